@@ -1,0 +1,57 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'bench/results/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // Pure domain libraries import no framework and no I/O.
+    files: ['libs/clinical/**/*.ts', 'libs/hl7/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*', 'typeorm', 'pg', 'kafkajs', 'bullmq', 'ioredis', 'nodemailer'],
+              message: 'Pure domain code: no framework or I/O.',
+            },
+            {
+              group: ['@alem/persistence', '@alem/notifications', '@alem/runtime', '@alem/local-stack'],
+              message: 'Pure domain code depends only on pure libraries.',
+            },
+            {
+              group: ['@alem/messaging'],
+              allowTypeImports: true,
+              message: 'Pure domain code may use the event types, never the Kafka client.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['infra/scripts/**', 'bench/**', 'apps/demo/**', '*.js', '*.mjs'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

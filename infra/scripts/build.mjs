@@ -1,0 +1,57 @@
+// Compiles apps/, libs/ and bench/ to dist/ with SWC (decorator metadata included, path aliases rewritten
+// to relative requires). Type-checking is `npm run typecheck`; this only transpiles, in about a second.
+import { transformFile } from '@swc/core';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, writeFile, copyFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const out = path.join(root, 'dist');
+const tsconfig = JSON.parse(await readFile(path.join(root, 'tsconfig.json'), 'utf8'));
+const swcrc = JSON.parse(await readFile(path.join(root, '.swcrc'), 'utf8'));
+const roots = ['apps', 'libs', 'bench'];
+
+async function* walk(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === 'node_modules' || path.relative(root, full) === path.join('bench', 'results'))
+        continue;
+      yield* walk(full);
+    } else yield full;
+  }
+}
+
+await rm(out, { recursive: true, force: true });
+let count = 0;
+const jobs = [];
+for (const r of roots.filter((dir) => existsSync(path.join(root, dir)))) {
+  for await (const file of walk(path.join(root, r))) {
+    const rel = path.relative(root, file);
+    if (/\.spec\.ts$|\.d\.ts$/.test(rel)) continue;
+    if (rel.endsWith('.ts')) {
+      jobs.push(
+        transformFile(file, {
+          ...swcrc,
+          $schema: undefined,
+          swcrc: false,
+          filename: file,
+          sourceFileName: path.relative(path.dirname(path.join(out, rel)), file),
+          jsc: { ...swcrc.jsc, baseUrl: root, paths: tsconfig.compilerOptions.paths },
+        }).then(async ({ code, map }) => {
+          const target = path.join(out, rel.replace(/\.ts$/, '.js'));
+          await mkdir(path.dirname(target), { recursive: true });
+          await writeFile(target, `${code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
+          if (map) await writeFile(`${target}.map`, map);
+          count++;
+        }),
+      );
+    } else if (/\.(json|yaml|yml|hl7|txt)$/.test(rel)) {
+      const target = path.join(out, rel);
+      jobs.push(mkdir(path.dirname(target), { recursive: true }).then(() => copyFile(file, target)));
+    }
+  }
+}
+await Promise.all(jobs);
+console.log(`built ${count} modules into dist/`);

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Validates docker-compose.yml without a Docker engine: `docker compose config -q` when the compose plugin is
+# there, otherwise Debian's docker-compose (installed if missing).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if docker compose version >/dev/null 2>&1; then
+  docker compose config -q
+else
+  if ! command -v docker-compose >/dev/null; then
+    if [ "$(id -u)" -eq 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; else sudo apt-get install -y -qq docker-compose >/dev/null; fi
+  fi
+  docker-compose config -q
+fi
+echo "docker-compose.yml is valid"
