@@ -1,0 +1,6 @@
+export * from './database';
+export * from './kafka-mock-broker';
+export * from './lab-mllp-client';
+export * from './smtp-capture';
+export * from './wait-for';
+export * from './sms-provider-stub';

@@ -1,0 +1,298 @@
+import { z } from 'zod';
+
+/**
+ * The whole runtime configuration, parsed once from the environment and validated; boot fails with a readable
+ * message when a value is wrong. The defaults are the embedded local stack (README "Configuration").
+ */
+const csv = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().min(1)).min(1));
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/alem'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379/0'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9:_-]+$/)
+    .default('alem'),
+  KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().default('alem'),
+  PROCESSOR_GROUP_ID: z.string().default('result-processor'),
+  PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(12),
+  PROCESSOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(30000),
+  // Monitoring scheduler: how often it sweeps (0: never by itself, e.g. tests call the sweep), batch size.
+  SCHEDULER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30000),
+  SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(200),
+  SMTP_URL: z.url().default('smtp://127.0.0.1:1025'),
+  SMTP_TLS_REJECT_UNAUTHORIZED: bool.default(true),
+  MAIL_FROM: z.string().default('Lab safety alerts <alerts@localhost>'),
+  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  /** Time zone of HL7 timestamps sent without an offset (the labs' own zone). */
+  HL7_DEFAULT_TIME_ZONE: z
+    .string()
+    .refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'unknown IANA time zone')
+    .default('UTC'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Admin API (access control). JWT_SECRET is required by the admin API when NODE_ENV=production.
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  JWT_ISSUER: z.string().min(1).default('alem-admin-api'),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  LOGIN_LOCKOUT_FAILURES: z.coerce.number().int().min(1).default(5),
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
+  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(100_000),
+  TRUST_PROXY: bool.default(false),
+  // Ingest gateway: HL7 v2 over MLLP (TCP, TLS when both files are set) and HTTP, produced to Kafka.
+  MLLP_HOST: z.string().min(1).default('0.0.0.0'),
+  MLLP_PORT: z.coerce.number().int().min(0).max(65535).default(2575),
+  MLLP_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
+  MLLP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+  MLLP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(200),
+  MLLP_TLS_CERT_FILE: z.string().min(1).optional(),
+  MLLP_TLS_KEY_FILE: z.string().min(1).optional(),
+  GATEWAY_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
+  GATEWAY_PRODUCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  // Notifier: SMS through a Twilio-compatible REST provider (unset SMS_PROVIDER_URL: no SMS is sent).
+  SMS_PROVIDER_URL: z.url().optional(),
+  SMS_ACCOUNT_SID: z.string().min(1).default('ACdevelopment'),
+  SMS_AUTH_TOKEN: z.string().min(1).optional(),
+  SMS_FROM: z.string().min(1).default('+15005550006'),
+  /** Where the provider posts delivery receipts (the notifier's POST /sms/status, as the provider reaches it). */
+  SMS_STATUS_CALLBACK_URL: z.url().optional(),
+  SMS_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
+  SMS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // Acknowledgement links: HMAC key (required by the notifier and the admin API in production) and lifetime.
+  ACK_TOKEN_SECRET: z.string().min(32, 'ACK_TOKEN_SECRET must be at least 32 characters').optional(),
+  ACK_TOKEN_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .max(30 * 86_400_000)
+    .default(86_400_000),
+  CONTACT_VERIFICATION_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .max(30 * 86_400_000)
+    .default(86_400_000),
+  // Escalation timers and SMS receipts are swept from Postgres this often (0: never by itself; tests sweep).
+  ESCALATION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  // Warnings to one person about one patient within this window go as one message (0: no grouping).
+  WARNING_GROUP_WINDOW_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  /** Local time (site zone) of the daily digest of informational alerts. */
+  DIGEST_LOCAL_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+    .default('08:00'),
+  // More than COUNT messages to one contact within WINDOW: the rest go as summaries (COUNT 0: no limit).
+  NOTIFY_RATE_LIMIT_COUNT: z.coerce.number().int().min(0).max(10_000).default(5),
+  NOTIFY_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
+  DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+  DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+});
+
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  database: { url: string; poolSize: number };
+  redis: { url: string; prefix: string };
+  kafka: { brokers: string[]; clientId: string };
+  processor: { groupId: string; partitionsConcurrently: number; sessionTimeoutMs: number };
+  /** Monitoring scheduler: sweep interval (0: no timer) and patients per batch transaction. */
+  scheduler: { sweepIntervalMs: number; batchSize: number };
+  smtp: { url: string; from: string; tlsRejectUnauthorized: boolean };
+  links: { publicBaseUrl: string };
+  hl7: { defaultTimeZone: string };
+  http: { port: number };
+  /** Admin API authentication; `jwtSecret` is null when unset (the admin API then refuses production boot). */
+  auth: {
+    jwtSecret: string | null;
+    jwtTtlSeconds: number;
+    jwtIssuer: string;
+    lockoutFailures: number;
+    lockoutMinutes: number;
+  };
+  /** Admin API request limits; `trustProxy` makes the audited source IP the client's behind a reverse proxy. */
+  api: {
+    rateLimitPerMinute: number;
+    loginRateLimitPerMinute: number;
+    bodyLimitBytes: number;
+    trustProxy: boolean;
+  };
+  /**
+   * Ingest gateway. `tls` is null for plain TCP. `produceTimeoutMs` bounds how long a sender waits for Kafka
+   * before it is answered AR (MLLP) or 503 (HTTP) and retries.
+   */
+  gateway: {
+    mllp: {
+      host: string;
+      port: number;
+      maxMessageBytes: number;
+      idleTimeoutMs: number;
+      maxConnections: number;
+      tls: { certFile: string; keyFile: string } | null;
+    };
+    http: { port: number; maxBodyBytes: number };
+    produceTimeoutMs: number;
+  };
+  /**
+   * The notifier. `sms` is null when no provider is configured (then nothing goes by SMS). `ackTokenSecret`
+   * is null when unset: the notifier and the admin API refuse production boot without it.
+   */
+  notify: {
+    sms: {
+      providerUrl: string;
+      accountSid: string;
+      authToken: string;
+      from: string;
+      statusCallbackUrl: string | null;
+      deliveryTimeoutMs: number;
+      requestTimeoutMs: number;
+    } | null;
+    ackTokenSecret: string | null;
+    ackTokenTtlMs: number;
+    contactVerificationTtlMs: number;
+    escalationSweepIntervalMs: number;
+    warningGroupWindowMs: number;
+    digestLocalTime: string;
+    rateLimit: { count: number; windowMs: number };
+    delivery: { attempts: number; backoffMs: number };
+  };
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new ConfigError(`Invalid configuration:\n${problems}`);
+  }
+  const e = parsed.data;
+  if ((e.MLLP_TLS_CERT_FILE === undefined) !== (e.MLLP_TLS_KEY_FILE === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  MLLP_TLS_CERT_FILE and MLLP_TLS_KEY_FILE: set both (TLS) or neither (plain TCP)',
+    );
+  }
+  if (e.SMS_PROVIDER_URL !== undefined && e.SMS_AUTH_TOKEN === undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SMS_AUTH_TOKEN: required with SMS_PROVIDER_URL (it authenticates requests and receipts)',
+    );
+  }
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
+    processor: {
+      groupId: e.PROCESSOR_GROUP_ID,
+      partitionsConcurrently: e.PROCESSOR_PARTITIONS_CONCURRENTLY,
+      sessionTimeoutMs: e.PROCESSOR_SESSION_TIMEOUT_MS,
+    },
+    scheduler: { sweepIntervalMs: e.SCHEDULER_SWEEP_INTERVAL_MS, batchSize: e.SCHEDULER_BATCH_SIZE },
+    smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, tlsRejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED },
+    links: { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, '') },
+    hl7: { defaultTimeZone: e.HL7_DEFAULT_TIME_ZONE },
+    http: { port: e.HTTP_PORT },
+    auth: {
+      jwtSecret: e.JWT_SECRET ?? null,
+      jwtTtlSeconds: e.JWT_TTL_SECONDS,
+      jwtIssuer: e.JWT_ISSUER,
+      lockoutFailures: e.LOGIN_LOCKOUT_FAILURES,
+      lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES,
+    },
+    api: {
+      rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+      loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+      bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
+      trustProxy: e.TRUST_PROXY,
+    },
+    gateway: {
+      mllp: {
+        host: e.MLLP_HOST,
+        port: e.MLLP_PORT,
+        maxMessageBytes: e.MLLP_MAX_MESSAGE_BYTES,
+        idleTimeoutMs: e.MLLP_IDLE_TIMEOUT_MS,
+        maxConnections: e.MLLP_MAX_CONNECTIONS,
+        tls:
+          e.MLLP_TLS_CERT_FILE && e.MLLP_TLS_KEY_FILE
+            ? { certFile: e.MLLP_TLS_CERT_FILE, keyFile: e.MLLP_TLS_KEY_FILE }
+            : null,
+      },
+      http: { port: e.GATEWAY_HTTP_PORT, maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES },
+      produceTimeoutMs: e.GATEWAY_PRODUCE_TIMEOUT_MS,
+    },
+    notify: {
+      sms: e.SMS_PROVIDER_URL
+        ? {
+            providerUrl: e.SMS_PROVIDER_URL.replace(/\/$/, ''),
+            accountSid: e.SMS_ACCOUNT_SID,
+            authToken: e.SMS_AUTH_TOKEN ?? '',
+            from: e.SMS_FROM,
+            statusCallbackUrl: e.SMS_STATUS_CALLBACK_URL ?? null,
+            deliveryTimeoutMs: e.SMS_DELIVERY_TIMEOUT_MS,
+            requestTimeoutMs: e.SMS_REQUEST_TIMEOUT_MS,
+          }
+        : null,
+      ackTokenSecret: e.ACK_TOKEN_SECRET ?? null,
+      ackTokenTtlMs: e.ACK_TOKEN_TTL_MS,
+      contactVerificationTtlMs: e.CONTACT_VERIFICATION_TTL_MS,
+      escalationSweepIntervalMs: e.ESCALATION_SWEEP_INTERVAL_MS,
+      warningGroupWindowMs: e.WARNING_GROUP_WINDOW_MS,
+      digestLocalTime: e.DIGEST_LOCAL_TIME,
+      rateLimit: { count: e.NOTIFY_RATE_LIMIT_COUNT, windowMs: e.NOTIFY_RATE_LIMIT_WINDOW_MS },
+      delivery: { attempts: e.DELIVERY_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
+    },
+  };
+}
+
+/** The configuration with credentials masked, for the boot log. */
+export function describeConfig(config: AppConfig): Record<string, unknown> {
+  const mask = (url: string) => url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+  return {
+    ...config,
+    database: { ...config.database, url: mask(config.database.url) },
+    redis: { ...config.redis, url: mask(config.redis.url) },
+    smtp: { ...config.smtp, url: mask(config.smtp.url) },
+    auth: { ...config.auth, jwtSecret: config.auth.jwtSecret === null ? null : '***' },
+    notify: {
+      ...config.notify,
+      sms: config.notify.sms && { ...config.notify.sms, authToken: '***' },
+      ackTokenSecret: config.notify.ackTokenSecret === null ? null : '***',
+    },
+  };
+}
+
+/** BullMQ/ioredis connection settings from a redis:// URL. */
+export function redisConnection(url: string): {
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+  tls?: object;
+} {
+  const u = new URL(url);
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: Number(u.port || 6379),
+    db: Number(u.pathname.replace('/', '') || 0),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
