@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * `LabResult` v1: one observation of one patient, as a JSON event on `lab.results.v1`
+ * (header `content-type: application/vnd.lab-result.v1+json`, key = `<authority>|<patient id>`).
+ *
+ * It carries what the lab sent, untouched: the processor maps codes and converts units. HL7 v2 ORU^R01
+ * messages on the same topic are turned into these events field by field (OBX → one event).
+ */
+const isoDateTimeWithOffset = z.iso.datetime({ offset: true });
+
+export const labResultEventSchema = z
+  .object({
+    schema: z.literal('lab-result.v1'),
+    patient: z.object({
+      /** PID-3.1 */
+      id: z.string().trim().min(1).max(64),
+      /** PID-3.4, the assigning authority: a patient is matched by id + authority, never by name. */
+      authority: z.string().trim().min(1).max(64),
+    }),
+    sender: z.object({
+      /** MSH-3 sending application, MSH-4 sending facility. */
+      application: z.string().trim().min(1).max(64),
+      facility: z.string().trim().min(1).max(64),
+    }),
+    /** MSH-10. With the sender and the observation identity it makes the idempotency key. */
+    messageControlId: z.string().trim().min(1).max(64),
+    observation: z.object({
+      /** OBX-3.1 and OBX-3.3 (`LN` for LOINC, otherwise the lab's local system). */
+      code: z.string().trim().min(1).max(64),
+      system: z.string().trim().min(1).max(64),
+      display: z.string().max(200).optional(),
+      /** OBX-4 observation sub-id, when one OBR carries the same code more than once. */
+      subId: z.string().max(32).optional(),
+      /** Filler (OBR-3) or placer (OBR-2) order number: with the code, the identity a correction refers to. */
+      orderId: z.string().max(64).optional(),
+    }),
+    /** OBX-2. */
+    valueType: z.enum(['NM', 'SN', 'ST', 'TX', 'CE', 'CWE']),
+    /** A number for NM and SN; the code or text otherwise; null when the lab sent none (status not-obtainable). */
+    value: z.union([z.number().finite(), z.string().max(4000), z.null()]),
+    /** SN comparator (`<^50` → `<`). */
+    comparator: z.enum(['<', '<=', '>', '>=']).optional(),
+    /** OBX-6, as sent. */
+    unit: z.string().max(64).optional(),
+    /** OBX-7, as sent. */
+    referenceRange: z.string().max(64).optional(),
+    /** OBX-8 abnormal flags. */
+    flags: z.array(z.string().max(8)).max(8).optional(),
+    /** OBX-11: F final, C corrected, P preliminary, X not obtainable, D deleted. */
+    status: z.enum(['final', 'corrected', 'preliminary', 'not-obtainable', 'deleted']),
+    /** OBX-14 (or OBR-7): when the specimen was taken. */
+    observedAt: isoDateTimeWithOffset,
+    /** When the lab or gateway received it; defaults to the time the processor reads it. */
+    receivedAt: isoDateTimeWithOffset.optional(),
+  })
+  .strict()
+  .superRefine((event, ctx) => {
+    if (
+      (event.valueType === 'NM' || event.valueType === 'SN') &&
+      event.value !== null &&
+      typeof event.value !== 'number'
+    ) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `${event.valueType} value must be a number` });
+    }
+    if (event.comparator && event.valueType !== 'SN') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['comparator'],
+        message: 'comparator is only allowed with valueType SN',
+      });
+    }
+  });
+
+export type LabResultEvent = z.infer<typeof labResultEventSchema>;
+
+/** The Kafka key: results of one patient stay in order on one partition. */
+export function labResultKey(patient: { id: string; authority: string }): string {
+  return `${patient.authority}|${patient.id}`;
+}
+
+export type LabResultParse = { ok: true; event: LabResultEvent } | { ok: false; reason: string };
+
+/** Validates a decoded JSON value; never throws. The reason names the first problems found. */
+export function parseLabResultEvent(value: unknown): LabResultParse {
+  const parsed = labResultEventSchema.safeParse(value);
+  if (parsed.success) return { ok: true, event: parsed.data };
+  const reason = parsed.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`)
+    .join('; ');
+  return { ok: false, reason: `invalid lab-result.v1 event: ${reason}` };
+}

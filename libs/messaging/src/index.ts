@@ -1,0 +1,5 @@
+export * from './topics';
+export * from './events/lab-result.event';
+export * from './kafka/kafka-client';
+export * from './kafka/message-producer';
+export * from './kafka/batch-consumer';

@@ -1,0 +1,29 @@
+/** Every Kafka topic the system uses. The embedded broker pre-creates these with these partition counts. */
+export const TOPICS = {
+  labResults: 'lab.results.v1',
+  labResultsDlq: 'lab.results.dlq.v1',
+} as const;
+
+export const TOPIC_PARTITIONS: Readonly<Record<string, number>> = {
+  [TOPICS.labResults]: 12,
+  [TOPICS.labResultsDlq]: 4,
+};
+
+/** Message headers the system reads or writes. */
+export const HEADERS = {
+  contentType: 'content-type',
+  dlqReason: 'dlq-reason',
+  dlqSourceTopic: 'dlq-source-topic',
+  dlqSourcePartition: 'dlq-source-partition',
+  dlqSourceOffset: 'dlq-source-offset',
+  dlqFailedAt: 'dlq-failed-at',
+  /** Who dead-lettered a message that never reached a source topic (`ingest-gateway/mllp`, `ingest-gateway/http`). */
+  dlqSource: 'dlq-source',
+  /** When the ingest gateway received the message (ISO 8601): the `receivedAt` of the results it carries. */
+  receivedAt: 'received-at',
+} as const;
+
+export const CONTENT_TYPES = {
+  labResultJson: 'application/vnd.lab-result.v1+json',
+  hl7v2: 'application/hl7-v2',
+} as const;

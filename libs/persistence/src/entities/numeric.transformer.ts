@@ -1,0 +1,10 @@
+import { type ValueTransformer } from 'typeorm';
+
+/** Postgres `numeric` comes back as a string (exact decimals); the domain works with numbers. */
+export const numericTransformer: ValueTransformer = {
+  to: (value: number | null | undefined) => value,
+  from: (value: string | null) => (value === null ? null : Number(value)),
+};
+
+/** bigint ids stay strings (beyond 2^53 safe). */
+export const bigintColumn = { type: 'bigint' as const };

@@ -1,0 +1,20 @@
+import { Foundation1732300000000 } from './1732300000000-foundation';
+import { SourceMessages1732300004000 } from './1732300004000-source-messages';
+import { ClinicalContext1732300005000 } from './1732300005000-clinical-context';
+import { AuditLog1732300008000 } from './1732300008000-audit-log';
+import { ApiKeysAndCodeMappings1732300008010 } from './1732300008010-api-keys-and-code-mappings';
+import { MonitoringSchedule1732300006000 } from './1732300006000-monitoring-schedule';
+import { EscalationAndDelivery1732300007000 } from './1732300007000-escalation-and-delivery';
+import { AcknowledgementClosesEscalation1732300007010 } from './1732300007010-acknowledgement-closes-escalation';
+
+/** Every migration, in order. New migrations are appended here (explicit imports work the same in ts and js). */
+export const MIGRATIONS = [
+  Foundation1732300000000,
+  SourceMessages1732300004000,
+  ClinicalContext1732300005000,
+  AuditLog1732300008000,
+  ApiKeysAndCodeMappings1732300008010,
+  MonitoringSchedule1732300006000,
+  EscalationAndDelivery1732300007000,
+  AcknowledgementClosesEscalation1732300007010,
+];

@@ -1,0 +1,369 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import {
+  type AlertChange,
+  type AlertDecision,
+  type AlertExplanation,
+  planAlertChange,
+  type RecoveryObservation,
+  type Severity,
+} from '@alem/clinical';
+import { type EntityManager } from 'typeorm';
+import { queryRows } from '../query-rows';
+import { newAlertReference } from './alert-reference';
+
+/** What one decision did: which alert it touched, how, and the outbox row written for it (if any). */
+export interface AppliedAlertChange {
+  alertId: string;
+  reference: string;
+  ruleId: string;
+  patientId: string;
+  severity: Severity;
+  emergency: boolean;
+  change: AlertChange;
+  notificationId: string | null;
+}
+
+interface WorkingAlert {
+  id: string;
+  reference: string;
+  isNew: boolean;
+  patientId: string;
+  ruleId: string;
+  kind: string;
+  dedupKey: string;
+  ruleSetVersion: string;
+  severity: Severity;
+  emergency: boolean;
+  state: 'open' | 'acknowledged';
+  explanation: AlertExplanation;
+  explanationChanged: boolean;
+  occurrencesAdded: number;
+}
+
+export function alertDedupKey(patientId: string, ruleId: string): string {
+  return `${patientId}|${ruleId}`;
+}
+
+@Injectable()
+export class AlertRepository {
+  /**
+   * Applies a batch's rule decisions inside the caller's transaction: one open alert per patient and rule
+   * (opened, or given another occurrence), the timeline, and an outbox row for each change people must hear
+   * about. A handful of statements per batch, whatever its size.
+   */
+  async applyDecisions(
+    manager: EntityManager,
+    decisions: readonly AlertDecision[],
+    now: Date,
+  ): Promise<AppliedAlertChange[]> {
+    if (decisions.length === 0) return [];
+    const keys = [...new Set(decisions.map((d) => alertDedupKey(d.patientId, d.ruleId)))];
+    const existing: Array<{
+      id: string;
+      reference: string;
+      dedup_key: string;
+      patient_id: string;
+      rule_id: string;
+      kind: string;
+      rule_set_version: string;
+      severity: Severity;
+      emergency: boolean;
+      state: 'open' | 'acknowledged';
+      explanation: AlertExplanation;
+    }> = await manager.query(
+      `SELECT id, reference, dedup_key, patient_id, rule_id, kind, rule_set_version, severity, emergency, state, explanation
+       FROM alerts WHERE dedup_key = ANY($1::text[]) AND state <> 'resolved' ORDER BY dedup_key FOR UPDATE`,
+      [keys],
+    );
+    const working = new Map<string, WorkingAlert>();
+    for (const row of existing) {
+      working.set(row.dedup_key, {
+        id: row.id,
+        reference: row.reference,
+        isNew: false,
+        patientId: row.patient_id,
+        ruleId: row.rule_id,
+        kind: row.kind,
+        dedupKey: row.dedup_key,
+        ruleSetVersion: row.rule_set_version,
+        severity: row.severity,
+        emergency: row.emergency,
+        state: row.state,
+        explanation: row.explanation,
+        explanationChanged: false,
+        occurrencesAdded: 0,
+      });
+    }
+
+    const occurrences: Array<{
+      alertId: string;
+      resultId: string | null;
+      severity: Severity;
+      emergency: boolean;
+      explanation: AlertExplanation;
+    }> = [];
+    const events: Array<{ alertId: string; type: string; detail: Record<string, unknown> }> = [];
+    const notifications: Array<{ id: string; alertId: string; reason: string; severity: Severity }> = [];
+    const applied: AppliedAlertChange[] = [];
+
+    for (const decision of decisions) {
+      const key = alertDedupKey(decision.patientId, decision.ruleId);
+      let alert = working.get(key);
+      const change = planAlertChange(
+        alert ? { severity: alert.severity, emergency: alert.emergency, state: alert.state } : null,
+        decision,
+      );
+      if (!alert) {
+        alert = {
+          id: randomUUID(),
+          reference: newAlertReference(),
+          isNew: true,
+          patientId: decision.patientId,
+          ruleId: decision.ruleId,
+          kind: decision.kind,
+          dedupKey: key,
+          ruleSetVersion: decision.explanation.ruleSetVersion,
+          severity: decision.severity,
+          emergency: decision.emergency,
+          state: 'open',
+          explanation: decision.explanation,
+          explanationChanged: false,
+          occurrencesAdded: 0,
+        };
+        working.set(key, alert);
+        events.push({
+          alertId: alert.id,
+          type: 'opened',
+          detail: {
+            severity: decision.severity,
+            emergency: decision.emergency,
+            resultIds: decision.resultIds,
+          },
+        });
+      } else {
+        alert.occurrencesAdded++;
+        if (change.type === 'occurrence' && change.severityRaised) {
+          events.push({
+            alertId: alert.id,
+            type: 'severity-raised',
+            detail: {
+              from: alert.severity,
+              to: decision.severity,
+              emergency: decision.emergency,
+              resultIds: decision.resultIds,
+              reopened: change.reopen,
+            },
+          });
+          alert.severity = decision.severity;
+          alert.emergency = decision.emergency;
+          alert.explanation = decision.explanation;
+          alert.explanationChanged = true;
+          if (change.reopen) alert.state = 'open';
+        } else {
+          events.push({
+            alertId: alert.id,
+            type: 'occurrence',
+            detail: {
+              severity: decision.severity,
+              emergency: decision.emergency,
+              resultIds: decision.resultIds,
+            },
+          });
+        }
+      }
+      occurrences.push({
+        alertId: alert.id,
+        resultId: decision.resultIds[0] ?? null,
+        severity: decision.severity,
+        emergency: decision.emergency,
+        explanation: decision.explanation,
+      });
+      let notificationId: string | null = null;
+      if (change.notify) {
+        notificationId = randomUUID();
+        notifications.push({
+          id: notificationId,
+          alertId: alert.id,
+          reason: change.type === 'open' ? 'opened' : 'severity-raised',
+          severity: alert.severity,
+        });
+        events.push({
+          alertId: alert.id,
+          type: 'notification-queued',
+          detail: { notificationId, severity: alert.severity },
+        });
+      }
+      applied.push({
+        alertId: alert.id,
+        reference: alert.reference,
+        ruleId: alert.ruleId,
+        patientId: alert.patientId,
+        severity: alert.severity,
+        emergency: alert.emergency,
+        change,
+        notificationId,
+      });
+    }
+
+    const created = [...working.values()].filter((a) => a.isNew);
+    const updated = [...working.values()].filter((a) => !a.isNew && a.occurrencesAdded > 0);
+    const at = now.toISOString();
+
+    if (created.length > 0) {
+      await manager.query(
+        `INSERT INTO alerts (id, reference, patient_id, rule_id, kind, severity, emergency, state, dedup_key, rule_set_version,
+                             explanation, occurrence_count, opened_at, last_occurrence_at, updated_at)
+         SELECT id, reference, patient_id, rule_id, kind, severity, emergency, 'open', dedup_key, rule_set_version,
+                explanation, occurrence_count, $12, $12, $12
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[],
+                     $9::text[], $10::jsonb[], $11::int[])
+           AS t(id, reference, patient_id, rule_id, kind, severity, emergency, dedup_key, rule_set_version, explanation, occurrence_count)`,
+        [
+          created.map((a) => a.id),
+          created.map((a) => a.reference),
+          created.map((a) => a.patientId),
+          created.map((a) => a.ruleId),
+          created.map((a) => a.kind),
+          created.map((a) => a.severity),
+          created.map((a) => a.emergency),
+          created.map((a) => a.dedupKey),
+          created.map((a) => a.ruleSetVersion),
+          created.map((a) => JSON.stringify(a.explanation)),
+          created.map((a) => 1 + a.occurrencesAdded),
+          at,
+        ],
+      );
+    }
+    if (updated.length > 0) {
+      await manager.query(
+        `UPDATE alerts a SET severity = u.severity, emergency = u.emergency, state = u.state,
+                explanation = COALESCE(u.explanation, a.explanation),
+                occurrence_count = a.occurrence_count + u.added, last_occurrence_at = $7, updated_at = $7
+         FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[], $5::jsonb[], $6::int[])
+           AS u(id, severity, emergency, state, explanation, added)
+         WHERE a.id = u.id`,
+        [
+          updated.map((a) => a.id),
+          updated.map((a) => a.severity),
+          updated.map((a) => a.emergency),
+          updated.map((a) => a.state),
+          updated.map((a) => (a.explanationChanged ? JSON.stringify(a.explanation) : null)),
+          updated.map((a) => a.occurrencesAdded),
+          at,
+        ],
+      );
+    }
+    await manager.query(
+      `INSERT INTO alert_occurrences (alert_id, result_id, severity, emergency, explanation, occurred_at)
+       SELECT alert_id, result_id, severity, emergency, explanation, $6
+       FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::boolean[], $5::jsonb[]) AS t(alert_id, result_id, severity, emergency, explanation)
+       ON CONFLICT (alert_id, result_id) DO NOTHING`,
+      [
+        occurrences.map((o) => o.alertId),
+        occurrences.map((o) => o.resultId),
+        occurrences.map((o) => o.severity),
+        occurrences.map((o) => o.emergency),
+        occurrences.map((o) => JSON.stringify(o.explanation)),
+        at,
+      ],
+    );
+    if (notifications.length > 0) {
+      await manager.query(
+        `INSERT INTO notifications (id, alert_id, reason, severity, tier, state, created_at, available_at)
+         SELECT id, alert_id, reason, severity, 1, 'pending', $5, $5
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS t(id, alert_id, reason, severity)`,
+        [
+          notifications.map((n) => n.id),
+          notifications.map((n) => n.alertId),
+          notifications.map((n) => n.reason),
+          notifications.map((n) => n.severity),
+          at,
+        ],
+      );
+    }
+    await manager.query(
+      `INSERT INTO alert_events (alert_id, type, detail, at)
+       SELECT alert_id, type, detail, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(alert_id, type, detail)`,
+      [
+        events.map((e) => e.alertId),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.detail)),
+        at,
+      ],
+    );
+    return applied;
+  }
+
+  /**
+   * Withdraws the alert occurrences of results that a correction superseded or a deletion retracted, with a
+   * timeline entry on each alert. The alert itself stays as it is: a person resolves it.
+   */
+  async retractOccurrences(
+    manager: EntityManager,
+    retractions: ReadonlyArray<{ resultId: string; reason: 'superseded' | 'deleted'; by?: string }>,
+    now: Date,
+  ): Promise<number> {
+    if (retractions.length === 0) return 0;
+    const rows = await queryRows<{ alert_id: string; result_id: string }>(
+      manager,
+      `UPDATE alert_occurrences SET retracted_at = $2
+       WHERE result_id = ANY($1::bigint[]) AND retracted_at IS NULL
+       RETURNING alert_id, result_id`,
+      [retractions.map((r) => r.resultId), now.toISOString()],
+    );
+    if (rows.length === 0) return 0;
+    const byResult = new Map(retractions.map((r) => [r.resultId, r]));
+    await manager.query(
+      `INSERT INTO alert_events (alert_id, type, detail, at)
+       SELECT alert_id, 'occurrence-retracted', detail, $3 FROM unnest($1::uuid[], $2::jsonb[]) AS t(alert_id, detail)`,
+      [
+        rows.map((r) => r.alert_id),
+        rows.map((r) => {
+          const why = byResult.get(String(r.result_id));
+          return JSON.stringify({
+            resultId: String(r.result_id),
+            reason: why?.reason,
+            replacedBy: why?.by ?? null,
+          });
+        }),
+        now.toISOString(),
+      ],
+    );
+    return rows.length;
+  }
+
+  /**
+   * Records on the patient's open alert of each rule that a new result is back in range. The alert stays
+   * open: a value back in range never silently closes an alert, a person resolves it.
+   */
+  async recordRecoveries(
+    manager: EntityManager,
+    recoveries: readonly RecoveryObservation[],
+    now: Date,
+  ): Promise<number> {
+    if (recoveries.length === 0) return 0;
+    const rows = await queryRows<{ id: string }>(
+      manager,
+      `INSERT INTO alert_events (alert_id, type, detail, at)
+       SELECT a.id, 'back-in-range', t.detail, $3
+       FROM unnest($1::text[], $2::jsonb[]) AS t(dedup_key, detail)
+       JOIN alerts a ON a.dedup_key = t.dedup_key AND a.state <> 'resolved'
+       RETURNING id`,
+      [
+        recoveries.map((r) => alertDedupKey(r.patientId, r.ruleId)),
+        recoveries.map((r) =>
+          JSON.stringify({
+            resultId: r.resultId,
+            analyte: r.analyte,
+            observedAt: r.observedAt,
+            summary: r.summary,
+            ruleSetVersion: r.ruleSetVersion,
+          }),
+        ),
+        now.toISOString(),
+      ],
+    );
+    return rows.length;
+  }
+}

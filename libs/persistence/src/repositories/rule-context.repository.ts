@@ -1,0 +1,234 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type AnalyteId,
+  type HistoryWindow,
+  type PatientContext,
+  type PatientFlags,
+  type RuleInputResult,
+  type RuleOverride,
+} from '@alem/clinical';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** A patient's rule context, and the site whose rule set (with its overrides) applies. */
+export interface PatientRuleContext {
+  siteId: string;
+  context: PatientContext;
+}
+
+/** The latest override list per site and indication. */
+export interface SiteRuleOverrides {
+  siteId: string;
+  indication: 'MS' | 'CLL';
+  version: number;
+  overrides: RuleOverride[];
+}
+
+interface ResultRow {
+  id: string;
+  patient_id: string;
+  analyte: string | null;
+  loinc: string | null;
+  value: string | null;
+  unit: string | null;
+  comparator: string | null;
+  ordinal: string | null;
+  value_type: string;
+  value_original: string | null;
+  unit_original: string | null;
+  range_low: string | null;
+  range_high: string | null;
+  range_source: string;
+  basis: string | null;
+  status: string;
+  quality: string;
+  quality_reason: string | null;
+  quality_flags: string | null;
+  observed_at: Date;
+}
+
+const num = (v: string | null): number | null => (v === null ? null : Number(v));
+
+/** A stored result as the rule engine reads it. */
+export function ruleInputFromRow(r: ResultRow): RuleInputResult {
+  return {
+    resultId: String(r.id),
+    patientId: r.patient_id,
+    analyte: r.analyte as AnalyteId | null,
+    loinc: r.loinc,
+    value: num(r.value),
+    unit: r.unit,
+    comparator: r.comparator as RuleInputResult['comparator'],
+    ordinal: num(r.ordinal),
+    text: r.value_type === 'NM' || r.value_type === 'SN' ? null : r.value_original,
+    range: {
+      low: num(r.range_low),
+      high: num(r.range_high),
+      source: r.range_source as RuleInputResult['range']['source'],
+    },
+    basis: r.basis as RuleInputResult['basis'],
+    status: r.status as RuleInputResult['status'],
+    quality: r.quality as RuleInputResult['quality'],
+    qualityReason: r.quality_reason,
+    ...(r.quality_flags
+      ? { qualityFlags: r.quality_flags.split(',') as NonNullable<RuleInputResult['qualityFlags']> }
+      : {}),
+    observedAt: r.observed_at,
+    original: { value: r.value_original, unit: r.unit_original },
+  };
+}
+
+/**
+ * Loads what the rule engine needs for a whole batch in three statements: the patients' contexts (indication,
+ * flags, site zone, courses), their history as the engine's history windows describe it, and the rules of
+ * their open alerts.
+ */
+@Injectable()
+export class RuleContextRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async loadContexts(
+    manager: EntityManager,
+    patientIds: readonly string[],
+  ): Promise<Map<string, PatientRuleContext>> {
+    const rows: Array<{
+      id: string;
+      site_id: string;
+      indication: 'MS' | 'CLL';
+      birth_date: string | null;
+      sex: PatientContext['sex'];
+      clinical_flags: Partial<PatientFlags>;
+      time_zone: string;
+      courses: Array<{ courseNumber: number; infusionDays: string[] }> | null;
+    }> = await manager.query(
+      `SELECT p.id, p.site_id, p.indication, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.sex, p.clinical_flags,
+              s.time_zone,
+              (SELECT json_agg(json_build_object('courseNumber', c.course_number,
+                                                 'infusionDays', (SELECT json_agg(to_char(d, 'YYYY-MM-DD') ORDER BY d) FROM unnest(c.infusion_dates) d))
+                               ORDER BY c.course_number)
+               FROM treatment_courses c WHERE c.patient_id = p.id) AS courses
+       FROM patients p JOIN sites s ON s.id = p.site_id
+       WHERE p.id = ANY($1::uuid[])`,
+      [patientIds],
+    );
+    const contexts = new Map<string, PatientRuleContext>();
+    for (const r of rows) {
+      contexts.set(r.id, {
+        siteId: r.site_id,
+        context: {
+          patientId: r.id,
+          indication: r.indication,
+          birthDate: r.birth_date,
+          sex: r.sex,
+          flags: r.clinical_flags,
+          timeZone: r.time_zone,
+          courses: (r.courses ?? []).map((c) => ({
+            courseNumber: c.courseNumber,
+            infusionDays: c.infusionDays,
+          })),
+        },
+      });
+    }
+    return contexts;
+  }
+
+  /**
+   * The results each history window asks for (superseded and retracted results left out): everything since
+   * the window's start, everything in each course's baseline window, and the latest usable values before the
+   * start of the analytes that need one. One statement for the whole batch.
+   *
+   * Each part is driven from the batch's patients, one index lookup per patient (OFFSET 0 keeps the planner
+   * from flattening the LATERAL subqueries into a join): a growing results table that has not been analyzed
+   * yet once tempted the planner into nested sequential scans, seconds per batch.
+   */
+  async loadHistory(
+    manager: EntityManager,
+    windows: readonly HistoryWindow[],
+  ): Promise<Map<string, RuleInputResult[]>> {
+    const history = new Map<string, RuleInputResult[]>();
+    if (windows.length === 0) return history;
+    const baselines = windows.flatMap((w) =>
+      w.baselineWindows.map((b) => ({ patientId: w.patientId, from: b.from, to: b.to })),
+    );
+    const latest = windows.flatMap((w) =>
+      w.latestAnalytes.map((analyte) => ({ patientId: w.patientId, analyte, since: w.since })),
+    );
+    const analytes = [...new Set(windows.flatMap((w) => w.analytes))];
+    const latestPerAnalyte = Math.max(1, ...windows.map((w) => w.latestPerAnalyte));
+    const columns = `r.id, r.patient_id, r.analyte, r.loinc, r.value, r.unit, r.comparator, r.ordinal, r.value_type,
+                     r.value_original, r.unit_original, r.range_low, r.range_high, r.range_source, r.basis, r.status,
+                     r.quality, r.quality_reason, r.quality_flags, r.observed_at`;
+    const current = `r.superseded_by IS NULL AND r.retracted_at IS NULL`;
+    const rows: ResultRow[] = await manager.query(
+      `WITH w(patient_id, since) AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[])),
+            b(patient_id, "from", "to") AS (SELECT * FROM unnest($3::uuid[], $4::timestamptz[], $5::timestamptz[])),
+            l(patient_id, analyte, since) AS (SELECT * FROM unnest($7::uuid[], $8::text[], $9::timestamptz[]))
+       SELECT r.* FROM w CROSS JOIN LATERAL (
+         SELECT ${columns} FROM results r
+         WHERE r.patient_id = w.patient_id AND r.analyte = ANY($6::text[]) AND r.observed_at >= w.since AND ${current}
+         OFFSET 0) r
+       UNION
+       SELECT r.* FROM b CROSS JOIN LATERAL (
+         SELECT ${columns} FROM results r
+         WHERE r.patient_id = b.patient_id AND r.analyte = ANY($6::text[])
+           AND r.observed_at >= b."from" AND r.observed_at < b."to" AND ${current}
+         OFFSET 0) r
+       UNION
+       SELECT r.* FROM l CROSS JOIN LATERAL (
+         SELECT ${columns} FROM results r
+         WHERE r.patient_id = l.patient_id AND r.analyte = l.analyte AND r.observed_at < l.since AND ${current}
+           AND r.quality = 'ok' AND r.status IN ('final', 'corrected', 'preliminary')
+         ORDER BY r.observed_at DESC LIMIT $10) r`,
+      [
+        windows.map((w) => w.patientId),
+        windows.map((w) => w.since.toISOString()),
+        baselines.map((b) => b.patientId),
+        baselines.map((b) => b.from.toISOString()),
+        baselines.map((b) => b.to.toISOString()),
+        analytes,
+        latest.map((l) => l.patientId),
+        latest.map((l) => l.analyte),
+        latest.map((l) => l.since.toISOString()),
+        latestPerAnalyte,
+      ],
+    );
+    for (const row of rows) {
+      const list = history.get(row.patient_id) ?? [];
+      list.push(ruleInputFromRow(row));
+      history.set(row.patient_id, list);
+    }
+    return history;
+  }
+
+  /** The rule ids of each patient's open (not resolved) alerts. */
+  async openAlertRuleIds(
+    manager: EntityManager,
+    patientIds: readonly string[],
+  ): Promise<Map<string, string[]>> {
+    const rows: Array<{ patient_id: string; rule_id: string }> = await manager.query(
+      `SELECT patient_id, rule_id FROM alerts WHERE patient_id = ANY($1::uuid[]) AND state <> 'resolved'`,
+      [patientIds],
+    );
+    const open = new Map<string, string[]>();
+    for (const r of rows) open.set(r.patient_id, [...(open.get(r.patient_id) ?? []), r.rule_id]);
+    return open;
+  }
+
+  /** The latest override version of every site and indication. */
+  async loadSiteOverrides(): Promise<SiteRuleOverrides[]> {
+    const rows: Array<{
+      site_id: string;
+      indication: 'MS' | 'CLL';
+      version: number;
+      overrides: RuleOverride[];
+    }> = await this.dataSource.query(
+      `SELECT DISTINCT ON (site_id, indication) site_id, indication, version, overrides
+       FROM rule_overrides ORDER BY site_id, indication, version DESC`,
+    );
+    return rows.map((r) => ({
+      siteId: r.site_id,
+      indication: r.indication,
+      version: r.version,
+      overrides: r.overrides,
+    }));
+  }
+}
