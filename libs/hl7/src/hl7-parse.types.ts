@@ -1,0 +1,76 @@
+// The event contract lives in @alem/messaging; this pure library only needs its type, never its runtime.
+import type { LabResultEvent } from '@alem/messaging';
+import { type Hl7Encoding } from './hl7-encoding';
+
+export type { LabResultEvent };
+
+/** An application and facility pair from MSH-3/4 (sender) or MSH-5/6 (receiver); first component only. */
+export interface Hl7Party {
+  application: string;
+  facility: string;
+}
+
+/** What the MSH segment of an accepted message says. */
+export interface Hl7Header {
+  sender: Hl7Party;
+  /** MSH-5/6; either may be empty. */
+  receiver: Hl7Party;
+  /** MSH-10. */
+  controlId: string;
+  /** MSH-12.1, e.g. `2.5.1`. */
+  version: string;
+  /** MSH-9.1^MSH-9.2, e.g. `ORU^R01`. */
+  messageType: string;
+  /** MSH-11.1: `P` production, `T` training, `D` debugging. */
+  processingId: string;
+  /** MSH-7 as ISO 8601, when readable. */
+  sentAt?: string;
+  /** Delimiters from MSH-1/MSH-2, so an ACK can answer in the sender's own encoding. */
+  encoding: Hl7Encoding;
+}
+
+/** HL7 table 0357 message error condition codes used in ERR segments. */
+export type Hl7ErrorCode = '100' | '101' | '102' | '103' | '200' | '201' | '202' | '203' | '205' | '207';
+
+export interface OruParseOptions {
+  /** When the gateway received the message; copied to every event as `receivedAt`. */
+  receivedAt?: Date;
+  /**
+   * IANA time zone for timestamps sent without an offset (`YYYYMMDDHHMM` with no `+/-ZZZZ`). Set it per
+   * sender to the lab's own zone; the default `UTC` is right only for labs that send UTC.
+   */
+  defaultTimeZone?: string;
+}
+
+export interface Hl7ParseSuccess {
+  ok: true;
+  header: Hl7Header;
+  /** One event per accepted OBX, in message order. */
+  events: LabResultEvent[];
+  /** OBX segments that were skipped or adjusted, and why (no patient data in the text). */
+  warnings: string[];
+  /**
+   * How many OBX were refused (each has a `skipped` warning). Their results are missing from `events`:
+   * the caller should not treat the message as fully accepted (e.g. answer AE, or raise a data-quality alert).
+   */
+  skipped: number;
+}
+
+export interface Hl7ParseFailure {
+  ok: false;
+  /** Why the whole message was refused (no patient data in the text). */
+  reason: string;
+  /** `AR` for a message we do not take at all (type, version), `AE` for one that is broken. */
+  ackCode: 'AE' | 'AR';
+  errorCode: Hl7ErrorCode;
+  /** What could be read of MSH, so that an ACK can still echo MSH-10 and address the sender. */
+  controlId?: string;
+  sender?: Hl7Party;
+  receiver?: Hl7Party;
+  version?: string;
+  messageType?: string;
+  processingId?: string;
+  encoding?: Hl7Encoding;
+}
+
+export type Hl7Parse = Hl7ParseSuccess | Hl7ParseFailure;

@@ -1,0 +1,160 @@
+import { type Hl7Segment } from '@medplum/core';
+import { type Hl7Document } from './hl7-document';
+import { type LabResultEvent } from './hl7-parse.types';
+
+export type EventValueType = LabResultEvent['valueType'];
+export type EventComparator = NonNullable<LabResultEvent['comparator']>;
+
+export type ValueRead =
+  | {
+      ok: true;
+      valueType: EventValueType;
+      value: number | string | null;
+      comparator?: EventComparator;
+      /** Set when the value had to be carried in another type than OBX-2 says. */
+      note?: string;
+    }
+  | { ok: false; reason: string };
+
+/** HL7 NM: optional sign, digits, optional decimal point. No exponent, no thousands separator. */
+const HL7_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
+const MAX_TEXT = 4000;
+
+function hl7Number(text: string): number | null {
+  return HL7_NUMBER.test(text) ? Number(text) : null;
+}
+
+/**
+ * Reads OBX-5 according to OBX-2 into the event's value fields.
+ *
+ * - NM: one number, or the OBX is refused (a value that is not a number is never guessed at).
+ * - SN: `<^50`, `>=^50`, `=^5`, `^5` give a number with its comparator. Ranges (`^10^-^20`), ratios
+ *   (`^1^:^128`) and categories (`^2^+`) cannot be a number: they are carried as ST text (`10-20`, `1:128`,
+ *   `2+`) with a note, so the value reaches the record intact and is never graded as a single number.
+ * - ST, TX: the text; repetitions are lines joined with `\n`.
+ * - CE, CWE: the text component (CE.2) when present, else the code (CE.1), else the alternate text or code,
+ *   so a dipstick `1+^1+^L` or `260385009^Negative^SCT` reads as `1+` / `Negative`.
+ *
+ * An empty OBX-5 is a null value, allowed only with status not-obtainable or deleted; for those two, an
+ * unreadable value (or value type) also becomes null, with a note, so that a deletion is never lost.
+ */
+export function readObxValue(
+  document: Hl7Document,
+  obx: Hl7Segment,
+  status: LabResultEvent['status'],
+): ValueRead {
+  const read = readDeclaredValue(document, obx, status);
+  if (read.ok || (status !== 'deleted' && status !== 'not-obtainable')) return read;
+  // A deletion must still reach the record (it retracts the earlier value), and a not-obtainable result says
+  // what it says without a value: keep them, with a null value, rather than drop them over a bad OBX-5.
+  const declared = document.text(obx, 2, 1).toUpperCase();
+  return {
+    ok: true,
+    valueType: isEventValueType(declared) ? declared : 'ST',
+    value: null,
+    note: `${read.reason}; value left null for a ${status} result`,
+  };
+}
+
+function readDeclaredValue(
+  document: Hl7Document,
+  obx: Hl7Segment,
+  status: LabResultEvent['status'],
+): ValueRead {
+  const declared = document.text(obx, 2, 1).toUpperCase();
+  const repetitions = document.repetitions(obx, 5);
+  let empty = true;
+  for (let r = 1; r <= repetitions; r++) if (document.joined(obx, 5, r) !== '') empty = false;
+  if (empty) {
+    if (status !== 'not-obtainable' && status !== 'deleted') {
+      return { ok: false, reason: 'OBX-5 has no value' };
+    }
+    // OBX-2 may be empty when there is no value; the event still needs a type.
+    if (declared === '') return { ok: true, valueType: 'ST', value: null };
+    if (!isEventValueType(declared)) return { ok: false, reason: `value type ${declared} is not supported` };
+    return { ok: true, valueType: declared, value: null };
+  }
+  switch (declared) {
+    case 'NM':
+      return readNumeric(document, obx, repetitions);
+    case 'SN':
+      return readStructuredNumeric(document, obx, repetitions);
+    case 'ST':
+    case 'TX': {
+      const lines: string[] = [];
+      for (let r = 1; r <= repetitions; r++) lines.push(document.joined(obx, 5, r));
+      return textValue(declared, lines.join('\n'));
+    }
+    case 'CE':
+    case 'CWE': {
+      if (repetitions > 1)
+        return { ok: false, reason: `${declared} value repeats; one coded value expected` };
+      const coded =
+        document.text(obx, 5, 2) ||
+        document.text(obx, 5, 1) ||
+        document.text(obx, 5, 5) ||
+        document.text(obx, 5, 4);
+      if (coded === '') return { ok: false, reason: 'OBX-5 has no value' };
+      return textValue(declared, coded);
+    }
+    case '':
+      return { ok: false, reason: 'OBX-2 value type is missing' };
+    default:
+      return { ok: false, reason: `value type ${declared} is not supported` };
+  }
+}
+
+function readNumeric(document: Hl7Document, obx: Hl7Segment, repetitions: number): ValueRead {
+  if (repetitions > 1) return { ok: false, reason: 'NM value repeats; one number expected' };
+  const whole = document.joined(obx, 5);
+  const value = hl7Number(whole);
+  if (value === null) return { ok: false, reason: 'NM value is not a number' };
+  return { ok: true, valueType: 'NM', value };
+}
+
+function readStructuredNumeric(document: Hl7Document, obx: Hl7Segment, repetitions: number): ValueRead {
+  if (repetitions > 1) return { ok: false, reason: 'SN value repeats; one value expected' };
+  const comparator = document.text(obx, 5, 1);
+  const first = document.text(obx, 5, 2);
+  const separator = document.text(obx, 5, 3);
+  const second = document.text(obx, 5, 4);
+  const n1 = hl7Number(first);
+  if (n1 === null) return { ok: false, reason: 'SN value has no number in SN.2' };
+  if (separator === '' && second === '') {
+    if (comparator === '' || comparator === '=') return { ok: true, valueType: 'SN', value: n1 };
+    if (comparator === '<' || comparator === '>' || comparator === '<=' || comparator === '>=') {
+      return { ok: true, valueType: 'SN', value: n1, comparator };
+    }
+    return { ok: false, reason: `SN comparator ${comparator} cannot be represented` };
+  }
+  if (comparator !== '' && comparator !== '=') {
+    return { ok: false, reason: 'SN value has both a comparator and a separator' };
+  }
+  if (separator === '+' && second === '') {
+    return { ok: true, valueType: 'ST', value: `${first}+`, note: 'SN category carried as ST text' };
+  }
+  const n2 = hl7Number(second);
+  if (n2 === null) return { ok: false, reason: 'SN value has a separator but no number in SN.4' };
+  if (separator === '-') {
+    return { ok: true, valueType: 'ST', value: `${first}-${second}`, note: 'SN range carried as ST text' };
+  }
+  if (separator === ':' || separator === '/') {
+    return {
+      ok: true,
+      valueType: 'ST',
+      value: `${first}${separator}${second}`,
+      note: 'SN ratio carried as ST text',
+    };
+  }
+  return { ok: false, reason: `SN separator ${separator} is not supported` };
+}
+
+function textValue(valueType: EventValueType, text: string): ValueRead {
+  if (text.length > MAX_TEXT)
+    return { ok: false, reason: `OBX-5 text is longer than ${MAX_TEXT} characters` };
+  return { ok: true, valueType, value: text };
+}
+
+function isEventValueType(code: string): code is EventValueType {
+  return ['NM', 'SN', 'ST', 'TX', 'CE', 'CWE'].includes(code);
+}

@@ -1,0 +1,476 @@
+import { type Hl7Segment } from '@medplum/core';
+import { Info, type Zone } from 'luxon';
+import { Hl7Document } from './hl7-document';
+import { readMsh, type MshFields } from './hl7-header';
+import {
+  type Hl7ErrorCode,
+  type Hl7Parse,
+  type Hl7ParseFailure,
+  type LabResultEvent,
+  type OruParseOptions,
+} from './hl7-parse.types';
+import { parseHl7Timestamp } from './hl7-timestamp';
+import { readObxValue } from './obx-value.reader';
+
+/** HL7 versions whose ORU^R01 layout this parser was written and tested against. */
+export const SUPPORTED_HL7_VERSIONS: readonly string[] = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'];
+
+// Field limits of the lab-result.v1 event schema: a value that does not fit is refused here, with a reason,
+// rather than producing an event the processor would dead-letter.
+const MAX_ID = 64;
+const MAX_SUB_ID = 32;
+const MAX_DISPLAY = 200;
+const MAX_UNIT = 64;
+const MAX_RANGE = 64;
+const MAX_FLAG = 8;
+const MAX_FLAGS = 8;
+
+const STATUS_BY_CODE: Readonly<Record<string, LabResultEvent['status']>> = {
+  F: 'final',
+  C: 'corrected',
+  P: 'preliminary',
+  X: 'not-obtainable',
+  D: 'deleted',
+  // Results entered but not verified (R), partial (S) and in process (I) are not final: preliminary.
+  R: 'preliminary',
+  S: 'preliminary',
+  I: 'preliminary',
+};
+
+const LOINC_SYSTEM = /^(LN|LOINC)$/i;
+
+interface Patient {
+  id: string;
+  authority: string;
+}
+
+interface Order {
+  orderId: string;
+  observedAt: string;
+}
+
+interface Draft {
+  event: LabResultEvent;
+  position: number;
+  setId: string;
+  subIdSent: string;
+}
+
+/**
+ * Parses an HL7 v2 ORU^R01 message (v2.3 to 2.5.1) into one `lab-result.v1` event per OBX. Never throws.
+ *
+ * Whole-message refusals (`ok: false`, with the ACK code to answer): not HL7, bad MSH-1/MSH-2, a message type
+ * other than ORU^R01 (`AR`), an unsupported version (`AR`), no MSH-10 or sender, a PID without an identifier
+ * that has an assigning authority (PID-3.4; patients are never matched by name), OBR/OBX out of order, an
+ * OBX that ends before OBX-11 (a truncated message), or no OBX at all.
+ *
+ * Per-OBX refusals (skipped with a warning, the rest of the message goes on): an NM value that is not a
+ * number, an unknown OBX-11 status, no observation time, a value type or field the event cannot carry.
+ *
+ * Mapping: patient = the PID-3 repetition with an assigning authority, preferring type MR; code = OBX-3.1/3.3,
+ * or the alternate OBX-3.4/3.6 when that one is LOINC and the primary is not; an empty OBX-3.3 without a
+ * LOINC alternate becomes `L` (HL7 table 0396 "local"); unit = OBX-6.1 (else OBX-6.2); observation time =
+ * OBX-14, else OBR-7 (see `parseHl7Timestamp` for zones: `options.defaultTimeZone` applies to times sent
+ * without an offset); order = OBR-3.1 filler number, else OBR-2.1 placer number; sub-id = OBX-4. When two
+ * OBX of one message share order, code and sub-id, their sub-ids are made distinct with OBX-1 (the set id),
+ * so every event has its own idempotency key.
+ */
+export function parseOruR01(text: string, options: OruParseOptions = {}): Hl7Parse {
+  try {
+    return parse(text, options);
+  } catch {
+    return { ok: false, reason: 'internal error while parsing the message', ackCode: 'AE', errorCode: '207' };
+  }
+}
+
+function parse(text: string, options: OruParseOptions): Hl7Parse {
+  const zoneName = options.defaultTimeZone ?? 'UTC';
+  const zone = resolveZone(zoneName);
+  if (!zone) {
+    return { ok: false, reason: `unknown default time zone ${zoneName}`, ackCode: 'AE', errorCode: '207' };
+  }
+  const read = Hl7Document.parse(text);
+  if (!read.ok) return { ok: false, reason: read.reason, ackCode: 'AE', errorCode: '102' };
+  const document = read.document;
+  const msh = readMsh(document, zone);
+  const fail = (reason: string, errorCode: Hl7ErrorCode, ackCode: 'AE' | 'AR' = 'AE'): Hl7ParseFailure => ({
+    ok: false,
+    reason,
+    ackCode,
+    errorCode,
+    ...mshForAck(msh),
+    encoding: document.encoding,
+  });
+
+  if (msh.messageCode !== 'ORU' || msh.triggerEvent !== 'R01') {
+    return fail(`unsupported message type ${msh.messageType || '(none)'}`, '200', 'AR');
+  }
+  if (document.fieldCount(document.msh) < 12 || msh.version === '') {
+    return fail('MSH-12 version is missing (message truncated?)', '101');
+  }
+  if (!SUPPORTED_HL7_VERSIONS.includes(msh.version)) {
+    return fail(`unsupported HL7 version ${msh.version}`, '203', 'AR');
+  }
+  if (msh.controlId === '') return fail('MSH-10 message control id is missing', '101');
+  if (msh.sender.application === '') return fail('MSH-3 sending application is missing', '101');
+  if (msh.sender.facility === '') return fail('MSH-4 sending facility is missing', '101');
+  if ([msh.controlId, msh.sender.application, msh.sender.facility].some((v) => v.length > MAX_ID)) {
+    return fail(`MSH-3, MSH-4 or MSH-10 is longer than ${MAX_ID} characters`, '102');
+  }
+
+  const warnings: string[] = [];
+  const drafts: Draft[] = [];
+  const receivedAt = options.receivedAt;
+  const receivedIso =
+    receivedAt && !Number.isNaN(receivedAt.getTime()) ? receivedAt.toISOString() : undefined;
+  if (receivedAt && !receivedIso) warnings.push('receivedAt option is not a valid date; left out');
+
+  let patient: Patient | null = null;
+  let order: Order | null = null;
+  let obxPosition = 0;
+  let skipped = 0;
+  for (const [index, segment] of document.segments.entries()) {
+    switch (segment.name) {
+      case 'MSH':
+        if (index > 0) return fail('more than one MSH segment: one message expected', '100');
+        break;
+      case 'PID': {
+        const selected = selectPatient(document, segment);
+        if (!selected.ok) return fail(selected.reason, '101');
+        patient = selected.patient;
+        order = null;
+        break;
+      }
+      case 'ORC':
+        // A new order group starts; its OBX must follow its own OBR.
+        order = null;
+        break;
+      case 'OBR':
+        if (!patient) return fail('OBR segment before any PID segment', '100');
+        order = {
+          orderId: document.text(segment, 3, 1) || document.text(segment, 2, 1),
+          observedAt: document.text(segment, 7, 1),
+        };
+        break;
+      case 'OBX': {
+        obxPosition += 1;
+        if (!patient) return fail('OBX segment before any PID segment', '100');
+        if (!order) return fail(`OBX ${obxPosition} is not inside an order (no OBR before it)`, '100');
+        if (document.fieldCount(segment) < 11) {
+          return fail(`OBX ${obxPosition} ends before OBX-11 result status (message truncated?)`, '101');
+        }
+        const mapped = mapObservation(document, segment, {
+          patient,
+          order,
+          msh,
+          zone,
+          zoneName,
+          receivedAt: receivedIso,
+        });
+        const label = `OBX ${obxPosition}${mapped.code ? ` (${mapped.code})` : ''}`;
+        for (const note of mapped.notes) warnings.push(`${label}: ${note}`);
+        if (mapped.event) {
+          drafts.push({
+            event: mapped.event,
+            position: obxPosition,
+            setId: document.text(segment, 1, 1),
+            subIdSent: mapped.event.observation.subId ?? '',
+          });
+        } else {
+          skipped += 1;
+          warnings.push(`${label}: skipped, ${mapped.reason}`);
+        }
+        break;
+      }
+      default:
+        // NTE, SPM, PV1, TQ1, CTD, Z-segments...: not needed for a result event.
+        break;
+    }
+  }
+  if (!patient) return fail('no PID segment', '101');
+  if (obxPosition === 0) return fail('no OBX segment: the message carries no observation', '101');
+
+  if (!assignDistinctSubIds(drafts, warnings)) {
+    return fail('observations of this message cannot be told apart (repeated OBX-1 and OBX-4)', '205');
+  }
+  return {
+    ok: true,
+    header: {
+      sender: msh.sender,
+      receiver: msh.receiver,
+      controlId: msh.controlId,
+      version: msh.version,
+      messageType: msh.messageType,
+      processingId: msh.processingId,
+      ...(msh.sentAt ? { sentAt: msh.sentAt } : {}),
+      encoding: document.encoding,
+    },
+    events: drafts.map((d) => d.event),
+    warnings,
+    skipped,
+  };
+}
+
+// Validating an IANA zone costs a formatter per call in Luxon; a feed uses a handful of zones.
+const zones = new Map<string, Zone | null>();
+
+function resolveZone(name: string): Zone | null {
+  let zone = zones.get(name);
+  if (zone === undefined) {
+    // Luxon's own reading of a zone name: `UTC` becomes its fixed zero offset (written `Z`), others IANA zones.
+    const normalised = Info.normalizeZone(name);
+    zone = normalised.isValid ? normalised : null;
+    if (zones.size < 100) zones.set(name, zone);
+  }
+  return zone;
+}
+
+function mshForAck(msh: MshFields): Partial<Hl7ParseFailure> {
+  const out: Partial<Hl7ParseFailure> = {
+    sender: msh.sender,
+    receiver: msh.receiver,
+  };
+  if (msh.controlId) out.controlId = msh.controlId;
+  if (msh.version) out.version = msh.version;
+  if (msh.messageType) out.messageType = msh.messageType;
+  if (msh.processingId) out.processingId = msh.processingId;
+  return out;
+}
+
+/**
+ * The patient identifier: among the PID-3 repetitions that have both an id (PID-3.1) and an assigning
+ * authority (PID-3.4.1), the first of type MR (PID-3.5), else the first. Never a name.
+ */
+function selectPatient(
+  document: Hl7Document,
+  pid: Hl7Segment,
+): { ok: true; patient: Patient } | { ok: false; reason: string } {
+  const count = document.repetitions(pid, 3);
+  const identifiers: Array<Patient & { type: string }> = [];
+  for (let r = 1; r <= count; r++) {
+    identifiers.push({
+      id: document.text(pid, 3, 1, 1, r),
+      authority: document.text(pid, 3, 4, 1, r),
+      type: document.text(pid, 3, 5, 1, r).toUpperCase(),
+    });
+  }
+  if (!identifiers.some((i) => i.id !== ''))
+    return { ok: false, reason: 'PID-3 patient identifier is missing' };
+  const usable = identifiers.filter((i) => i.id !== '' && i.authority !== '');
+  if (usable.length === 0) {
+    return { ok: false, reason: 'PID-3 has no identifier with an assigning authority (PID-3.4)' };
+  }
+  const chosen = usable.find((i) => i.type === 'MR') ?? usable[0];
+  if (chosen.id.length > MAX_ID || chosen.authority.length > MAX_ID) {
+    return { ok: false, reason: `PID-3 identifier or authority is longer than ${MAX_ID} characters` };
+  }
+  return { ok: true, patient: { id: chosen.id, authority: chosen.authority } };
+}
+
+interface ObservationContext {
+  patient: Patient;
+  order: Order;
+  msh: MshFields;
+  zone: Zone;
+  zoneName: string;
+  receivedAt: string | undefined;
+}
+
+interface MappedObservation {
+  /** `code^system` for warnings, when readable. */
+  code: string;
+  event?: LabResultEvent;
+  reason?: string;
+  notes: string[];
+}
+
+function mapObservation(
+  document: Hl7Document,
+  obx: Hl7Segment,
+  context: ObservationContext,
+): MappedObservation {
+  const notes: string[] = [];
+  const coded = readCode(document, obx);
+  if (!coded.ok) return { code: '', reason: coded.reason, notes };
+  const code = `${coded.code}^${coded.system}`;
+  const refuse = (reason: string): MappedObservation => ({ code, reason, notes });
+  if (coded.note) notes.push(coded.note);
+
+  const statusCode = document.text(obx, 11, 1).toUpperCase();
+  const status = STATUS_BY_CODE[statusCode];
+  if (!status) return refuse(`OBX-11 result status "${statusCode}" is not supported`);
+
+  const value = readObxValue(document, obx, status);
+  if (!value.ok) return refuse(value.reason);
+  if (value.note) notes.push(value.note);
+
+  const time = observationTime(document, obx, context, notes);
+  if (!time.ok) return refuse(time.reason);
+
+  const subId = document.joined(obx, 4);
+  if (subId.length > MAX_SUB_ID) return refuse(`OBX-4 sub-id is longer than ${MAX_SUB_ID} characters`);
+  if (context.order.orderId.length > MAX_ID)
+    return refuse(`order number is longer than ${MAX_ID} characters`);
+
+  const unitRead = readUnit(document, obx);
+  if (!unitRead.ok) return refuse(unitRead.reason);
+  if (unitRead.note) notes.push(unitRead.note);
+  const unit = unitRead.unit;
+
+  let range = document.joinedRepetitions(obx, 7);
+  if (range.length > MAX_RANGE) {
+    notes.push(`OBX-7 reference range is longer than ${MAX_RANGE} characters; left out`);
+    range = '';
+  }
+
+  const flags: string[] = [];
+  for (let r = 1; r <= document.repetitions(obx, 8); r++) {
+    const flag = document.text(obx, 8, 1, 1, r);
+    if (flag === '') continue;
+    if (flag.length > MAX_FLAG || flags.length === MAX_FLAGS) {
+      notes.push(
+        `OBX-8 abnormal flag left out (longer than ${MAX_FLAG} characters or more than ${MAX_FLAGS})`,
+      );
+      continue;
+    }
+    flags.push(flag);
+  }
+
+  const event: LabResultEvent = {
+    schema: 'lab-result.v1',
+    patient: { id: context.patient.id, authority: context.patient.authority },
+    sender: { application: context.msh.sender.application, facility: context.msh.sender.facility },
+    messageControlId: context.msh.controlId,
+    observation: {
+      code: coded.code,
+      system: coded.system,
+      ...(coded.display ? { display: coded.display } : {}),
+      ...(subId ? { subId } : {}),
+      ...(context.order.orderId ? { orderId: context.order.orderId } : {}),
+    },
+    valueType: value.valueType,
+    value: value.value,
+    ...(value.comparator ? { comparator: value.comparator } : {}),
+    ...(unit ? { unit } : {}),
+    ...(range ? { referenceRange: range } : {}),
+    ...(flags.length > 0 ? { flags } : {}),
+    status,
+    observedAt: time.iso,
+    ...(context.receivedAt ? { receivedAt: context.receivedAt } : {}),
+  };
+  return { code, event, notes };
+}
+
+function readCode(
+  document: Hl7Document,
+  obx: Hl7Segment,
+):
+  { ok: true; code: string; system: string; display: string; note?: string } | { ok: false; reason: string } {
+  const primary = {
+    code: document.text(obx, 3, 1),
+    text: document.text(obx, 3, 2),
+    system: document.text(obx, 3, 3),
+  };
+  const alternate = {
+    code: document.text(obx, 3, 4),
+    text: document.text(obx, 3, 5),
+    system: document.text(obx, 3, 6),
+  };
+  let chosen: { code: string; system: string; display: string; note?: string };
+  if (primary.code && LOINC_SYSTEM.test(primary.system)) {
+    chosen = { code: primary.code, system: primary.system, display: primary.text || alternate.text };
+  } else if (alternate.code && LOINC_SYSTEM.test(alternate.system)) {
+    // The lab states the LOINC itself: more reliable than a per-sender mapping of its local code.
+    chosen = { code: alternate.code, system: alternate.system, display: alternate.text || primary.text };
+  } else if (primary.code) {
+    chosen = primary.system
+      ? { code: primary.code, system: primary.system, display: primary.text }
+      : {
+          code: primary.code,
+          system: 'L',
+          display: primary.text,
+          note: 'OBX-3.3 coding system empty; L (local) used',
+        };
+  } else {
+    return { ok: false, reason: 'OBX-3 observation code is missing' };
+  }
+  if (chosen.code.length > MAX_ID || chosen.system.length > MAX_ID) {
+    return { ok: false, reason: `OBX-3 code or coding system is longer than ${MAX_ID} characters` };
+  }
+  return { ok: true, ...chosen, display: chosen.display.slice(0, MAX_DISPLAY) };
+}
+
+/**
+ * OBX-6 is a CE: the unit is its identifier (OBX-6.1), else its text (OBX-6.2). Labs often send `10^9/L`
+ * without escaping the caret, which splits into `10` and `9/L`; that exact shape is read back as `10^9/L`
+ * (a bare `10` is never a unit a lab means). A repeated OBX-6 means an unescaped repetition character: the
+ * unit cannot be known, so the OBX is refused rather than graded against a fragment.
+ */
+function readUnit(
+  document: Hl7Document,
+  obx: Hl7Segment,
+): { ok: true; unit: string; note?: string } | { ok: false; reason: string } {
+  if (document.repetitions(obx, 6) > 1)
+    return { ok: false, reason: 'OBX-6 unit repeats (unescaped delimiter?)' };
+  const identifier = document.text(obx, 6, 1);
+  const text = document.text(obx, 6, 2);
+  let unit = identifier || text;
+  let note: string | undefined;
+  if (/^[x×]?10$/i.test(identifier) && /^\d{1,2}\/[A-Za-z0-9.[\]]+$/.test(text)) {
+    unit = `${identifier}^${text}`;
+    note = `OBX-6 read as ${unit} (unescaped ^ in the unit)`;
+  }
+  if (unit.length > MAX_UNIT)
+    return { ok: false, reason: `OBX-6 unit is longer than ${MAX_UNIT} characters` };
+  return note ? { ok: true, unit, note } : { ok: true, unit };
+}
+
+function observationTime(
+  document: Hl7Document,
+  obx: Hl7Segment,
+  context: ObservationContext,
+  notes: string[],
+): { ok: true; iso: string } | { ok: false; reason: string } {
+  const own = document.text(obx, 14, 1);
+  const source = own ? 'OBX-14' : 'OBR-7';
+  const raw = own || context.order.observedAt;
+  if (!raw) return { ok: false, reason: 'no observation time (OBX-14 and OBR-7 are empty)' };
+  // An unreadable OBX-14 is not replaced by OBR-7: a garbled time says something is wrong with the segment.
+  const read = parseHl7Timestamp(raw, context.zone);
+  if (!read.ok) return { ok: false, reason: `${source} observation time unreadable: ${read.reason}` };
+  if (read.dateOnly) notes.push(`${source} has a date but no time; midnight in ${context.zoneName} used`);
+  if (read.shiftedByDst)
+    notes.push(`${source} local time does not exist in ${context.zoneName} (DST); moved forward`);
+  return { ok: true, iso: read.iso };
+}
+
+/**
+ * Makes (order, code, system, sub-id) unique within the message. A sub-id sent in OBX-4 is kept whenever it
+ * already identifies the observation, so that a later correction (which may carry only that OBX, with another
+ * set id) refers to the same observation. Only colliding OBX get the set id (OBX-1) appended, or their
+ * position in the message when set ids repeat too. Returns false if no unique identity can be made.
+ */
+function assignDistinctSubIds(drafts: Draft[], warnings: string[]): boolean {
+  const identity = (d: Draft) => {
+    const o = d.event.observation;
+    return [o.orderId ?? '', o.system, o.code, o.subId ?? ''].join('\u0000');
+  };
+  const groups = new Map<string, Draft[]>();
+  for (const d of drafts) groups.set(identity(d), [...(groups.get(identity(d)) ?? []), d]);
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const setIds = group.map((d) => d.setId);
+    const bySetId = setIds.every((s) => s !== '') && new Set(setIds).size === setIds.length;
+    for (const d of group) {
+      const suffix = bySetId ? d.setId : `#${d.position}`;
+      const subId = d.subIdSent ? `${d.subIdSent}.${suffix}` : suffix;
+      d.event.observation.subId = subId.length <= MAX_SUB_ID ? subId : `#${d.position}`;
+    }
+    const o = group[0].event.observation;
+    warnings.push(
+      `OBX ${group.map((d) => d.position).join(', ')} (${o.code}^${o.system}): same code and sub-id in one order; ` +
+        `sub-ids made distinct with ${bySetId ? 'OBX-1 set ids' : 'OBX positions'}`,
+    );
+  }
+  return new Set(drafts.map(identity)).size === drafts.length;
+}
