@@ -1,0 +1,30 @@
+import { type Principal } from './principal';
+import { type Role } from './roles';
+
+/** What a route declares about who may call it. `roles: null` means it declares nothing. */
+export interface AccessDeclaration {
+  public: boolean;
+  roles: readonly Role[] | null;
+}
+
+export type AccessDecision =
+  | { allowed: true }
+  | { allowed: false; status: 401; reason: 'unauthenticated' }
+  | { allowed: false; status: 403; reason: 'undeclared' | 'role' };
+
+/**
+ * Default deny: a route is open only when it says so (`@Public()`), and otherwise only to an authenticated
+ * caller holding one of the roles it declares. A route that declares no roles is refused to everybody, so a
+ * forgotten declaration can never expose data.
+ */
+export function decideAccess(declaration: AccessDeclaration, principal: Principal | null): AccessDecision {
+  if (declaration.public) return { allowed: true };
+  if (!principal) return { allowed: false, status: 401, reason: 'unauthenticated' };
+  if (!declaration.roles || declaration.roles.length === 0) {
+    return { allowed: false, status: 403, reason: 'undeclared' };
+  }
+  const held: readonly string[] = principal.roles;
+  return declaration.roles.some((role) => held.includes(role))
+    ? { allowed: true }
+    : { allowed: false, status: 403, reason: 'role' };
+}
