@@ -1,0 +1,183 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger } from '@nestjs/common';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { type ClaimedItem, DeliveryRepository } from '@alem/persistence';
+import {
+  classifyMailFailure,
+  classifySmsFailure,
+  type DeliveryJob,
+  JOBS,
+  MailDriver,
+  QUEUES,
+  SmsDriver,
+  SmsSendError,
+} from '@alem/notifications';
+import { Clock } from '@alem/runtime';
+import { FailoverHandler } from './failover.handler';
+import { composeMessage } from './message-composer';
+import { NotifierMetrics } from './notifier.metrics';
+import { NOTIFIER_SETTINGS, type NotifierSettings } from './notifier.settings';
+import { SmsCallbackUrl } from './sms-callback-url';
+
+const FINAL_STATES = new Set(['sent', 'delivered', 'skipped', 'failed']);
+/** How long a flood's next message waits for the one in flight before it tries again (real time). */
+const BUSY_RETRY_MS = 200;
+
+/**
+ * Sends one delivery. It is first claimed (`DeliveryRepository.claim`): the alert states are re-read (acknowledged
+ * or resolved meanwhile? nothing to send), the per-contact rate limit decides (send now, alone or as a summary of
+ * what else waits for that person, or hold), and a warning group rides along. Every attempt is a row; failures
+ * are rethrown so BullMQ retries with back-off; a permanent failure stops the retries; after the last one the
+ * person's next channel, or the next tier, takes over.
+ */
+@Processor(QUEUES.delivery, { concurrency: 10 })
+export class DeliveryProcessor extends WorkerHost {
+  private readonly logger = new Logger(DeliveryProcessor.name);
+
+  constructor(
+    private readonly deliveries: DeliveryRepository,
+    private readonly mail: MailDriver,
+    private readonly sms: SmsDriver,
+    private readonly callbackUrl: SmsCallbackUrl,
+    private readonly failover: FailoverHandler,
+    private readonly clock: Clock,
+    private readonly metrics: NotifierMetrics,
+    @Inject(NOTIFIER_SETTINGS) private readonly settings: NotifierSettings,
+  ) {
+    super();
+  }
+
+  async process(job: Job<DeliveryJob>, token?: string): Promise<string> {
+    if (job.name !== JOBS.send) throw new UnrecoverableError(`no handler for job ${job.name}`);
+    const delivery = await this.deliveries.load(job.data.deliveryId);
+    if (!delivery) return 'unknown delivery';
+    if (FINAL_STATES.has(delivery.state)) return `already ${delivery.state}`;
+    if (delivery.coalescedInto) return `carried by ${delivery.coalescedInto}`;
+    const claim = await this.deliveries.claim(delivery.deliveryId, this.clock.now(), {
+      rateLimit: this.settings.rateLimit,
+      leaseMs: this.settings.leaseMs,
+    });
+    switch (claim.kind) {
+      case 'done':
+        return claim.reason;
+      case 'not-due':
+        return `not due before ${claim.notBefore.toISOString()}`;
+      case 'held':
+        this.metrics.summarised.inc({ channel: delivery.channel, action: 'held' });
+        return `held by the rate limit until ${claim.until.toISOString()}`;
+      case 'busy':
+        // Another message to this person is on its way: this one follows it at once, with what piles up.
+        await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+        throw new DelayedError();
+      case 'send':
+        break;
+    }
+    const attempt = delivery.attempts + 1;
+    const startedAt = this.clock.now();
+    const carried = claim.items.filter((i) => i.deliveryId !== delivery.deliveryId);
+    const open = claim.items.filter((i) => i.alertState === 'open');
+    if (open.length === 0) {
+      await this.deliveries.recordAttempt({
+        deliveryId: delivery.deliveryId,
+        attempt,
+        startedAt,
+        finishedAt: this.clock.now(),
+        outcome: 'skipped',
+        providerResponse: `alert ${delivery.alertState} before sending`,
+        providerMessageId: null,
+        final: true,
+        skippedIds: carried.map((i) => i.deliveryId),
+      });
+      this.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'skipped' });
+      return 'skipped';
+    }
+    const carriedOpen = carried.filter((i) => i.alertState === 'open').map((i) => i.deliveryId);
+    const skippedIds = carried.filter((i) => i.alertState !== 'open').map((i) => i.deliveryId);
+    if (carriedOpen.length > 0) {
+      this.metrics.summarised.inc({ channel: delivery.channel, action: 'carried' }, carriedOpen.length);
+    }
+    try {
+      const receipt = await this.send(delivery.channel, delivery.address, open);
+      const recorded = await this.deliveries.recordAttempt({
+        deliveryId: delivery.deliveryId,
+        attempt,
+        startedAt,
+        finishedAt: this.clock.now(),
+        outcome: 'sent',
+        providerResponse: receipt.response,
+        providerMessageId: receipt.messageId,
+        final: true,
+        carriedIds: carriedOpen,
+        skippedIds,
+        smsEnabled: this.settings.smsEnabled,
+      });
+      this.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'sent' });
+      // A receipt that beat this record ("undelivered") has already failed the message over.
+      if (recorded.fallbacks.length > 0 || recorded.unreachable.length > 0) {
+        await this.failover.handle(delivery.channel, recorded);
+      }
+      return open.length > 1 ? `sent (summary of ${open.length})` : 'sent';
+    } catch (error) {
+      const kind = delivery.channel === 'sms' ? classifySmsFailure(error) : classifyMailFailure(error);
+      const final = kind === 'permanent' || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const outcome = kind === 'permanent' ? 'permanent-failure' : 'transient-failure';
+      const response = describeFailure(error);
+      const failed = await this.deliveries.recordAttempt({
+        deliveryId: delivery.deliveryId,
+        attempt,
+        startedAt,
+        finishedAt: this.clock.now(),
+        outcome,
+        providerResponse: response,
+        providerMessageId: null,
+        final,
+        carriedIds: carriedOpen,
+        skippedIds,
+        smsEnabled: this.settings.smsEnabled,
+      });
+      this.metrics.deliveries.inc({ channel: delivery.channel, outcome });
+      this.metrics.failures.inc({ channel: delivery.channel, kind });
+      // The provider's text can quote the address; the log says what happened, the attempt row the rest.
+      this.logger.warn(
+        `delivery ${delivery.deliveryId} (${delivery.channel}) attempt ${attempt}: ${outcome}${final ? ', final' : ''}`,
+      );
+      if (final) await this.failover.handle(delivery.channel, failed);
+      if (kind === 'permanent') throw new UnrecoverableError(response);
+      throw error;
+    }
+  }
+
+  private async send(
+    channel: 'email' | 'sms',
+    address: string,
+    open: readonly ClaimedItem[],
+  ): Promise<{ messageId: string | null; response: string }> {
+    const message = composeMessage(channel, open, {
+      publicBaseUrl: this.settings.publicBaseUrl,
+      ackTokenSecret: this.settings.ackTokenSecret,
+      ackTokenTtlMs: this.settings.ackTokenTtlMs,
+    });
+    if (message.channel === 'email') return this.mail.send({ to: address, ...message.email });
+    const receipt = await this.sms.send({
+      to: address,
+      body: message.sms,
+      statusCallback: this.callbackUrl.get(),
+    });
+    return { messageId: receipt.messageId, response: receipt.response };
+  }
+
+  /**
+   * A worker error (Redis gone, a job's keys lost with it) is logged, never thrown: an unhandled 'error' event
+   * would take the notifier down. Lost jobs come back from the outbox.
+   */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.logger.warn(`worker: ${error.message}`);
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof SmsSendError) return error.message;
+  const e = error as { responseCode?: number; message?: string };
+  return e?.message ?? String(error);
+}

@@ -1,0 +1,75 @@
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { type AppConfig, InjectConfig } from '@alem/runtime';
+import { BatchConsumer, createKafka, MessageProducer, TOPICS } from '@alem/messaging';
+import { CodeMappingCache } from './code-mapping-cache';
+import { EnrolmentCache } from './enrolment-cache';
+import { FeedActivityRecorder } from './feed-activity.recorder';
+import { ResultIntakeService } from './result-intake.service';
+import { RuleSetCache } from './rule-set-cache';
+
+/**
+ * The processor's intake from `lab.results.v1`: a consumer group reading in batches; offsets are committed
+ * only after a batch's transaction has committed. Started when the app boots; stopped (intake first, then
+ * the producer) when it shuts down.
+ */
+@Injectable()
+export class LabResultConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(LabResultConsumer.name);
+  private consumer: BatchConsumer | null = null;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly intake: ResultIntakeService,
+    private readonly enrolment: EnrolmentCache,
+    private readonly codeMappings: CodeMappingCache,
+    private readonly ruleSets: RuleSetCache,
+    private readonly feeds: FeedActivityRecorder,
+    private readonly producer: MessageProducer,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.enrolment.start();
+    await this.codeMappings.start();
+    await this.ruleSets.start();
+    this.feeds.start();
+    await this.producer.connect();
+    const kafka = createKafka(
+      { brokers: this.config.kafka.brokers, clientId: `${this.config.kafka.clientId}-processor` },
+      (level, message, extra) => {
+        if (level === 'error') this.logger.error(message, extra);
+        else if (level === 'warn') this.logger.warn(message);
+      },
+    );
+    this.consumer = new BatchConsumer(kafka, {
+      groupId: this.config.processor.groupId,
+      topic: TOPICS.labResults,
+      partitionsConsumedConcurrently: this.config.processor.partitionsConcurrently,
+      sessionTimeoutMs: this.config.processor.sessionTimeoutMs,
+      onStopTimeout: () =>
+        this.logger.warn('Kafka did not confirm the consumer leaving its group; its session will expire'),
+      onBatchFailed: (error, at) =>
+        this.logger.warn(
+          `batch ${at.topic}/${at.partition}@${at.firstOffset} failed (${(error as Error).message}); retrying in ${at.retryInMs} ms`,
+        ),
+    });
+    await this.consumer.start(async (batch) => {
+      await this.intake.processBatch(batch);
+    });
+    this.logger.log(
+      `consuming ${TOPICS.labResults} as group ${this.config.processor.groupId}; ${this.enrolment.size} enrolled identifiers`,
+    );
+  }
+
+  /** Before anything closes: stop intake (the batch in hand finishes and commits), then the producer. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+    this.consumer = null;
+    await this.feeds.stop();
+    await this.producer.disconnect();
+  }
+}

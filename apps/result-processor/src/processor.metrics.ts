@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { counter, histogram } from '@alem/runtime';
+
+/** Prometheus metrics of the result processor. */
+@Injectable()
+export class ProcessorMetrics {
+  readonly messages = counter({
+    name: 'alem_processor_messages_total',
+    help: 'Kafka messages taken by the result processor, by outcome',
+    labelNames: ['outcome'] as const,
+  });
+  readonly results = counter({
+    name: 'alem_results_total',
+    help: 'Lab results seen by the result processor, by outcome (stored, duplicate, not_enrolled)',
+    labelNames: ['outcome'] as const,
+  });
+  readonly alerts = counter({
+    name: 'alem_alert_changes_total',
+    help: 'Alert changes made by rule decisions, by rule, severity and change (opened, occurrence, severity_raised)',
+    labelNames: ['rule', 'severity', 'change'] as const,
+  });
+  readonly notGraded = counter({
+    name: 'alem_results_not_graded_total',
+    help: 'New results of enrolled patients the rule engine did not grade, by reason (deleted, unmapped, not watched ...)',
+    labelNames: ['reason'] as const,
+  });
+  readonly recoveries = counter({
+    name: 'alem_alert_recoveries_total',
+    help: 'Results back in range for a rule with an open alert (recorded on its timeline; the alert stays open)',
+  });
+  readonly batchSeconds = histogram({
+    name: 'alem_processor_batch_seconds',
+    help: 'Time to take one Kafka batch, from receipt to database commit',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  });
+  readonly batchFailures = counter({
+    name: 'alem_processor_batch_failures_total',
+    help: 'Batches that failed and will be delivered again, by kind (transient, data)',
+    labelNames: ['kind'] as const,
+  });
+}

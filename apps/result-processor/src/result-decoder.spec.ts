@@ -1,0 +1,105 @@
+import { CONTENT_TYPES, type InboundMessage } from '@alem/messaging';
+import { decodeMessage } from './result-decoder';
+
+function message(value: string | null, contentType?: string): InboundMessage {
+  return {
+    topic: 'lab.results.v1',
+    partition: 0,
+    offset: '7',
+    key: null,
+    value: value === null ? null : Buffer.from(value),
+    headers: contentType ? { 'content-type': contentType } : {},
+    timestamp: 0,
+  };
+}
+
+const valid = {
+  schema: 'lab-result.v1',
+  patient: { id: 'MRN1', authority: 'HOSP' },
+  sender: { application: 'LIS', facility: 'LAB' },
+  messageControlId: 'MSG-1',
+  observation: { code: '777-3', system: 'LN' },
+  valueType: 'NM',
+  value: 42,
+  status: 'final',
+  observedAt: '2026-11-20T08:15:00+01:00',
+};
+
+const enrolled = { isEnrolled: () => true };
+
+describe('decodeMessage', () => {
+  it('takes a valid JSON event, with or without a content-type', () => {
+    expect(
+      decodeMessage(message(JSON.stringify(valid), CONTENT_TYPES.labResultJson), enrolled),
+    ).toMatchObject({
+      ok: true,
+      events: [{ messageControlId: 'MSG-1' }],
+      notEnrolled: 0,
+    });
+    expect(decodeMessage(message(JSON.stringify(valid)), enrolled)).toMatchObject({ ok: true });
+  });
+
+  it('counts an event of a patient who is not enrolled without validating it further', () => {
+    const check = jest.fn(() => false);
+    const notEnrolled = { isEnrolled: check };
+    expect(decodeMessage(message(JSON.stringify({ ...valid, value: 'not validated' })), notEnrolled)).toEqual(
+      {
+        ok: true,
+        events: [],
+        notEnrolled: 1,
+        contentType: CONTENT_TYPES.labResultJson,
+        sender: 'LIS^LAB',
+      },
+    );
+    expect(check).toHaveBeenCalledWith({ id: 'MRN1', authority: 'HOSP' });
+  });
+
+  it('validates an event whose patient cannot be read, and dead-letters it', () => {
+    const decoded = decodeMessage(
+      message(JSON.stringify({ ...valid, patient: { id: 7, authority: 'HOSP' } })),
+      { isEnrolled: () => false },
+    );
+    expect(decoded).toMatchObject({
+      ok: false,
+      reason: 'invalid lab-result.v1 event: patient.id: Invalid input: expected string, received number',
+    });
+  });
+
+  it.each([
+    [null, undefined, 'empty message'],
+    ['{"schema":', undefined, /^invalid JSON: /],
+    [
+      JSON.stringify({ ...valid, schema: 'lab-result.v2' }),
+      undefined,
+      'invalid lab-result.v1 event: schema: Invalid input: expected "lab-result.v1"',
+    ],
+    [
+      JSON.stringify({ ...valid, patient: { id: 'MRN1' } }),
+      undefined,
+      'invalid lab-result.v1 event: patient.authority: Invalid input: expected string, received undefined',
+    ],
+    [
+      JSON.stringify({ ...valid, value: 'high' }),
+      undefined,
+      'invalid lab-result.v1 event: value: NM value must be a number',
+    ],
+    [
+      JSON.stringify({ ...valid, observedAt: '2026-11-20 08:15' }),
+      undefined,
+      /^invalid lab-result.v1 event: observedAt: /,
+    ],
+    [
+      JSON.stringify({ ...valid, extra: 1 }),
+      undefined,
+      /^invalid lab-result.v1 event: \(event\): Unrecognized key/,
+    ],
+    ['x', 'text/csv', 'unsupported content-type text/csv'],
+  ])('dead-letters %s with a reason', (value, contentType, reason) => {
+    const decoded = decodeMessage(message(value, contentType), enrolled);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) {
+      if (typeof reason === 'string') expect(decoded.reason).toBe(reason);
+      else expect(decoded.reason).toMatch(reason);
+    }
+  });
+});

@@ -1,0 +1,141 @@
+import { parseOruR01 } from '@alem/hl7';
+import {
+  CONTENT_TYPES,
+  HEADERS,
+  type InboundMessage,
+  type LabResultEvent,
+  parseLabResultEvent,
+} from '@alem/messaging';
+
+/** The original message behind the events, kept when it holds results of enrolled patients (HL7 only). */
+export interface DecodedSource {
+  sender: string;
+  controlId: string;
+  contentType: string;
+  body: string;
+}
+
+export type DecodedMessage =
+  | {
+      ok: true;
+      /** The events of enrolled patients. */
+      events: LabResultEvent[];
+      /** How many results of patients who are not enrolled the message held. */
+      notEnrolled: number;
+      contentType: string;
+      /** The sending lab (`application^facility`), when it could be read: its feed is alive. */
+      sender?: string;
+      source?: DecodedSource;
+      /** Why part of the message could not be taken (OBX segments refused): dead-lettered beside the rest. */
+      partial?: string;
+    }
+  | { ok: false; reason: string; contentType: string | null };
+
+export type EnrolmentCheck = (patient: { id: string; authority: string }) => boolean;
+
+export interface DecodeOptions {
+  isEnrolled: EnrolmentCheck;
+  /** Time zone of HL7 timestamps sent without an offset. */
+  hl7DefaultTimeZone?: string;
+}
+
+const HL7_TYPES = new Set<string>([CONTENT_TYPES.hl7v2, 'x-application/hl7-v2+er7', 'application/x-hl7']);
+
+/**
+ * Turns one Kafka message into the lab-result events of enrolled patients, or a reason to dead-letter it.
+ * Takes JSON `LabResult` events and raw HL7 v2 ORU^R01 (`content-type: application/hl7-v2`). Never throws: a
+ * message that cannot be taken is a DLQ record, not a stuck partition.
+ *
+ * Most of a lab feed concerns patients who are not enrolled. For JSON, enrolment is read from the event body
+ * (never from the Kafka key, which a producer could get wrong) right after JSON parsing, and only events of
+ * enrolled patients go through full schema validation; an event whose patient cannot be read is validated,
+ * and dead-lettered with the reason.
+ */
+export function decodeMessage(message: InboundMessage, options: DecodeOptions): DecodedMessage {
+  const contentType = message.headers[HEADERS.contentType] ?? null;
+  if (!message.value || message.value.length === 0)
+    return { ok: false, reason: 'empty message', contentType };
+  if (contentType !== null && HL7_TYPES.has(contentType)) return decodeHl7(message, contentType, options);
+  if (
+    contentType === null ||
+    contentType === CONTENT_TYPES.labResultJson ||
+    contentType === 'application/json'
+  ) {
+    return decodeJson(message, contentType, options);
+  }
+  return { ok: false, reason: `unsupported content-type ${contentType}`, contentType };
+}
+
+function decodeJson(
+  message: InboundMessage,
+  contentType: string | null,
+  options: DecodeOptions,
+): DecodedMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(message.value!.toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: `invalid JSON: ${(error as Error).message}`, contentType };
+  }
+  const type = contentType ?? CONTENT_TYPES.labResultJson;
+  const body = json as {
+    patient?: { id?: unknown; authority?: unknown };
+    sender?: { application?: unknown; facility?: unknown };
+  } | null;
+  const from = body?.sender;
+  const sender =
+    typeof from?.application === 'string' && typeof from.facility === 'string'
+      ? `${from.application.trim()}^${from.facility.trim()}`
+      : undefined;
+  const patient = body?.patient;
+  if (typeof patient?.id === 'string' && typeof patient.authority === 'string') {
+    if (!options.isEnrolled({ id: patient.id.trim(), authority: patient.authority.trim() })) {
+      return { ok: true, events: [], notEnrolled: 1, contentType: type, ...(sender ? { sender } : {}) };
+    }
+  }
+  const parsed = parseLabResultEvent(json);
+  return parsed.ok
+    ? { ok: true, events: [parsed.event], notEnrolled: 0, contentType: type, ...(sender ? { sender } : {}) }
+    : { ok: false, reason: parsed.reason, contentType };
+}
+
+function decodeHl7(message: InboundMessage, contentType: string, options: DecodeOptions): DecodedMessage {
+  const body = message.value!.toString('utf8');
+  const parse = parseOruR01(body, {
+    receivedAt: new Date(message.timestamp),
+    defaultTimeZone: options.hl7DefaultTimeZone ?? 'UTC',
+  });
+  if (!parse.ok)
+    return { ok: false, reason: `HL7 message refused (${parse.ackCode}): ${parse.reason}`, contentType };
+  const events: LabResultEvent[] = [];
+  const invalid: string[] = [];
+  let notEnrolled = 0;
+  for (const event of parse.events) {
+    if (!options.isEnrolled(event.patient)) {
+      notEnrolled++;
+      continue;
+    }
+    // The parser's events are built to the schema; checking costs little for the few enrolled ones.
+    const checked = parseLabResultEvent(event);
+    if (checked.ok) events.push(checked.event);
+    else invalid.push(checked.reason);
+  }
+  const refused = [...parse.warnings.filter((w) => /skip/i.test(w)), ...invalid];
+  const concernsUs = events.length > 0 || parse.events.length === 0;
+  const partial =
+    (parse.skipped > 0 || invalid.length > 0) && concernsUs
+      ? `${parse.skipped + invalid.length} OBX of HL7 message ${parse.header.controlId} not taken: ${refused.join('; ') || parse.warnings.join('; ')}`
+      : undefined;
+  const sender = `${parse.header.sender.application}^${parse.header.sender.facility}`;
+  return {
+    ok: true,
+    events,
+    notEnrolled,
+    contentType,
+    sender,
+    ...(events.length > 0
+      ? { source: { sender, controlId: parse.header.controlId, contentType, body } }
+      : {}),
+    ...(partial ? { partial } : {}),
+  };
+}
