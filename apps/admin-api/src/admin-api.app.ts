@@ -1,0 +1,50 @@
+import { type NestApplicationOptions } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { SwaggerModule } from '@nestjs/swagger';
+import { type NextFunction, type Request, type Response } from 'express';
+import { type RuntimeOptions } from '@alem/runtime';
+import { AdminApiModule } from './admin-api.module';
+import { expressErrorHandler } from './common/api-exception.filter';
+import { buildOpenApiDocument } from './openapi';
+
+/** Responses carry patient data: never cached, never sniffed, never framed. */
+function securityHeaders(_request: Request, response: Response, next: NextFunction): void {
+  response.setHeader('Cache-Control', 'no-store');
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  response.setHeader('X-Frame-Options', 'DENY');
+  response.setHeader('Referrer-Policy', 'no-referrer');
+  next();
+}
+
+/**
+ * Express-level settings of the admin API: JSON bodies only, up to API_BODY_LIMIT_BYTES (larger → 413,
+ * malformed → 400, both in the API's error shape), the proxy trust that makes the audited source IP right,
+ * security headers, and the OpenAPI UI at /docs (JSON at /docs-json).
+ */
+export function configureAdminApi(app: NestExpressApplication, options: RuntimeOptions): void {
+  const { config } = options;
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.api.trustProxy);
+  app.use(securityHeaders);
+  app.useBodyParser('json', { limit: config.api.bodyLimitBytes });
+  // Right after the parser, before any route: its errors never reach Nest's exception filters.
+  app.use(expressErrorHandler);
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+  });
+}
+
+/** The admin API as an HTTP application, configured but not yet listening (main, tests, the demo). */
+export async function createAdminApiApp(
+  options: RuntimeOptions,
+  nestOptions: NestApplicationOptions = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AdminApiModule.forRoot(options), {
+    ...nestOptions,
+    bodyParser: false,
+  });
+  configureAdminApi(app, options);
+  return app;
+}

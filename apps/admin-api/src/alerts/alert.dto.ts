@@ -1,0 +1,96 @@
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { pageQueryShape, pageSchema, timeRangeShape } from '../common/pagination';
+
+export const alertQuerySchema = z
+  .object({
+    ...pageQueryShape,
+    ...timeRangeShape,
+    patientId: z.uuid().optional(),
+    careTeamId: z.uuid().optional(),
+    severity: z.enum(['info', 'warning', 'critical']).optional(),
+    state: z.enum(['open', 'acknowledged', 'resolved']).optional(),
+    ruleId: z
+      .string()
+      .regex(/^[A-Z0-9][A-Z0-9-]{0,31}$/, 'a rule id such as PLT-4')
+      .optional(),
+    kind: z
+      .enum(['breach', 'missed', 'data-quality', 'feed', 'unreachable'])
+      .optional()
+      .describe('breach or missed result, ...'),
+    reference: z
+      .string()
+      .regex(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'a reference such as K7Q2-9XMA')
+      .optional(),
+  })
+  .strict();
+export class AlertQueryDto extends createZodDto(alertQuerySchema) {}
+
+export class AlertIdParams extends createZodDto(z.object({ id: z.uuid() }).strict()) {}
+
+export class AcknowledgeAlertDto extends createZodDto(
+  z
+    .object({ note: z.string().trim().max(1000).optional().describe('What was done or will be done') })
+    .strict(),
+) {}
+export class ResolveAlertDto extends createZodDto(
+  z.object({ reason: z.string().trim().min(3).max(1000).describe('Why the alert is closed') }).strict(),
+) {}
+export class ReopenAlertDto extends createZodDto(
+  z
+    .object({ reason: z.string().trim().min(3).max(1000).describe('Why the alert needs attention again') })
+    .strict(),
+) {}
+
+export const alertSchema = z.object({
+  id: z.string(),
+  reference: z.string(),
+  patientId: z.string().nullable(),
+  careTeamId: z.string().nullable(),
+  ruleId: z.string(),
+  kind: z.string(),
+  severity: z.string(),
+  emergency: z.boolean(),
+  state: z.enum(['open', 'acknowledged', 'resolved']),
+  ruleSetVersion: z.string(),
+  summary: z.string().nullable(),
+  occurrenceCount: z.number().int(),
+  openedAt: z.string(),
+  lastOccurrenceAt: z.string(),
+  acknowledgedAt: z.string().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  resolutionReason: z.string().nullable(),
+});
+export type AlertView = z.infer<typeof alertSchema>;
+export class AlertDto extends createZodDto(alertSchema) {}
+export class AlertPageDto extends createZodDto(pageSchema(alertSchema)) {}
+
+export const alertDetailSchema = alertSchema.extend({
+  explanation: z.record(z.string(), z.unknown()).describe('Why the rule fired: values, thresholds, context'),
+  occurrences: z.array(
+    z.object({
+      id: z.string(),
+      resultId: z.string().nullable(),
+      severity: z.string(),
+      emergency: z.boolean(),
+      occurredAt: z.string(),
+      retractedAt: z.string().nullable(),
+      explanation: z.record(z.string(), z.unknown()),
+    }),
+  ),
+  timeline: z.array(
+    z.object({
+      id: z.string(),
+      at: z.string(),
+      type: z
+        .string()
+        .describe('opened, occurrence, severity-raised, notification-queued, acknowledged, ...'),
+      actorUserId: z.string().nullable(),
+      detail: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+export type AlertDetailView = z.infer<typeof alertDetailSchema>;
+export class AlertDetailDto extends createZodDto(alertDetailSchema) {}

@@ -1,0 +1,221 @@
+import { Injectable } from '@nestjs/common';
+import { AuditRepository, type AuditEntry } from '@alem/persistence';
+import { Clock } from '@alem/runtime';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type CsvColumn } from '../common/csv';
+import { ConflictError, NotFoundError } from '../common/domain.errors';
+import { type ListFormat, type Page, pageLimit } from '../common/pagination';
+import { patientScopeOf, type PatientScope } from '../common/patient-scope';
+import { auditActorOf, type RequestActor, userOf } from '../common/request-actor';
+import {
+  type AcknowledgeAlertDto,
+  type AlertDetailView,
+  type AlertQueryDto,
+  type AlertView,
+  type ReopenAlertDto,
+  type ResolveAlertDto,
+} from './alert.dto';
+import { AlertMetrics } from './alert.metrics';
+import { type AlertRow, AlertQueryRepository, toAlert } from './alert.repository';
+
+export const ALERT_CSV_COLUMNS: CsvColumn<AlertView>[] = [
+  { header: 'id', value: (r) => r.id },
+  { header: 'reference', value: (r) => r.reference },
+  { header: 'patient_id', value: (r) => r.patientId },
+  { header: 'care_team_id', value: (r) => r.careTeamId },
+  { header: 'rule_id', value: (r) => r.ruleId },
+  { header: 'kind', value: (r) => r.kind },
+  { header: 'severity', value: (r) => r.severity },
+  { header: 'emergency', value: (r) => r.emergency },
+  { header: 'state', value: (r) => r.state },
+  { header: 'rule_set_version', value: (r) => r.ruleSetVersion },
+  { header: 'summary', value: (r) => r.summary },
+  { header: 'occurrences', value: (r) => r.occurrenceCount },
+  { header: 'opened_at', value: (r) => r.openedAt },
+  { header: 'last_occurrence_at', value: (r) => r.lastOccurrenceAt },
+  { header: 'acknowledged_at', value: (r) => r.acknowledgedAt },
+  { header: 'acknowledged_by', value: (r) => r.acknowledgedBy },
+  { header: 'resolved_at', value: (r) => r.resolvedAt },
+  { header: 'resolved_by', value: (r) => r.resolvedBy },
+  { header: 'resolution_reason', value: (r) => r.resolutionReason },
+];
+
+type AlertAction = 'acknowledge' | 'resolve' | 'reopen';
+
+/**
+ * The alert log and the closed loop: people acknowledge (open → acknowledged), resolve with a reason
+ * (→ resolved) and reopen (resolved → open). Each change updates the alert, adds a timeline row
+ * (alert_events) and an audit row, in one transaction.
+ */
+@Injectable()
+export class AlertService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly alerts: AlertQueryRepository,
+    private readonly audit: AuditRepository,
+    private readonly metrics: AlertMetrics,
+    private readonly clock: Clock,
+  ) {}
+
+  private entry(actor: RequestActor, entry: Omit<AuditEntry, 'actor' | 'at' | 'dataCategory'>): AuditEntry {
+    return { actor: auditActorOf(actor), at: this.clock.now(), dataCategory: 'alerts', ...entry };
+  }
+
+  async list(actor: RequestActor, query: AlertQueryDto, format: ListFormat): Promise<Page<AlertView>> {
+    const limit = pageLimit(query, format);
+    return this.dataSource.transaction(async (m) => {
+      const page = await this.alerts.list(m, patientScopeOf(actor.principal), query, limit);
+      await this.audit.append(m, [
+        this.entry(actor, {
+          action: 'alert.list',
+          entityType: 'alert',
+          detail: {
+            filters: { ...query, limit },
+            format,
+            total: page.total,
+            alertIds: page.items.map((a) => a.id),
+            patientIds: [...new Set(page.items.map((a) => a.patientId).filter(Boolean))],
+          },
+        }),
+      ]);
+      return { ...page, limit, offset: query.offset };
+    });
+  }
+
+  async get(actor: RequestActor, id: string): Promise<AlertDetailView> {
+    return this.dataSource.transaction(async (m) => {
+      const row = await this.alerts.findRow(m, patientScopeOf(actor.principal), id);
+      if (!row) throw new NotFoundError('Alert');
+      const detail = await this.alerts.detail(m, row);
+      await this.audit.append(m, [
+        this.entry(actor, {
+          action: 'alert.read',
+          entityType: 'alert',
+          entityId: id,
+          patientId: row.patient_id,
+        }),
+      ]);
+      return detail;
+    });
+  }
+
+  async acknowledge(actor: RequestActor, id: string, input: AcknowledgeAlertDto): Promise<AlertView> {
+    const user = userOf(actor);
+    const { before, after } = await this.change(actor, id, 'acknowledge', async (m, row, at) => {
+      if (row.state !== 'open') {
+        throw new ConflictError(
+          row.state === 'acknowledged' ? 'The alert is already acknowledged' : 'The alert is resolved',
+        );
+      }
+      await m.query(
+        `UPDATE alerts SET state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, updated_at = $2
+         WHERE id = $1`,
+        [id, at, user.userId],
+      );
+      return { type: 'acknowledged', detail: input.note ? { note: input.note } : {} };
+    });
+    this.metrics.timeToAcknowledge.observe(
+      { severity: after.severity, rule: after.ruleId },
+      Math.max(0, (Date.parse(after.acknowledgedAt!) - Date.parse(before.openedAt)) / 1000),
+    );
+    return after;
+  }
+
+  async resolve(actor: RequestActor, id: string, input: ResolveAlertDto): Promise<AlertView> {
+    const user = userOf(actor);
+    const { after } = await this.change(actor, id, 'resolve', async (m, row, at) => {
+      if (row.state === 'resolved') throw new ConflictError('The alert is already resolved');
+      await m.query(
+        `UPDATE alerts SET state = 'resolved', resolved_at = $2, resolved_by = $3, resolution_reason = $4, updated_at = $2
+         WHERE id = $1`,
+        [id, at, user.userId, input.reason],
+      );
+      return { type: 'resolved', detail: { reason: input.reason } };
+    });
+    return after;
+  }
+
+  async reopen(actor: RequestActor, id: string, input: ReopenAlertDto): Promise<AlertView> {
+    const { after } = await this.change(actor, id, 'reopen', async (m, row, at) => {
+      if (row.state !== 'resolved') throw new ConflictError('Only a resolved alert can be reopened');
+      const newer = await m.query(
+        `SELECT 1 FROM alerts WHERE dedup_key = $1 AND state <> 'resolved' AND id <> $2`,
+        [row.dedup_key, id],
+      );
+      if (newer.length > 0) {
+        throw new ConflictError('A newer alert for this patient and rule is open; work on that one');
+      }
+      // A reopened alert needs a new acknowledgement; the old one stays in the timeline.
+      await m.query(
+        `UPDATE alerts SET state = 'open', acknowledged_at = NULL, acknowledged_by = NULL, resolved_at = NULL,
+                resolved_by = NULL, resolution_reason = NULL, updated_at = $2
+         WHERE id = $1`,
+        [id, at],
+      );
+      return {
+        type: 'reopened',
+        detail: {
+          reason: input.reason,
+          previous: {
+            acknowledgedAt: row.acknowledged_at?.toISOString() ?? null,
+            acknowledgedBy: row.acknowledged_by,
+            resolvedAt: row.resolved_at?.toISOString() ?? null,
+            resolvedBy: row.resolved_by,
+            resolutionReason: row.resolution_reason,
+          },
+        },
+      };
+    });
+    return after;
+  }
+
+  /** Locks the alert (within the caller's scope), applies the change, then writes the timeline and audit rows. */
+  private async change(
+    actor: RequestActor,
+    id: string,
+    action: AlertAction,
+    apply: (
+      m: EntityManager,
+      row: AlertRow,
+      at: string,
+    ) => Promise<{ type: string; detail: Record<string, unknown> }>,
+  ): Promise<{ before: AlertView; after: AlertView }> {
+    const user = userOf(actor);
+    const scope: PatientScope = patientScopeOf(actor.principal);
+    const at = this.clock.now();
+    const result = await this.dataSource.transaction(async (m) => {
+      const row = await this.alerts.findRow(m, scope, id, true);
+      if (!row) throw new NotFoundError('Alert');
+      const event = await apply(m, row, at.toISOString());
+      await m.query(
+        `INSERT INTO alert_events (alert_id, at, type, actor_user_id, detail) VALUES ($1, $2, $3, $4, $5)`,
+        [id, at.toISOString(), event.type, user.userId, JSON.stringify(event.detail)],
+      );
+      const before = toAlert(row);
+      const after = toAlert((await this.alerts.findRow(m, { kind: 'all' }, id))!);
+      await this.audit.append(m, [
+        this.entry(actor, {
+          action: `alert.${action}`,
+          entityType: 'alert',
+          entityId: id,
+          patientId: row.patient_id,
+          detail: { before: stateOf(before), after: stateOf(after), ...event.detail },
+        }),
+      ]);
+      return { before, after };
+    });
+    this.metrics.actions.inc({ action, severity: result.after.severity });
+    return result;
+  }
+}
+
+function stateOf(a: AlertView) {
+  return {
+    state: a.state,
+    acknowledgedAt: a.acknowledgedAt,
+    acknowledgedBy: a.acknowledgedBy,
+    resolvedAt: a.resolvedAt,
+    resolvedBy: a.resolvedBy,
+    resolutionReason: a.resolutionReason,
+  };
+}

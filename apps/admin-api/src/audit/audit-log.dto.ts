@@ -1,0 +1,64 @@
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { pageQueryShape, pageSchema, timeRangeShape } from '../common/pagination';
+
+const token = (what: string) =>
+  z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, `${what} is lower-case letters, digits, dots and dashes`)
+    .optional();
+
+export const auditQuerySchema = z
+  .object({
+    ...pageQueryShape,
+    ...timeRangeShape,
+    actorId: z.string().min(1).max(200).optional().describe('User id, API key id or component'),
+    action: token('action').describe('e.g. alert.acknowledge'),
+    entityType: token('entityType'),
+    entityId: z.string().min(1).max(200).optional(),
+    patientId: z.uuid().optional(),
+    dataCategory: token('dataCategory'),
+    outcome: z.enum(['success', 'failure', 'denied']).optional(),
+    order: z.enum(['asc', 'desc']).default('asc').describe('By seq (the chain order)'),
+  })
+  .strict();
+export class AuditQueryDto extends createZodDto(auditQuerySchema) {}
+
+export const auditEntrySchema = z.object({
+  id: z.string(),
+  seq: z.string(),
+  occurredAt: z.string(),
+  actorType: z.string(),
+  actorId: z.string().nullable(),
+  actorLabel: z.string().nullable(),
+  action: z.string(),
+  entityType: z.string().nullable(),
+  entityId: z.string().nullable(),
+  patientId: z.string().nullable(),
+  dataCategory: z.string(),
+  outcome: z.string(),
+  sourceIp: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEntryView = z.infer<typeof auditEntrySchema>;
+export class AuditPageDto extends createZodDto(pageSchema(auditEntrySchema)) {}
+
+const breakSchema = z.object({
+  seq: z.string(),
+  id: z.string(),
+  reason: z.enum(['sequence-gap', 'previous-hash-mismatch', 'hash-mismatch']),
+  expected: z.string(),
+  found: z.string(),
+});
+export class AuditVerificationDto extends createZodDto(
+  z.object({
+    ok: z.boolean(),
+    rowsChecked: z.number().int(),
+    head: z.object({ seq: z.string(), id: z.string(), hash: z.string() }).nullable(),
+    firstBreak: breakSchema.nullable(),
+    breaks: z.array(breakSchema),
+  }),
+) {}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { TokenVerifier } from '@alem/access';
+import { type AppConfig, APP_CONFIG } from '@alem/runtime';
+import { ApiKeyService } from './api-key.service';
+import { ApiKeyController, AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtTokenVerifier, jwtModuleOptions, TokenIssuer } from './jwt-token.service';
+import { PrincipalRepository } from './principal.repository';
+
+/**
+ * Sign-in, tokens, API keys, and who the caller is. `TokenVerifier` is the seam for a hospital's OIDC
+ * provider: provide another implementation here and nothing else changes.
+ */
+@Module({
+  imports: [
+    JwtModule.registerAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) => jwtModuleOptions(c) }),
+  ],
+  controllers: [AuthController, ApiKeyController],
+  providers: [
+    AuthService,
+    ApiKeyService,
+    TokenIssuer,
+    PrincipalRepository,
+    { provide: TokenVerifier, useClass: JwtTokenVerifier },
+  ],
+  exports: [TokenVerifier, PrincipalRepository],
+})
+export class AuthModule {}

@@ -1,0 +1,135 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  burnPasswordVerification,
+  hashPassword,
+  needsRehash,
+  type Principal,
+  verifyPassword,
+} from '@alem/access';
+import { AuditRepository } from '@alem/persistence';
+import { type AppConfig, APP_CONFIG, Clock } from '@alem/runtime';
+import { DataSource } from 'typeorm';
+import { AuthenticationError, TooManyAttemptsError } from '../common/domain.errors';
+import { auditActorOf, type RequestActor } from '../common/request-actor';
+import { type LoginDto, type MeDto } from './auth.dto';
+import { type IssuedToken, TokenIssuer } from './jwt-token.service';
+
+const INVALID = 'Invalid email or password';
+
+/**
+ * Sign-in with email and password. Every attempt is audited (entity `login`, id = the email as typed,
+ * lower-cased), and an email with `LOGIN_LOCKOUT_FAILURES` failures since its last success within
+ * `LOGIN_LOCKOUT_MINUTES` is refused without checking the password. Unknown emails are counted and locked
+ * the same way, and answered in the same time, so neither reveals which accounts exist.
+ */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditRepository,
+    private readonly tokens: TokenIssuer,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async login(actor: RequestActor, input: LoginDto): Promise<IssuedToken> {
+    const email = input.email.toLowerCase();
+    const now = this.clock.now();
+    const attempt = {
+      actor: auditActorOf(actor),
+      action: 'auth.login',
+      entityType: 'login',
+      entityId: email,
+    };
+
+    if ((await this.recentFailures(email, now)) >= this.config.auth.lockoutFailures) {
+      await this.audit.appendAlone([
+        {
+          ...attempt,
+          dataCategory: 'authentication',
+          outcome: 'denied',
+          detail: { reason: 'locked-out' },
+          at: now,
+        },
+      ]);
+      throw new TooManyAttemptsError('Too many failed sign-ins for this account; try again later');
+    }
+
+    const rows: Array<{ id: string; email: string; password_hash: string | null; active: boolean }> =
+      await this.dataSource.query(
+        `SELECT id, email, password_hash, active FROM users WHERE lower(email) = $1`,
+        [email],
+      );
+    const user = rows[0];
+    let failure: string | null = null;
+    if (!user) failure = 'unknown-user';
+    else if (!user.active) failure = 'inactive';
+    else if (!user.password_hash) failure = 'no-password';
+    const passwordOk =
+      failure === null
+        ? await verifyPassword(input.password, user!.password_hash!)
+        : await burnPasswordVerification(input.password);
+    if (failure === null && !passwordOk) failure = 'wrong-password';
+
+    if (failure !== null || !user) {
+      await this.audit.appendAlone([
+        {
+          ...attempt,
+          dataCategory: 'authentication',
+          outcome: 'failure',
+          detail: { reason: failure, ...(user ? { userId: user.id } : {}) },
+          at: now,
+        },
+      ]);
+      throw new AuthenticationError(INVALID);
+    }
+
+    const rehash = needsRehash(user.password_hash!) ? await hashPassword(input.password) : null;
+    await this.dataSource.transaction(async (m) => {
+      if (rehash) await m.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [user.id, rehash]);
+      await this.audit.append(m, [
+        {
+          ...attempt,
+          actor: { ...attempt.actor, type: 'user', id: user.id, label: user.email },
+          dataCategory: 'authentication',
+          outcome: 'success',
+          detail: { userId: user.id, ...(rehash ? { passwordRehashed: true } : {}) },
+          at: now,
+        },
+      ]);
+    });
+    return this.tokens.issue(user.id, now);
+  }
+
+  /** Who the caller is, and for a person the care teams whose patients a clinician may see. */
+  async me(actor: RequestActor): Promise<MeDto> {
+    const p = actor.principal as Principal;
+    if (p.kind === 'api-key') {
+      return { kind: 'api-key', id: p.keyId, label: p.sender, roles: [...p.roles], careTeamIds: [] };
+    }
+    const teams: Array<{ care_team_id: string }> = await this.dataSource.query(
+      `SELECT care_team_id FROM care_team_members WHERE user_id = $1 ORDER BY care_team_id`,
+      [p.userId],
+    );
+    return {
+      kind: 'user',
+      id: p.userId,
+      label: p.email,
+      roles: [...p.roles],
+      careTeamIds: teams.map((t) => t.care_team_id),
+    };
+  }
+
+  private async recentFailures(email: string, now: Date): Promise<number> {
+    const since = new Date(now.getTime() - this.config.auth.lockoutMinutes * 60_000).toISOString();
+    const [row]: Array<{ n: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_log
+       WHERE entity_type = 'login' AND entity_id = $1 AND action = 'auth.login' AND outcome = 'failure'
+         AND occurred_at > $2
+         AND seq > coalesce((SELECT max(seq) FROM audit_log WHERE entity_type = 'login' AND entity_id = $1
+                             AND action = 'auth.login' AND outcome = 'success'), 0)`,
+      [email, since],
+    );
+    return row?.n ?? 0;
+  }
+}

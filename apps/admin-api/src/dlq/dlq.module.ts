@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { createKafka, MessageProducer } from '@alem/messaging';
+import { type AppConfig, APP_CONFIG } from '@alem/runtime';
+import { DlqController } from './dlq.controller';
+import { DlqService } from './dlq.service';
+
+@Module({
+  controllers: [DlqController],
+  providers: [
+    {
+      provide: MessageProducer,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new MessageProducer(
+          createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-admin-replay` }),
+        ),
+    },
+    DlqService,
+  ],
+})
+export class DlqModule {}

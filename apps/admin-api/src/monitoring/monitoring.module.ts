@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { MonitoringConfigService } from './monitoring-config.service';
+import { MonitoringQueryRepository } from './monitoring-query.repository';
+import {
+  FeedController,
+  MonitoringController,
+  PatientMonitoringController,
+  SiteMonitoringController,
+} from './monitoring.controller';
+import { MonitoringService } from './monitoring.service';
+
+@Module({
+  controllers: [PatientMonitoringController, MonitoringController, SiteMonitoringController, FeedController],
+  providers: [MonitoringService, MonitoringConfigService, MonitoringQueryRepository],
+})
+export class MonitoringModule {}

@@ -1,0 +1,177 @@
+import { Injectable } from '@nestjs/common';
+import { patientFlags, type PatientFlags } from '@alem/clinical';
+import { type EntityManager } from 'typeorm';
+import { applyPatientScope, type PatientScope } from '../common/patient-scope';
+import { SqlBuilder } from '../common/sql-builder';
+import {
+  type CourseView,
+  type PatientDetailView,
+  type PatientQueryDto,
+  type PatientView,
+  type ResultQueryDto,
+  type ResultView,
+} from './patient.dto';
+
+interface PatientRow {
+  id: string;
+  site_id: string;
+  care_team_id: string;
+  indication: 'MS' | 'CLL';
+  display_name: string | null;
+  birth_date: string | null;
+  sex: string | null;
+  enrolled_at: Date;
+  enrolment_ended_at: Date | null;
+  identifiers: Array<{ authority: string; identifier: string }>;
+  clinical_flags: Partial<PatientFlags>;
+}
+
+interface CourseRow {
+  id: string;
+  course_number: number;
+  product: string;
+  infusion_dates: string[];
+  created_at: Date;
+}
+
+const PATIENT_COLUMNS = `
+  p.id, p.site_id, p.care_team_id, p.indication, p.display_name, p.birth_date::text AS birth_date, p.sex,
+  p.enrolled_at, p.enrolment_ended_at, p.clinical_flags,
+  coalesce((SELECT json_agg(json_build_object('authority', i.authority, 'identifier', i.identifier)
+                            ORDER BY i.authority, i.identifier)
+            FROM patient_identifiers i WHERE i.patient_id = p.id), '[]'::json) AS identifiers`;
+
+function toPatient(r: PatientRow): PatientView {
+  return {
+    id: r.id,
+    siteId: r.site_id,
+    careTeamId: r.care_team_id,
+    indication: r.indication,
+    displayName: r.display_name,
+    birthDate: r.birth_date,
+    sex: r.sex,
+    enrolledAt: r.enrolled_at.toISOString(),
+    enrolmentEndedAt: r.enrolment_ended_at?.toISOString() ?? null,
+    identifiers: r.identifiers,
+    clinicalFlags: patientFlags({ flags: r.clinical_flags }),
+  };
+}
+
+export function toCourse(r: CourseRow): CourseView {
+  return {
+    id: r.id,
+    courseNumber: r.course_number,
+    product: r.product,
+    infusionDays: r.infusion_dates,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+export const COURSE_COLUMNS = `id, course_number, product, infusion_dates::text[] AS infusion_dates, created_at`;
+
+/** Patient queries, each restricted to the caller's patient scope in its SQL. */
+@Injectable()
+export class PatientRepository {
+  async list(
+    m: EntityManager,
+    scope: PatientScope,
+    query: PatientQueryDto,
+    limit: number,
+  ): Promise<{ items: PatientView[]; total: number }> {
+    const sql = new SqlBuilder();
+    applyPatientScope(sql, scope, 'p.care_team_id');
+    sql.whereEquals('p.care_team_id', query.careTeamId).whereEquals('p.indication', query.indication);
+    if (query.enrolled === 'true') sql.where('p.enrolment_ended_at IS NULL');
+    if (query.enrolled === 'false') sql.where('p.enrolment_ended_at IS NOT NULL');
+    if (query.identifier || query.authority) {
+      const conditions = [
+        query.identifier ? `i.identifier = ${sql.p(query.identifier)}` : null,
+        query.authority ? `i.authority = ${sql.p(query.authority)}` : null,
+      ].filter(Boolean);
+      sql.where(
+        `EXISTS (SELECT 1 FROM patient_identifiers i WHERE i.patient_id = p.id AND ${conditions.join(' AND ')})`,
+      );
+    }
+    const [{ total }]: Array<{ total: number }> = await m.query(
+      `SELECT count(*)::int AS total FROM patients p ${sql.whereSql()}`,
+      sql.params,
+    );
+    const rows: PatientRow[] = await m.query(
+      `SELECT ${PATIENT_COLUMNS} FROM patients p ${sql.whereSql()}
+       ORDER BY p.enrolled_at DESC, p.id LIMIT ${sql.p(limit)} OFFSET ${sql.p(query.offset)}`,
+      sql.params,
+    );
+    return { items: rows.map(toPatient), total };
+  }
+
+  /** The patient with identifiers and courses, or null when absent or outside the scope. */
+  async find(
+    m: EntityManager,
+    scope: PatientScope,
+    id: string,
+    lock = false,
+  ): Promise<PatientDetailView | null> {
+    const sql = new SqlBuilder();
+    sql.where(`p.id = ${sql.p(id)}`);
+    applyPatientScope(sql, scope, 'p.care_team_id');
+    const rows: PatientRow[] = await m.query(
+      `SELECT ${PATIENT_COLUMNS} FROM patients p ${sql.whereSql()}${lock ? ' FOR UPDATE OF p' : ''}`,
+      sql.params,
+    );
+    if (!rows[0]) return null;
+    const courses: CourseRow[] = await m.query(
+      `SELECT ${COURSE_COLUMNS} FROM treatment_courses WHERE patient_id = $1 ORDER BY course_number`,
+      [id],
+    );
+    return { ...toPatient(rows[0]), courses: courses.map(toCourse) };
+  }
+
+  async results(
+    m: EntityManager,
+    patientId: string,
+    query: ResultQueryDto,
+    limit: number,
+  ): Promise<{ items: ResultView[]; total: number }> {
+    const sql = new SqlBuilder();
+    sql.where(`patient_id = ${sql.p(patientId)}`).whereEquals('analyte', query.analyte);
+    if (query.from) sql.where(`observed_at >= ${sql.p(query.from)}`);
+    if (query.to) sql.where(`observed_at < ${sql.p(query.to)}`);
+    const [{ total }]: Array<{ total: number }> = await m.query(
+      `SELECT count(*)::int AS total FROM results ${sql.whereSql()}`,
+      sql.params,
+    );
+    const rows: Array<Record<string, unknown>> = await m.query(
+      `SELECT id::text, observed_at, received_at, sender, code, code_system, loinc, analyte, value_type, value_original,
+              unit_original, value::float8 AS value, unit, range_low::float8 AS range_low, range_high::float8 AS range_high,
+              abnormal_flags, status, quality, retracted_at, superseded_by::text
+       FROM results ${sql.whereSql()} ORDER BY results.observed_at DESC, results.id DESC
+       LIMIT ${sql.p(limit)} OFFSET ${sql.p(query.offset)}`,
+      sql.params,
+    );
+    return {
+      total,
+      items: rows.map((r) => ({
+        id: r.id as string,
+        observedAt: (r.observed_at as Date).toISOString(),
+        receivedAt: (r.received_at as Date).toISOString(),
+        sender: r.sender as string,
+        code: r.code as string,
+        codeSystem: r.code_system as string,
+        loinc: r.loinc as string | null,
+        analyte: r.analyte as string | null,
+        valueType: r.value_type as string,
+        valueOriginal: r.value_original as string | null,
+        unitOriginal: r.unit_original as string | null,
+        value: r.value as number | null,
+        unit: r.unit as string | null,
+        rangeLow: r.range_low as number | null,
+        rangeHigh: r.range_high as number | null,
+        abnormalFlags: r.abnormal_flags as string | null,
+        status: r.status as string,
+        quality: r.quality as string,
+        retractedAt: (r.retracted_at as Date | null)?.toISOString() ?? null,
+        supersededBy: r.superseded_by as string | null,
+      })),
+    };
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ContactVerificationModule } from '../contacts/contact-verification.module';
+import { OutboxContactVerification } from '../contacts/contact-verification.service';
+import { ContactVerification } from './contact-verification';
+import { UserController } from './user.controller';
+import { UserService } from './user.service';
+
+@Module({
+  imports: [ContactVerificationModule],
+  controllers: [UserController],
+  // A new or changed contact point is sent a verification code at once; until confirmed it receives no alerts.
+  providers: [UserService, { provide: ContactVerification, useExisting: OutboxContactVerification }],
+})
+export class UserModule {}

@@ -1,0 +1,164 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type ApiKeyPrincipal } from '@alem/access';
+import { type Hl7Party } from '@alem/hl7';
+import {
+  CONTENT_TYPES,
+  HEADERS,
+  labResultKey,
+  type LabResultEvent,
+  type OutboundMessage,
+  parseLabResultEvent,
+  TOPICS,
+} from '@alem/messaging';
+import { Clock } from '@alem/runtime';
+import { GatewayMetrics } from '../gateway.metrics';
+import { Hl7IntakeService } from '../intake/hl7-intake.service';
+import { KafkaUnavailableError, ResultPublisher } from '../intake/result.publisher';
+import { IngestRefusal, retryLater } from './ingest.errors';
+
+/** Media types taken as HL7 v2 (ER7, the pipe-delimited encoding). */
+export const HL7_MEDIA_TYPES: readonly string[] = [CONTENT_TYPES.hl7v2, 'x-application/hl7-v2+er7'];
+
+/** The most events one JSON submission may carry (the body limit applies as well). */
+export const MAX_EVENTS_PER_REQUEST = 1000;
+
+export interface Hl7Accepted {
+  status: 'accepted';
+  controlId: string;
+  /** `AA`, or `AE` when the parser refused some OBX (the rest was accepted; `reason` and `warnings` say which). */
+  ackCode: 'AA' | 'AE';
+  reason?: string;
+  skipped: number;
+  warnings: string[];
+  /** The original-mode ACK an MLLP sender would have received. */
+  ack: string;
+}
+
+export interface EventsAccepted {
+  status: 'accepted';
+  accepted: number;
+  messageControlIds: string[];
+}
+
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+const senderOf = (party: Hl7Party) => `${party.application}^${party.facility}`;
+
+/**
+ * `POST /v1/results` for labs that speak HTTP: an HL7 v2 ORU^R01 body (the same intake as MLLP, answered in
+ * HTTP terms) or `lab-result.v1` JSON events (one, or an array). The API key's sender must be the message's
+ * sender (MSH-3^MSH-4, or each event's `sender.application^sender.facility`), checked before anything is
+ * produced. 202 only once Kafka acknowledged the write.
+ */
+@Injectable()
+export class ResultSubmissionService {
+  private readonly logger = new Logger(ResultSubmissionService.name);
+
+  constructor(
+    private readonly hl7: Hl7IntakeService,
+    private readonly publisher: ResultPublisher,
+    private readonly metrics: GatewayMetrics,
+    private readonly clock: Clock,
+  ) {}
+
+  async submit(
+    lab: ApiKeyPrincipal,
+    contentType: string | undefined,
+    body: unknown,
+  ): Promise<Hl7Accepted | EventsAccepted> {
+    const type = mediaType(contentType);
+    if (HL7_MEDIA_TYPES.includes(type) && Buffer.isBuffer(body)) return this.submitHl7(lab, body);
+    if (type === 'application/json') return this.submitEvents(lab, body);
+    throw new IngestRefusal(
+      415,
+      `Send HL7 v2 as ${HL7_MEDIA_TYPES.join(' or ')}, or lab-result.v1 events as application/json`,
+    );
+  }
+
+  private async submitHl7(lab: ApiKeyPrincipal, raw: Buffer): Promise<Hl7Accepted> {
+    if (raw.length === 0) throw this.refuse(400, 'The request body is empty');
+    const received = { raw, channel: 'http' as const, receivedAt: this.clock.now() };
+    const parse = this.hl7.read(received);
+    const sender = parse.ok ? parse.header.sender : parse.sender;
+    if (sender && sender.application !== '' && senderOf(sender) !== lab.sender) {
+      throw this.refuse(403, `This API key may send only as ${lab.sender}; the message names another sender`);
+    }
+    const intake = await this.hl7.take(received, parse);
+    const details = { controlId: intake.controlId, ackCode: intake.ackCode, ack: intake.ack };
+    if (intake.destination === 'none') {
+      throw retryLater('Kafka did not acknowledge the message in time; send it again', details);
+    }
+    if (intake.destination === 'dlq') {
+      // Refused and dead-lettered: 422 for a type or version we do not take at all, 400 for a broken message.
+      throw new IngestRefusal(intake.refusal === 'AR' ? 422 : 400, intake.reason ?? 'message refused', {
+        ...details,
+        deadLettered: true,
+      });
+    }
+    return {
+      status: 'accepted',
+      controlId: intake.controlId!,
+      ackCode: intake.ackCode === 'AA' ? 'AA' : 'AE',
+      ...(intake.reason ? { reason: intake.reason } : {}),
+      skipped: intake.skipped,
+      warnings: intake.warnings,
+      ack: intake.ack,
+    };
+  }
+
+  private async submitEvents(lab: ApiKeyPrincipal, body: unknown): Promise<EventsAccepted> {
+    const items = Array.isArray(body) ? body : [body];
+    if (items.length === 0) throw this.refuse(400, 'The request holds no event');
+    if (items.length > MAX_EVENTS_PER_REQUEST) {
+      throw this.refuse(413, `At most ${MAX_EVENTS_PER_REQUEST} events per request`);
+    }
+    const events: LabResultEvent[] = [];
+    const problems: Array<{ index: number; reason: string }> = [];
+    for (const [index, item] of items.entries()) {
+      const parsed = parseLabResultEvent(item);
+      if (parsed.ok) events.push(parsed.event);
+      else problems.push({ index, reason: parsed.reason });
+    }
+    if (problems.length > 0) {
+      // All or nothing: a batch is either taken whole or refused whole, so a retry after a fix cannot double.
+      throw this.refuse(400, problems[0]!.reason, { events: problems.slice(0, 20) });
+    }
+    const foreign = events.findIndex((event) => senderOf(event.sender) !== lab.sender);
+    if (foreign !== -1) {
+      throw this.refuse(
+        403,
+        `This API key may send only as ${lab.sender}; event ${foreign} names another sender`,
+      );
+    }
+    const receivedAt = this.clock.now().toISOString();
+    const messages: OutboundMessage[] = events.map((event) => ({
+      key: labResultKey(event.patient),
+      value: JSON.stringify({ ...event, receivedAt: event.receivedAt ?? receivedAt }),
+      headers: { [HEADERS.contentType]: CONTENT_TYPES.labResultJson, [HEADERS.receivedAt]: receivedAt },
+    }));
+    const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.value), 0);
+    this.metrics.bytes.inc({ channel: 'http' }, bytes);
+    try {
+      await this.publisher.publish(TOPICS.labResults, messages);
+    } catch (error) {
+      if (!(error instanceof KafkaUnavailableError)) throw error;
+      this.metrics.messages.inc({ channel: 'http', outcome: 'ar' });
+      this.logger.warn(`${events.length} events not accepted: ${error.message}`);
+      // Some may have landed: resending them all is safe, each result is stored once (idempotency keys).
+      throw retryLater('Kafka did not acknowledge the events in time; send them all again');
+    }
+    this.metrics.messages.inc({ channel: 'http', outcome: 'aa' });
+    return {
+      status: 'accepted',
+      accepted: events.length,
+      messageControlIds: [...new Set(events.map((event) => event.messageControlId))],
+    };
+  }
+
+  private refuse(status: 400 | 403 | 413, message: string, details?: unknown): IngestRefusal {
+    this.metrics.messages.inc({ channel: 'http', outcome: 'ae' });
+    return new IngestRefusal(status, message, details);
+  }
+}

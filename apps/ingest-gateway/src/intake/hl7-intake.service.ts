@@ -1,0 +1,199 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type AckCode, buildAck, type Hl7Parse, type Hl7Party, parseOruR01 } from '@alem/hl7';
+import { CONTENT_TYPES, HEADERS, labResultKey, TOPICS } from '@alem/messaging';
+import { type AppConfig, Clock, InjectConfig } from '@alem/runtime';
+import { GatewayMetrics } from '../gateway.metrics';
+import { KafkaUnavailableError, ResultPublisher } from './result.publisher';
+
+export type IngestChannel = 'mllp' | 'http';
+
+/** One HL7 message as it arrived: the bytes inside the MLLP frame or the HTTP body, untouched. */
+export interface ReceivedHl7 {
+  raw: Buffer;
+  channel: IngestChannel;
+  receivedAt: Date;
+}
+
+/** What became of a message, and the original-mode ACK that says so. */
+export interface Hl7Intake {
+  ackCode: AckCode;
+  /** The ACK message (segments joined with `\r`, unframed). */
+  ack: string;
+  /** MSH-10, when it could be read. */
+  controlId: string | null;
+  /** Where the message went: the results topic, the DLQ topic, or nowhere (Kafka unavailable: retry). */
+  destination: 'results' | 'dlq' | 'none';
+  /** Why the message was not (fully) accepted; no patient data. */
+  reason: string | null;
+  /** When the message did not parse: the parser's verdict (`AE` broken, `AR` type or version not taken). */
+  refusal: 'AE' | 'AR' | null;
+  /** OBX the parser refused (the message was still produced whole; the processor refuses the same ones). */
+  skipped: number;
+  warnings: string[];
+}
+
+/** Our MSH-3/4 in an ACK when the sender left MSH-5/6 empty. */
+export const GATEWAY_PARTY: Hl7Party = { application: 'ALEM', facility: 'INGEST-GATEWAY' };
+
+/**
+ * Takes one HL7 v2 message from a lab and answers it (original mode), the same way on every channel:
+ *
+ * - parsed as ORU^R01 → produced as one Kafka message to `lab.results.v1` (the raw bytes, `content-type:
+ *   application/hl7-v2`, key `<authority>|<patient id>` of the first patient) → **AA** once Kafka acknowledged
+ *   it, or **AE** when the parser refused some OBX (the message is still produced: the processor stores the rest
+ *   and dead-letters the same refusals; the lab learns that something was not taken);
+ * - refused by the parser → produced to `lab.results.dlq.v1` with the reason in headers → **AE** (broken), or
+ *   **AR** with ERR 200/203 when the parser does not take the type or version at all;
+ * - Kafka did not acknowledge within the produce timeout (either topic) → **AR**, ERR 207: nothing was
+ *   accepted, the sender must send again.
+ */
+@Injectable()
+export class Hl7IntakeService {
+  private readonly logger = new Logger(Hl7IntakeService.name);
+
+  constructor(
+    private readonly publisher: ResultPublisher,
+    private readonly metrics: GatewayMetrics,
+    private readonly clock: Clock,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** Parses a message (pure; never throws). Callers that must check the sender first call this, then `take`. */
+  read(message: ReceivedHl7): Hl7Parse {
+    return parseOruR01(message.raw.toString('utf8'), {
+      receivedAt: message.receivedAt,
+      defaultTimeZone: this.config.hl7.defaultTimeZone,
+    });
+  }
+
+  async take(message: ReceivedHl7, parse: Hl7Parse = this.read(message)): Promise<Hl7Intake> {
+    this.metrics.bytes.inc({ channel: message.channel }, message.raw.length);
+    const intake = parse.ok ? await this.publish(message, parse) : await this.deadLetter(message, parse);
+    this.metrics.messages.inc({ channel: message.channel, outcome: intake.ackCode.toLowerCase() });
+    const what = `${message.channel} message ${intake.controlId ?? '(no MSH-10)'}`;
+    if (intake.ackCode === 'AA') this.logger.debug(`${what}: AA`);
+    else this.logger.warn(`${what}: ${intake.ackCode} (${intake.destination}): ${intake.reason}`);
+    return intake;
+  }
+
+  /**
+   * AE for a message larger than the limit. It was never held whole, so it cannot be dead-lettered: the answer
+   * is how the lab learns (MSA-3 and ERR give the limit). Only its first bytes are read, for MSH.
+   */
+  refuseOversize(head: Buffer, limit: number, channel: IngestChannel): string {
+    const read = parseOruR01(head.toString('utf8'));
+    const original = read.ok ? read.header : read;
+    const reason = `message larger than ${limit} bytes; not accepted`;
+    this.metrics.messages.inc({ channel, outcome: 'ae' });
+    this.logger.warn(`${channel} message ${original.controlId || '(no MSH-10)'}: AE: ${reason}`);
+    return this.ack(original, 'AE', reason, '207');
+  }
+
+  /** AR for a message whose fate is unknown (an unexpected error): the sender must send it again. */
+  refuseOnError(message: ReceivedHl7): string {
+    this.metrics.messages.inc({ channel: message.channel, outcome: 'ar' });
+    return this.ack(message.raw.toString('utf8'), 'AR', 'internal error; send the message again', '207');
+  }
+
+  private async publish(message: ReceivedHl7, parse: Extract<Hl7Parse, { ok: true }>): Promise<Hl7Intake> {
+    const first = parse.events[0];
+    const controlId = parse.header.controlId;
+    try {
+      await this.publisher.publish(TOPICS.labResults, [
+        {
+          // Per-patient order on one partition. A message of several patients (several PID groups) is keyed
+          // by its first; one whose OBX were all refused has no patient to key by, and nothing to order.
+          key: first ? labResultKey(first.patient) : null,
+          value: message.raw,
+          headers: {
+            [HEADERS.contentType]: CONTENT_TYPES.hl7v2,
+            [HEADERS.receivedAt]: message.receivedAt.toISOString(),
+          },
+        },
+      ]);
+    } catch (error) {
+      return this.unavailable(parse.header, controlId, error);
+    }
+    const base = { controlId, destination: 'results' as const, refusal: null, warnings: parse.warnings };
+    if (parse.skipped === 0) {
+      return { ...base, ackCode: 'AA', ack: this.ack(parse.header, 'AA'), reason: null, skipped: 0 };
+    }
+    const total = parse.skipped + parse.events.length;
+    const firstRefusal = parse.warnings.find((w) => w.includes(': skipped, ')) ?? '';
+    const reason = `${parse.skipped} of ${total} OBX not accepted; ${firstRefusal}`;
+    return {
+      ...base,
+      ackCode: 'AE',
+      ack: this.ack(parse.header, 'AE', reason, '207'),
+      reason,
+      skipped: parse.skipped,
+    };
+  }
+
+  private async deadLetter(
+    message: ReceivedHl7,
+    parse: Extract<Hl7Parse, { ok: false }>,
+  ): Promise<Hl7Intake> {
+    const controlId = parse.controlId || null;
+    try {
+      await this.publisher.publish(TOPICS.labResultsDlq, [
+        {
+          key: null,
+          value: message.raw,
+          headers: {
+            [HEADERS.contentType]: CONTENT_TYPES.hl7v2,
+            [HEADERS.dlqReason]: parse.reason.slice(0, 1000),
+            [HEADERS.dlqSource]: `ingest-gateway/${message.channel}`,
+            [HEADERS.dlqFailedAt]: this.clock.now().toISOString(),
+            [HEADERS.receivedAt]: message.receivedAt.toISOString(),
+          },
+        },
+      ]);
+    } catch (error) {
+      return this.unavailable(parse, controlId, error);
+    }
+    return {
+      ackCode: parse.ackCode,
+      ack: this.ack(parse, parse.ackCode, parse.reason),
+      controlId,
+      destination: 'dlq',
+      reason: parse.reason,
+      refusal: parse.ackCode,
+      skipped: 0,
+      warnings: [],
+    };
+  }
+
+  private unavailable(
+    original: Parameters<typeof buildAck>[0],
+    controlId: string | null,
+    error: unknown,
+  ): Hl7Intake {
+    if (!(error instanceof KafkaUnavailableError)) throw error;
+    this.logger.warn(`message ${controlId ?? '(no MSH-10)'} not accepted: ${error.message}`);
+    const reason = 'temporarily unable to store the message; send it again';
+    return {
+      ackCode: 'AR',
+      ack: this.ack(original, 'AR', reason, '207'),
+      controlId,
+      destination: 'none',
+      reason,
+      refusal: null,
+      skipped: 0,
+      warnings: [],
+    };
+  }
+
+  private ack(
+    original: Parameters<typeof buildAck>[0],
+    code: AckCode,
+    text?: string,
+    errorCode?: '207',
+  ): string {
+    return buildAck(original, code, text, {
+      now: this.clock.now(),
+      receiver: GATEWAY_PARTY,
+      ...(errorCode ? { errorCode } : {}),
+    });
+  }
+}

@@ -1,0 +1,56 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { MessageProducer, type OutboundMessage } from '@alem/messaging';
+import { withTimeout } from '@alem/ops';
+import { type AppConfig, InjectConfig } from '@alem/runtime';
+import { GatewayMetrics } from '../gateway.metrics';
+
+/** Kafka did not acknowledge the write in time (or refused it): the sender must retry (AR, HTTP 503). */
+export class KafkaUnavailableError extends Error {
+  constructor(topic: string, cause: unknown) {
+    super(`Kafka did not acknowledge the write to ${topic}: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'KafkaUnavailableError';
+  }
+}
+
+/**
+ * The gateway's only way to Kafka. `publish` resolves once the broker acknowledged every message with
+ * acks = all, within GATEWAY_PRODUCE_TIMEOUT_MS; otherwise it throws `KafkaUnavailableError` and the caller
+ * answers "retry". A write that times out may still land later: the sender's retry then makes a duplicate on
+ * the topic, which the processor's idempotency keys absorb; the opposite (an answer of success for a write
+ * that did not happen) cannot occur.
+ */
+@Injectable()
+export class ResultPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ResultPublisher.name);
+
+  constructor(
+    private readonly producer: MessageProducer,
+    private readonly metrics: GatewayMetrics,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** Connects early so the first message does not pay for it; a broker that is down must not stop the boot. */
+  onApplicationBootstrap(): void {
+    this.producer.connect().catch((error: unknown) => {
+      this.logger.warn(
+        `Kafka not reachable at boot (${(error as Error).message}); senders get AR until it is`,
+      );
+    });
+  }
+
+  async publish(topic: string, messages: OutboundMessage[]): Promise<void> {
+    const stop = this.metrics.produceSeconds.startTimer({ topic });
+    try {
+      await withTimeout(this.producer.send(topic, messages), this.config.gateway.produceTimeoutMs, 'kafka');
+      stop({ outcome: 'ok' });
+    } catch (error) {
+      stop({ outcome: 'failed' });
+      throw new KafkaUnavailableError(topic, error);
+    }
+  }
+
+  /** Last: the MLLP listener and the HTTP server have finished their in-flight messages by now. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,128 @@
+import net, { type AddressInfo, type Socket } from 'node:net';
+import { MllpConnection, type MllpConnectionHandlers, type MllpStreamEvent } from './mllp.connection';
+import { MllpFrameDecoder, mllpFrame } from './mllp-frame.decoder';
+
+interface Deferred {
+  payload: string;
+  resolve(ack: string): void;
+}
+
+/** A real loopback TCP pair: the server side wrapped in an MllpConnection whose handler the test controls. */
+async function pair(options: { maxMessageBytes?: number; idleTimeoutMs?: number } = {}) {
+  const pending: Deferred[] = [];
+  const events: MllpStreamEvent[] = [];
+  let connection!: MllpConnection;
+  let serverSocket!: Socket;
+  const handlers: MllpConnectionHandlers = {
+    message: (payload) =>
+      new Promise<string>((resolve) => pending.push({ payload: payload.toString(), resolve })),
+    oversize: (head, limit) => `ACK|oversize ${limit} ${head.toString().slice(0, 8)}`,
+    streamEvent: (event) => events.push(event),
+  };
+  const connected = new Promise<void>((resolve) => {
+    server.once('connection', (socket: Socket) => {
+      serverSocket = socket;
+      connection = new MllpConnection(
+        socket,
+        { maxMessageBytes: options.maxMessageBytes ?? 1024, idleTimeoutMs: options.idleTimeoutMs ?? 10000 },
+        handlers,
+      );
+      resolve();
+    });
+  });
+  const client = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+  await connected;
+  const acks: string[] = [];
+  const decoder = new MllpFrameDecoder(1 << 20);
+  client.on('data', (chunk: Buffer) => {
+    for (const e of decoder.push(chunk)) if (e.kind === 'frame') acks.push(e.payload.toString());
+  });
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  return { client, connection, serverSocket: () => serverSocket, pending, events, acks, ended };
+}
+
+let server: net.Server;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  server = net.createServer();
+  server.on('connection', (s) => sockets.push(s));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const until = async (condition: () => boolean, what: string) => {
+  const deadline = Date.now() + 3000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+describe('MllpConnection', () => {
+  it('takes one message at a time, with the socket paused while it is in hand, and answers in order', async () => {
+    const t = await pair();
+    t.client.write(Buffer.concat([mllpFrame('M1'), mllpFrame('M2'), mllpFrame('M3')]));
+    await until(() => t.pending.length === 1, 'the first message');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(t.pending.map((p) => p.payload)).toEqual(['M1']);
+    expect(t.serverSocket().isPaused()).toBe(true);
+
+    t.pending[0]!.resolve('A1');
+    await until(() => t.pending.length === 2, 'the second message');
+    expect(t.acks).toEqual(['A1']);
+    t.pending[1]!.resolve('A2');
+    await until(() => t.pending.length === 3, 'the third message');
+    t.pending[2]!.resolve('A3');
+    await until(() => t.acks.length === 3, 'three ACKs');
+    expect(t.acks).toEqual(['A1', 'A2', 'A3']);
+    expect(t.serverSocket().isPaused()).toBe(false);
+    t.client.destroy();
+  });
+
+  it('on close, finishes and acknowledges the message in hand, leaves the next unanswered, then ends', async () => {
+    const t = await pair();
+    t.client.write(Buffer.concat([mllpFrame('M1'), mllpFrame('M2')]));
+    await until(() => t.pending.length === 1, 'the first message');
+    const closed = t.connection.close();
+    t.pending[0]!.resolve('A1');
+    await t.ended;
+    await closed;
+    expect(t.acks).toEqual(['A1']);
+    expect(t.pending).toHaveLength(1);
+  });
+
+  it('answers an oversize frame from its head and ends the connection', async () => {
+    const t = await pair({ maxMessageBytes: 1024 });
+    t.client.write(Buffer.concat([Buffer.from('\x0bMSH|big|'), Buffer.alloc(4000, 'x')]));
+    await t.ended;
+    expect(t.acks).toEqual(['ACK|oversize 1024 MSH|big|']);
+    expect(t.events).toContain('oversize');
+    expect(t.pending).toHaveLength(0);
+  });
+
+  it('ends a silent connection after the idle timeout, but not while a message is in hand', async () => {
+    const t = await pair({ idleTimeoutMs: 100 });
+    t.client.write(mllpFrame('M1'));
+    await until(() => t.pending.length === 1, 'the message');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(t.events).not.toContain('idle_timeout');
+    t.pending[0]!.resolve('A1');
+    const started = Date.now();
+    await t.ended;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+    expect(t.acks).toEqual(['A1']);
+    expect(t.events).toContain('idle_timeout');
+  });
+
+  it('reports a message cut off by the peer', async () => {
+    const t = await pair();
+    t.client.end(Buffer.from('\x0bMSH|half'));
+    await until(() => t.events.includes('truncated'), 'the truncated event');
+    expect(t.pending).toHaveLength(0);
+  });
+});

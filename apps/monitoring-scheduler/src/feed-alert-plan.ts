@@ -1,0 +1,117 @@
+import {
+  type AlertExplanation,
+  FEED_QUIET_RULE_ID,
+  type FeedStatus,
+  MONITORING_SCHEDULE_VERSION,
+  type Severity,
+  severityRank,
+} from '@alem/clinical';
+import { type DueLabFeedRow, type MonitoringAlertChange, type OpenMonitoringAlert } from '@alem/persistence';
+
+/** One open FEED-QUIET alert per sender. No patient: the key space cannot meet a patient's `<uuid>|<rule>`. */
+export function feedAlertDedupKey(sender: string): string {
+  return `feed|${sender}`;
+}
+
+/** The FEED-QUIET alert's explanation: what is silent since when, and what that holds. */
+export interface FeedAlertExplanation extends AlertExplanation {
+  feed: {
+    sender: string;
+    lastSeenAt: string | null;
+    quietAt: string | null;
+    quietAfterHours: number;
+    rhythmSource: string;
+    holdUntil: string | null;
+    holdReleased: boolean;
+  };
+}
+
+/**
+ * What a feed's status does to its FEED-QUIET alert (alerting-anchors §4 item 6a): quiet → one interface alert,
+ * warning while it holds its patients' missed-result alerts, critical once the hold has run out (raised and
+ * told again); the feed speaking again resolves it by itself. The alert goes to the integration team of the
+ * feed's site (`route`); without one it is recorded and shown, and the caller logs that nobody is told.
+ */
+export function planFeedAlert(
+  feed: DueLabFeedRow,
+  status: FeedStatus,
+  holdReleased: boolean,
+  existing: OpenMonitoringAlert | null,
+): MonitoringAlertChange | null {
+  if (status.state !== 'quiet') {
+    return existing
+      ? {
+          type: 'resolve',
+          alert: existing,
+          reason: 'feed-resumed',
+          detail: { sender: feed.sender, lastSeenAt: feed.lastSeenAt?.toISOString() ?? null },
+        }
+      : null;
+  }
+  const severity: Severity = status.severity === 'critical' ? 'critical' : 'warning';
+  const explanation = feedExplanation(feed, status, holdReleased);
+  if (!existing) {
+    return {
+      type: 'open',
+      dedupKey: feedAlertDedupKey(feed.sender),
+      patientId: null,
+      ruleId: FEED_QUIET_RULE_ID,
+      kind: 'feed',
+      severity,
+      notify: true,
+      explanation,
+      ruleSetVersion: MONITORING_SCHEDULE_VERSION,
+      route:
+        feed.integrationCareTeamId && feed.siteId
+          ? { careTeamId: feed.integrationCareTeamId, reason: `site-integration-team:${feed.siteId}` }
+          : null,
+    };
+  }
+  const raised = severityRank(severity) > severityRank(existing.severity);
+  return {
+    type: 'update',
+    alert: existing,
+    severity: raised ? severity : existing.severity,
+    severityRaised: raised,
+    reopen: raised && existing.state === 'acknowledged',
+    notify: raised,
+    explanation,
+  };
+}
+
+function feedExplanation(
+  feed: DueLabFeedRow,
+  status: FeedStatus,
+  holdReleased: boolean,
+): FeedAlertExplanation {
+  const hours = Math.round((feed.quietAfterMs / 3_600_000) * 10) / 10;
+  const since = feed.lastSeenAt?.toISOString() ?? 'never';
+  const hold = holdReleased
+    ? 'A person released the hold: missed-result alerts of its patients go out.'
+    : status.holding
+      ? `Missed-result alerts of the patients it serves are held (recorded, not sent) until ${status.holdUntil!.toISOString()}.`
+      : 'The hold has run out: missed-result alerts of its patients go out.';
+  return {
+    ruleId: FEED_QUIET_RULE_ID,
+    title: 'Lab feed quiet',
+    evidence: 'alerting-anchors §4 item 6a; rhythm and hold [P]',
+    summary: `No message from ${feed.sender} since ${since}; expected at least every ${hours} h (${feed.rhythmSource}). ${hold}`,
+    action:
+      'Check the lab interface (engine, connection, queue). Results sent late arrive with their observation time and count where they belong.',
+    values: [],
+    baseline: null,
+    previous: null,
+    daysSinceLastInfusion: null,
+    window: null,
+    ruleSetVersion: MONITORING_SCHEDULE_VERSION,
+    feed: {
+      sender: feed.sender,
+      lastSeenAt: feed.lastSeenAt?.toISOString() ?? null,
+      quietAt: status.quietAt?.toISOString() ?? null,
+      quietAfterHours: hours,
+      rhythmSource: feed.rhythmSource,
+      holdUntil: status.holdUntil?.toISOString() ?? null,
+      holdReleased,
+    },
+  };
+}
