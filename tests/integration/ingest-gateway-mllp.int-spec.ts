@@ -1,0 +1,239 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net, { type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { register } from 'prom-client';
+import { LabMllpClient, waitFor } from '@alem/local-stack';
+import { TOPICS } from '@alem/messaging';
+import { MllpFrameDecoder, mllpFrame } from '../../apps/ingest-gateway/src/mllp/mllp-frame.decoder';
+import { MllpServer } from '../../apps/ingest-gateway/src/mllp/mllp.server';
+import { oruR01, PLATELETS } from '../support/hl7-messages';
+import { type RunningGateway, startGateway, TopicReader } from '../support/ingest-gateway';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+const PATIENT = { id: 'MRN2001', authority: 'HOSP' };
+const message = (controlId: string, patient = PATIENT) =>
+  oruR01({ controlId, patient, observedAt: '20261120081500+0100', observations: [PLATELETS('210')] });
+
+/** A bare TCP (or TLS) MLLP peer, for what a well-behaved client library never sends. */
+class RawPeer {
+  readonly acks: Array<{ code: string; controlId: string; text: string }> = [];
+  readonly ended: Promise<void>;
+  private readonly decoder = new MllpFrameDecoder(1 << 20);
+
+  constructor(readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      for (const event of this.decoder.push(chunk)) {
+        if (event.kind !== 'frame') continue;
+        const msa = event.payload
+          .toString()
+          .split('\r')
+          .find((s) => s.startsWith('MSA|'))!
+          .split('|');
+        this.acks.push({ code: msa[1]!, controlId: msa[2]!, text: msa[3] ?? '' });
+      }
+    });
+    socket.on('error', () => undefined);
+    this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  static async connect(port: number): Promise<RawPeer> {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    return new RawPeer(socket);
+  }
+
+  write(bytes: Buffer | string): Promise<void> {
+    return new Promise((resolve) => this.socket.write(bytes, () => resolve()));
+  }
+
+  async waitForAcks(n: number, timeoutMs = 10000): Promise<RawPeer['acks']> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.acks.length < n) {
+      if (Date.now() > deadline) throw new Error(`expected ${n} ACKs, got ${this.acks.length}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return this.acks;
+  }
+}
+
+async function framingCount(event: string): Promise<number> {
+  const metric = await register.getSingleMetric('alem_gateway_mllp_framing_events_total')?.get();
+  return metric?.values.find((v) => v.labels.event === event)?.value ?? 0;
+}
+
+/** MLLP framing and connection handling over real sockets, against the gateway on the real broker. */
+describe('ingest gateway: MLLP listener', () => {
+  let stack: TestStack;
+  let gateway: RunningGateway;
+  let results: TopicReader;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    gateway = await startGateway(stack.config, { mllp: { maxMessageBytes: 4096, idleTimeoutMs: 400 } });
+    results = await TopicReader.start(stack.kafka, TOPICS.labResults);
+  });
+
+  afterAll(async () => {
+    await results?.stop();
+    await gateway?.close();
+    await stack?.stop();
+  });
+
+  it('answers two messages sent in one TCP write, in order', async () => {
+    const peer = await RawPeer.connect(gateway.mllpPort);
+    await peer.write(Buffer.concat([mllpFrame(message('TWO-1')), mllpFrame(message('TWO-2'))]));
+    expect(await peer.waitForAcks(2)).toEqual([
+      { code: 'AA', controlId: 'TWO-1', text: '' },
+      { code: 'AA', controlId: 'TWO-2', text: '' },
+    ]);
+    peer.socket.destroy();
+  });
+
+  it('reads a message split across many writes', async () => {
+    const peer = await RawPeer.connect(gateway.mllpPort);
+    const bytes = mllpFrame(message('SPLIT-1'));
+    for (let i = 0; i < bytes.length; i += 37) {
+      await peer.write(bytes.subarray(i, i + 37));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(await peer.waitForAcks(1)).toEqual([{ code: 'AA', controlId: 'SPLIT-1', text: '' }]);
+    const [record] = await results.waitForRecords('SPLIT-1');
+    expect(record!.value.equals(bytes.subarray(1, bytes.length - 2))).toBe(true);
+    peer.socket.destroy();
+  });
+
+  it('skips noise before the start byte', async () => {
+    const peer = await RawPeer.connect(gateway.mllpPort);
+    const before = await framingCount('outside_frame');
+    await peer.write(Buffer.concat([Buffer.from('\r\nHELLO\r\n'), mllpFrame(message('NOISE-1'))]));
+    expect(await peer.waitForAcks(1)).toEqual([{ code: 'AA', controlId: 'NOISE-1', text: '' }]);
+    expect(await framingCount('outside_frame')).toBe(before + 1);
+    peer.socket.destroy();
+  });
+
+  it('refuses a frame over the size limit with AE echoing MSH-10, and closes the connection', async () => {
+    const peer = await RawPeer.connect(gateway.mllpPort);
+    const big = `${message('BIG-1')}\rNTE|1|L|${'x'.repeat(8000)}`;
+    await peer.write(mllpFrame(big));
+    await peer.ended;
+    expect(peer.acks).toEqual([
+      { code: 'AE', controlId: 'BIG-1', text: 'message larger than 4096 bytes; not accepted' },
+    ]);
+    expect(results.records.some((r) => r.value.includes('BIG-1'))).toBe(false);
+  });
+
+  it('closes a connection that stays silent past the idle timeout', async () => {
+    const peer = await RawPeer.connect(gateway.mllpPort);
+    const started = Date.now();
+    await peer.ended;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  });
+
+  it('serves many connections at once, each in its own order', async () => {
+    const peers = await Promise.all(Array.from({ length: 20 }, () => RawPeer.connect(gateway.mllpPort)));
+    await waitFor(() => gateway.app.get(MllpServer).connectionCount >= 20, { description: '20 connections' });
+    await Promise.all(
+      peers.map((peer, p) =>
+        peer.write(
+          Buffer.concat(
+            [0, 1, 2].map((m) => mllpFrame(message(`CONC-${p}-${m}`, { id: `MRN3${p}`, authority: 'HOSP' }))),
+          ),
+        ),
+      ),
+    );
+    for (const [p, peer] of peers.entries()) {
+      const acks = await peer.waitForAcks(3);
+      expect(acks.map((a) => `${a.code} ${a.controlId}`)).toEqual([
+        `AA CONC-${p}-0`,
+        `AA CONC-${p}-1`,
+        `AA CONC-${p}-2`,
+      ]);
+      peer.socket.destroy();
+    }
+    await results.waitForRecords('CONC-', 60);
+  });
+
+  it('stops accepting on shutdown after answering the message in hand', async () => {
+    const own = await startGateway(stack.config);
+    const lab = await LabMllpClient.connect(own.mllpPort);
+    // A slow broker keeps the message in hand while the gateway is told to stop; its ACK must still come.
+    await stack.broker.command('rtt 1 600');
+    try {
+      const answered = lab.send(message('STOP-1'));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const closing = own.close();
+      expect((await answered).code).toBe('AA');
+      await closing;
+    } finally {
+      await stack.broker.command('rtt 1 0');
+    }
+    await expect(RawPeer.connect(own.mllpPort)).rejects.toThrow(/ECONNREFUSED/);
+    await lab.close();
+  });
+});
+
+describe('ingest gateway: MLLP over TLS', () => {
+  let stack: TestStack;
+  let gateway: RunningGateway;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'alem-mllp-tls-'));
+    // A self-signed certificate for the test only; valid for localhost and 127.0.0.1.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    stack = await startTestStack();
+    gateway = await startGateway(stack.config, {
+      mllp: { tls: { certFile: path.join(dir, 'cert.pem'), keyFile: path.join(dir, 'key.pem') } },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('takes messages from a client that trusts the certificate', async () => {
+    const lab = await LabMllpClient.connect(gateway.mllpPort, {
+      tls: { ca: readFileSync(path.join(dir, 'cert.pem')), servername: 'localhost' },
+    });
+    const ack = await lab.send(message('TLS-1'));
+    expect(ack).toMatchObject({ code: 'AA', controlId: 'TLS-1' });
+    await lab.close();
+  });
+
+  it('answers nothing to plain TCP, and a client that does not trust the certificate cannot connect', async () => {
+    const plain = await RawPeer.connect(gateway.mllpPort);
+    await plain.write(mllpFrame(message('PLAIN-1')));
+    await plain.ended;
+    expect(plain.acks).toEqual([]);
+
+    const refused = tls.connect({ port: gateway.mllpPort, host: '127.0.0.1', servername: 'localhost' });
+    const error = await new Promise<Error>((resolve) => refused.once('error', resolve));
+    expect((error as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    refused.destroy();
+  });
+});

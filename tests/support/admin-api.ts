@@ -1,0 +1,56 @@
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { type DataSource } from 'typeorm';
+import { hashPassword, type PersonRole } from '@alem/access';
+import { type AppConfig, type Clock } from '@alem/runtime';
+import { createAdminApiApp } from '../../apps/admin-api/src/admin-api.app';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+let testPasswordHash: Promise<string> | null = null;
+
+/** A person with a password (TEST_PASSWORD unless given); the hash of the test password is computed once. */
+export async function seedUser(
+  ds: DataSource,
+  user: { email: string; displayName?: string; roles: PersonRole[]; password?: string; active?: boolean },
+): Promise<string> {
+  testPasswordHash ??= hashPassword(TEST_PASSWORD);
+  const hash = user.password ? await hashPassword(user.password) : await testPasswordHash;
+  const [row]: Array<{ id: string }> = await ds.query(
+    `INSERT INTO users (email, display_name, roles, password_hash, active) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (email) DO UPDATE SET roles = EXCLUDED.roles, password_hash = EXCLUDED.password_hash,
+       active = EXCLUDED.active
+     RETURNING id`,
+    [user.email, user.displayName ?? user.email, user.roles, hash, user.active ?? true],
+  );
+  return row!.id;
+}
+
+export interface AdminApi {
+  app: NestExpressApplication;
+  /** supertest against the app's HTTP server (real HTTP on an ephemeral port). */
+  http(): ReturnType<typeof request>;
+  /** Signs in and returns the bearer token. */
+  login(email: string, password?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The admin API as an HTTP app on the given configuration (a test database, a test broker). */
+export async function startAdminApi(config: AppConfig, clock?: Clock): Promise<AdminApi> {
+  const app = await createAdminApiApp({ config, clock }, { logger: ['error', 'warn'] });
+  await app.init();
+  const server = app.getHttpServer();
+  return {
+    app,
+    http: () => request(server),
+    async login(email, password = TEST_PASSWORD) {
+      const response = await request(server).post('/auth/login').send({ email, password });
+      if (response.status !== 200)
+        throw new Error(`login of ${email} failed: ${response.status} ${response.text}`);
+      return response.body.accessToken as string;
+    },
+    close: () => app.close(),
+  };
+}
+
+/** Configuration overrides that keep the API's rate limits out of the way of a test that sweeps every route. */
+export const GENEROUS_LIMITS = { API_RATE_LIMIT_PER_MINUTE: '100000', LOGIN_RATE_LIMIT_PER_MINUTE: '1000' };

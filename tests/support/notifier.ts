@@ -1,0 +1,156 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
+import { type DataSource } from 'typeorm';
+import { enrolPatient, seedCareTeam, seedSite, type SeedMember } from '@alem/persistence';
+import { waitFor } from '@alem/local-stack';
+import { type AppConfig, type Clock } from '@alem/runtime';
+import { EscalationSweeper, type SweepReport } from '../../apps/notifier/src/escalation.sweeper';
+import { createNotifierApp, listenNotifier } from '../../apps/notifier/src/notifier.app';
+import { type RelaySettings } from '../../apps/notifier/src/outbox-relay';
+
+/** Helpers for the notifier's tests: the notifier as an HTTP app, people and teams, a Redis of the test's own. */
+
+export interface RunningNotifier {
+  app: NestExpressApplication;
+  port: number;
+  /** One escalation sweep (timers, SMS receipt timeouts, digests), as the timer would run it. */
+  sweep(): Promise<SweepReport>;
+  close(): Promise<void>;
+}
+
+/** The notifier serving HTTP on a free port of 127.0.0.1 (SMS receipts come back to it). */
+export async function startNotifierHttp(
+  config: AppConfig,
+  clock?: Clock,
+  relay?: Partial<RelaySettings>,
+): Promise<RunningNotifier> {
+  const app = await createNotifierApp({ config, clock, relay }, { logger: ['error'] });
+  const port = await listenNotifier(app, 0, '127.0.0.1');
+  const sweeper = app.get(EscalationSweeper);
+  return { app, port, sweep: () => sweeper.sweep(), close: () => app.close() };
+}
+
+/** Rows of a query, typed loosely. */
+export const rowsOf = <T = Record<string, unknown>>(ds: DataSource, sql: string, params: unknown[] = []) =>
+  ds.query(sql, params) as Promise<T[]>;
+
+export interface Person {
+  userId: string;
+  email: string;
+}
+
+/** A care team at a site with members (contacts verified unless said otherwise); returns people by email. */
+export async function seedTeam(
+  ds: DataSource,
+  siteId: string,
+  name: string,
+  members: SeedMember[],
+): Promise<{ careTeamId: string; people: Record<string, Person> }> {
+  const team = await seedCareTeam(ds, { siteId, name, members });
+  const people: Record<string, Person> = {};
+  for (const m of team.members) people[m.email] = m;
+  return { careTeamId: team.careTeamId, people };
+}
+
+export async function seedPragueSite(ds: DataSource, siteId: string): Promise<void> {
+  await seedSite(ds, { id: siteId, name: `Site ${siteId}`, timeZone: 'Europe/Prague' });
+}
+
+/** An enrolled MS patient of the team, with identifiers and a first course. */
+export async function enrol(
+  ds: DataSource,
+  siteId: string,
+  careTeamId: string,
+  mrn: string,
+  displayName = 'Jana Nováková',
+): Promise<string> {
+  return enrolPatient(ds, {
+    siteId,
+    careTeamId,
+    indication: 'MS',
+    identifiers: [{ authority: 'HOSP', identifier: mrn }],
+    displayName,
+    birthDate: '1984-05-17',
+    sex: 'female',
+    courses: [{ courseNumber: 1, infusionDays: ['2025-09-01', '2025-09-02', '2025-09-03'] }],
+  });
+}
+
+export async function setOnDuty(ds: DataSource, careTeamId: string, userIds: string[]): Promise<void> {
+  await ds.query(
+    `UPDATE care_team_members SET on_duty = (user_id = ANY($2::uuid[])) WHERE care_team_id = $1`,
+    [careTeamId, userIds],
+  );
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A redis-server of the test's own on a free port, without persistence: `kill()` loses every key (as a
+ * restart of a Redis without persistence does), `start()` brings an empty one back on the same port. The
+ * shared local Redis is never touched.
+ */
+export class TestRedisServer {
+  private child: ChildProcess | null = null;
+
+  private constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}/0`;
+  }
+
+  static async start(): Promise<TestRedisServer> {
+    const server = new TestRedisServer(await freePort());
+    await server.start();
+    return server;
+  }
+
+  async start(): Promise<void> {
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      async () => {
+        const probe = new Redis(this.url, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+        });
+        try {
+          await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } catch {
+          return false;
+        } finally {
+          probe.disconnect();
+        }
+      },
+      { timeoutMs: 10000, intervalMs: 50, description: `redis-server on port ${this.port}` },
+    );
+  }
+
+  /** SIGKILL: no shutdown, no save; everything in it is gone. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+    this.child = null;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+  }
+}
