@@ -1,0 +1,82 @@
+import { type Admin } from 'kafkajs';
+import { type MessageProducer, type OutboundMessage } from '@alem/messaging';
+
+/** Messages a consumer group has committed on a topic (the sum of committed offsets; topics start at 0). */
+export async function committedCount(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+}
+
+/**
+ * Sends one warm-up message and waits until the group has committed it: the group has joined, has its
+ * partitions and is fetching. (The embedded broker does not implement DescribeGroups.)
+ */
+export async function warmUp(
+  producer: MessageProducer,
+  admin: Admin,
+  topic: string,
+  groupId: string,
+  message: OutboundMessage,
+  timeoutMs = 60000,
+): Promise<void> {
+  await producer.send(topic, [message]);
+  const deadline = Date.now() + timeoutMs;
+  while ((await committedCount(admin, groupId, topic)) < 1) {
+    if (Date.now() > deadline) throw new Error(`group ${groupId} did not start consuming ${topic}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface ThroughputRun {
+  messages: number;
+  seconds: number;
+  perSecond: number;
+}
+
+/**
+ * Produces `count` messages while the group consumes them, never more than `window` ahead of what the group has
+ * committed (the embedded broker keeps only a few MB per partition), and times production start → all
+ * committed.
+ */
+export async function produceUntilCommitted(options: {
+  producer: MessageProducer;
+  admin: Admin;
+  topic: string;
+  groupId: string;
+  count: number;
+  message: (i: number) => OutboundMessage;
+  /** Messages already committed on the topic before this run (the warm-up). */
+  already?: number;
+  chunk?: number;
+  window?: number;
+}): Promise<ThroughputRun> {
+  const { producer, admin, topic, groupId, count, message } = options;
+  // The embedded broker answers a fetch with one record batch per partition (real Kafka fills the fetch up to its
+  // byte limit): a chunk of 6000 over 12 partitions gives the consumer batches of ~500, as a backlog would on
+  // Kafka, and as the raw Postgres baseline inserts.
+  const chunk = options.chunk ?? 6000;
+  const window = options.window ?? 30000;
+  const already = options.already ?? 0;
+  let committed = 0;
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      committed = (await committedCount(admin, groupId, topic)) - already;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const started = performance.now();
+  for (let i = 0; i < count;) {
+    while (i - committed > window) await new Promise((r) => setTimeout(r, 5));
+    const n = Math.min(chunk, count - i);
+    const batch: OutboundMessage[] = new Array(n);
+    for (let j = 0; j < n; j++) batch[j] = message(i + j);
+    await producer.send(topic, batch);
+    i += n;
+  }
+  while (committed < count) await new Promise((r) => setTimeout(r, 5));
+  const seconds = (performance.now() - started) / 1000;
+  polling = false;
+  await poller;
+  return { messages: count, seconds, perSecond: count / seconds };
+}
