@@ -240,7 +240,10 @@ describe('admin API access control', () => {
     expect(stored.secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(apiKey).not.toContain(stored.secret_hash);
     const listed = await api.http().get('/api-keys').set(bearer(tokens.admin));
-    expect(JSON.stringify(listed.body)).not.toContain(apiKey.split('_')[2]);
+    // The secret is base64url and may itself contain '_': it is everything after `alem_<key id>_`.
+    const secret = apiKey.slice(`alem_${keyId}_`.length);
+    expect(secret).toHaveLength(43);
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
     const revoked = await api.http().post(`/api-keys/${keyId}/revoke`).set(bearer(tokens.admin));
     expect(revoked.status).toBe(200);
     expect((await api.http().get('/auth/me').set('X-API-Key', apiKey)).status).toBe(401);
