@@ -50,6 +50,7 @@ export class LabResultConsumer implements OnApplicationBootstrap, BeforeApplicat
       topic: TOPICS.labResults,
       partitionsConsumedConcurrently: this.config.processor.partitionsConcurrently,
       sessionTimeoutMs: this.config.processor.sessionTimeoutMs,
+      commitIntervalMs: this.config.processor.commitIntervalMs,
       onStopTimeout: () =>
         this.logger.warn('Kafka did not confirm the consumer leaving its group; its session will expire'),
       onBatchFailed: (error, at) =>

@@ -31,6 +31,7 @@ export const envSchema = z.object({
   PROCESSOR_GROUP_ID: z.string().default('result-processor'),
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(12),
   PROCESSOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(30000),
+  PROCESSOR_COMMIT_INTERVAL_MS: z.coerce.number().int().min(10).max(60000).default(200),
   // Monitoring scheduler: how often it sweeps (0: never by itself, e.g. tests call the sweep), batch size.
   SCHEDULER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30000),
   SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(200),
@@ -110,7 +111,12 @@ export interface AppConfig {
   database: { url: string; poolSize: number };
   redis: { url: string; prefix: string };
   kafka: { brokers: string[]; clientId: string };
-  processor: { groupId: string; partitionsConcurrently: number; sessionTimeoutMs: number };
+  processor: {
+    groupId: string;
+    partitionsConcurrently: number;
+    sessionTimeoutMs: number;
+    commitIntervalMs: number;
+  };
   /** Monitoring scheduler: sweep interval (0: no timer) and patients per batch transaction. */
   scheduler: { sweepIntervalMs: number; batchSize: number };
   smtp: { url: string; from: string; tlsRejectUnauthorized: boolean };
@@ -202,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       groupId: e.PROCESSOR_GROUP_ID,
       partitionsConcurrently: e.PROCESSOR_PARTITIONS_CONCURRENTLY,
       sessionTimeoutMs: e.PROCESSOR_SESSION_TIMEOUT_MS,
+      commitIntervalMs: e.PROCESSOR_COMMIT_INTERVAL_MS,
     },
     scheduler: { sweepIntervalMs: e.SCHEDULER_SWEEP_INTERVAL_MS, batchSize: e.SCHEDULER_BATCH_SIZE },
     smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, tlsRejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED },

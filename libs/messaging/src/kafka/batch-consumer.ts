@@ -45,7 +45,7 @@ export interface BatchConsumerOptions {
   ) => void;
   /** The brokers did not confirm the consumer leaving its group in time (it was abandoned). */
   onStopTimeout?: () => void;
-  /** How often the offsets of handled batches are committed (default 1000 ms). */
+  /** How often the offsets of handled batches are committed (default 200 ms). */
   commitIntervalMs?: number;
   onCommitFailed?: (error: unknown) => void;
 }
@@ -65,7 +65,7 @@ export class BatchConsumer {
   private commitTimer: NodeJS.Timeout | null = null;
   private lastCommit = 0;
   private get commitIntervalMs(): number {
-    return this.options.commitIntervalMs ?? 1000;
+    return this.options.commitIntervalMs ?? 200;
   }
 
   constructor(
