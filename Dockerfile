@@ -13,4 +13,4 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
-CMD ["node", "dist/apps/result-processor/src/main.js"]
+CMD ["node", "--max-old-space-size=512", "dist/apps/result-processor/src/main.js"]

@@ -21,7 +21,7 @@ import {
 import { toNewResult } from '../../apps/result-processor/src/result-record';
 import { AUTHORITY, enrolledId, feedMessage, type FeedOptions, random, seedEnrolledPatients } from './feed';
 import { produceUntilCommitted, type ThroughputRun, warmUp } from './kafka-progress';
-import { REPO_ROOT, startProcess } from './processes';
+import { PROCESSOR_NODE_FLAGS, REPO_ROOT, startProcess } from './processes';
 import { percentile, round } from './stats';
 
 /**
@@ -204,13 +204,16 @@ async function processorRun(args: Args, share: number): Promise<ProcessorRun> {
     return await withBroker(async (broker, kafka, producer) => {
       const admin = kafka.admin();
       await admin.connect();
-      const nodeArgs = args.profile
-        ? [
-            '--cpu-prof',
-            `--cpu-prof-dir=${profileDir}`,
-            `--cpu-prof-name=processor-${Math.round(share * 100)}.cpuprofile`,
-          ]
-        : [];
+      const nodeArgs = [
+        ...PROCESSOR_NODE_FLAGS,
+        ...(args.profile
+          ? [
+              '--cpu-prof',
+              `--cpu-prof-dir=${profileDir}`,
+              `--cpu-prof-name=processor-${Math.round(share * 100)}.cpuprofile`,
+            ]
+          : []),
+      ];
       const processor = startProcess(
         'apps/result-processor/src/main.js',
         {
@@ -310,9 +313,12 @@ async function latencyRun(args: Args): Promise<LatencyRun> {
         ACK_TOKEN_SECRET: 'bench-only-ack-token-secret-of-32-characters',
         NOTIFY_RATE_LIMIT_COUNT: '0',
       };
-      const nodeArgs = args.profile
-        ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=processor-latency.cpuprofile']
-        : [];
+      const nodeArgs = [
+        ...PROCESSOR_NODE_FLAGS,
+        ...(args.profile
+          ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=processor-latency.cpuprofile']
+          : []),
+      ];
       const processor = startProcess('apps/result-processor/src/main.js', env, nodeArgs);
       const notifier = startProcess('apps/notifier/src/main.js', env);
       try {

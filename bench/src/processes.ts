@@ -5,6 +5,13 @@ import { createInterface } from 'node:readline';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
+/**
+ * The processor runs as it is deployed (Dockerfile, docker-compose.yml, README): with a 512 MiB old-space
+ * ceiling. Without one, V8 sizes its heap from the machine's memory (about 4 GiB here) and lets garbage pile up
+ * to several hundred MiB before collecting; with it, the resident set stays near 220 MiB at the same speed.
+ */
+export const PROCESSOR_NODE_FLAGS = ['--max-old-space-size=512'];
+
 export interface AppProcess {
   child: ChildProcess;
   /** Lines the process printed on stdout. */
