@@ -24,6 +24,24 @@ describe('calendar arithmetic agrees with luxon', () => {
     }
   });
 
+  it('localDay is exact minute by minute around local midnights and DST changes, half-hour zones included', () => {
+    const around = [
+      Date.UTC(2024, 3, 6, 12), // Lord Howe leaves DST (a half-hour change) on 7 April 2024
+      Date.UTC(2024, 2, 9, 18), // Santiago and New York change in March 2024
+      Date.UTC(2024, 2, 30, 12), // Prague, 31 March 2024
+      Date.UTC(2024, 5, 1, 12), // Kolkata (+05:30) midnights fall at 18:30 UTC
+    ];
+    for (const start of around) {
+      for (let minute = 0; minute < 36 * 60; minute += 7) {
+        const instant = new Date(start + minute * 60_000);
+        for (const zone of [...zones, 'Asia/Kathmandu']) {
+          expect(localDay(instant, zone)).toBe(DateTime.fromJSDate(instant, { zone }).toISODate());
+        }
+      }
+    }
+    expect(() => localDay(new Date(Number.NaN), 'UTC')).toThrow(RangeError);
+  });
+
   it('addDays, addMonths and daysBetween give luxon’s answers, month ends and leap days included', () => {
     let day = '2023-12-25';
     for (let i = 0; i < 500; i++) {

@@ -75,18 +75,32 @@ function dayFormat(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-const instantDays = new Map<string, Map<number, CalendarDay>>();
+/**
+ * Per zone, the day of each UTC hour that lies wholly inside one local day, or null for an hour that a local
+ * midnight cuts (zones with half-hour offsets, or an hour of a DST change): those instants are formatted one by
+ * one. An hour's answer is checked at both its ends, so the table is exact whatever the zone's rules.
+ */
+const hourDays = new Map<string, Map<number, CalendarDay | null>>();
+const MS_PER_HOUR = 3_600_000;
 
 /** The calendar day an instant falls on in a time zone (IANA name, e.g. `Europe/Prague`). */
 export function localDay(instant: Date, timeZone: string): CalendarDay {
-  let days = instantDays.get(timeZone);
-  if (!days) {
+  let hours = hourDays.get(timeZone);
+  if (!hours) {
     dayFormat(timeZone);
-    days = new Map();
-    instantDays.set(timeZone, days);
+    hours = new Map();
+    hourDays.set(timeZone, hours);
   }
   const ms = instant.getTime();
-  return days.get(ms) ?? remember(days, ms, formatDay(instant, timeZone));
+  if (Number.isNaN(ms)) throw new RangeError('invalid date');
+  const hour = Math.floor(ms / MS_PER_HOUR);
+  let day = hours.get(hour);
+  if (day === undefined) {
+    const first = formatDay(new Date(hour * MS_PER_HOUR), timeZone);
+    const last = formatDay(new Date((hour + 1) * MS_PER_HOUR - 1), timeZone);
+    day = remember(hours, hour, first === last ? first : null);
+  }
+  return day ?? formatDay(instant, timeZone);
 }
 
 function formatDay(instant: Date, timeZone: string): CalendarDay {

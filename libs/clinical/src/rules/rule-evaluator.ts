@@ -94,10 +94,11 @@ export function evaluatePatient(input: EvaluationInput, ruleSet: RuleSet): Evalu
       output.skipped.push({ patientId: context.patientId, resultId: result.resultId, reason: skip });
       continue;
     }
-    const graded = gradeResult(result, context, history, compiled);
+    // Recoveries matter only for rules with an open alert (known open, or fired earlier in this batch).
+    const graded = gradeResult(result, context, history, compiled, (ruleId) => !open || open.has(ruleId));
     output.decisions.push(...graded.decisions);
     for (const d of graded.decisions) open?.add(d.ruleId);
-    output.recoveries.push(...graded.recoveries.filter((r) => !open || open.has(r.ruleId)));
+    output.recoveries.push(...graded.recoveries);
     history.add(result);
   }
   return output;
@@ -133,6 +134,8 @@ interface CompiledRuleSet {
   ruleSet: RuleSet;
   rules: CompiledRule[];
   byId: ReadonlyMap<string, RuleSpec>;
+  /** The rules an analyte's result can trigger, in rule-set order (signal rules under every analyte). */
+  byTrigger: ReadonlyMap<AnalyteId, CompiledRule[]>;
   /** The windows this rule set speaks of (plus the two treatment clocks), reported in explanations. */
   windows: ReadonlySet<ClinicalWindowId>;
 }
@@ -157,7 +160,16 @@ function compile(ruleSet: RuleSet): CompiledRuleSet {
     if (rule.appliesIn) windows.add(rule.appliesIn);
     rule.windows.forEach((w) => windows.add(w.window));
   }
-  const result = { ruleSet, rules, byId, windows };
+  const byTrigger = new Map<AnalyteId, CompiledRule[]>();
+  const analytes = new Set<AnalyteId>();
+  for (const c of rules) if (c.triggers !== 'all') c.triggers.forEach((a) => analytes.add(a));
+  for (const analyte of analytes) {
+    byTrigger.set(
+      analyte,
+      rules.filter((c) => c.triggers === 'all' || c.triggers.has(analyte)),
+    );
+  }
+  const result = { ruleSet, rules, byId, byTrigger, windows };
   compiledCache.set(ruleSet, result);
   return result;
 }
@@ -217,6 +229,7 @@ function gradeResult(
   context: PatientContext,
   history: PatientHistory,
   compiled: CompiledRuleSet,
+  recoveryWanted: (ruleId: string) => boolean,
 ): { decisions: AlertDecision[]; recoveries: RecoveryObservation[] } {
   const day = history.day(result);
   const activeWindows = clinicalWindowsOn(day, context.courses).filter((w) => compiled.windows.has(w));
@@ -274,8 +287,12 @@ function gradeResult(
   };
 
   // Breach rules first (a held result is never graded), then data-quality rules, which read `ungradable`.
-  const breach = held ? [] : compiled.rules.filter((c) => c.rule.kind === 'breach' && applicable(c));
-  const dataQuality = compiled.rules.filter((c) => c.rule.kind === 'data-quality' && applicable(c));
+  const candidates =
+    result.analyte === null
+      ? []
+      : (compiled.byTrigger.get(result.analyte) ?? compiled.rules.filter((c) => c.triggers === 'all'));
+  const breach = held ? [] : candidates.filter((c) => c.rule.kind === 'breach' && applicable(c));
+  const dataQuality = candidates.filter((c) => c.rule.kind === 'data-quality' && applicable(c));
   for (const c of [...breach, ...dataQuality]) {
     const tiers = evaluateRule(c);
     const best = tiers
@@ -369,9 +386,10 @@ function gradeResult(
   const recoveries: RecoveryObservation[] = [];
   if (!held) {
     const firedIds = new Set(fired.map((f) => f.compiled.rule.id));
-    for (const c of compiled.rules) {
+    for (const c of candidates) {
       const recovery = c.rule.recovery;
-      if (!recovery || c.rule.kind !== 'breach' || !applicable(c) || firedIds.has(c.rule.id)) continue;
+      if (!recovery || c.rule.kind !== 'breach' || firedIds.has(c.rule.id)) continue;
+      if (!recoveryWanted(c.rule.id) || !applicable(c)) continue;
       const outcome = evaluateCondition(recovery.when, scopeFor(c, 'latest'));
       if (outcome.truth !== 'true' || !outcome.used.some((u) => u.resultId === result.resultId)) continue;
       const values = placeholderValues({
