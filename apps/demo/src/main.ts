@@ -24,6 +24,13 @@ async function main(): Promise<void> {
     databaseName: 'alem_demo',
     redisPrefix: 'alem-demo',
     adminApiPort: Number(process.env.DEMO_ADMIN_API_PORT ?? 3000),
+    // Warnings about one patient to one person are grouped into one email (over 5 minutes by default), and more
+    // than 5 messages to one person in 10 minutes become a summary. The demo shortens both windows, so that the
+    // grouped and summarised emails go out before it ends.
+    env: {
+      WARNING_GROUP_WINDOW_MS: process.env.WARNING_GROUP_WINDOW_MS ?? '3000',
+      NOTIFY_RATE_LIMIT_WINDOW_MS: process.env.NOTIFY_RATE_LIMIT_WINDOW_MS ?? '10000',
+    },
   });
   const { dataSource: ds, smtp } = system;
   console.log(

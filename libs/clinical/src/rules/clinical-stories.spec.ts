@@ -107,7 +107,7 @@ describe('clinical stories', () => {
     expect(plt4.explanation).toMatchObject({ tier: 'lt-25', window: null, supersededRuleIds: ['PLT-3'] });
     expect(plt4.explanation.action).toContain('intracranial haemorrhage');
     expect(out.decisions[1].explanation.summary).toBe(
-      'Platelets 60 ×10⁹/L changed -57.1429% from the previous value 140 ×10⁹/L (2025-05-01) (a fall of 50% or more).',
+      'Platelets 60 ×10⁹/L changed -57.1% from the previous value 140 ×10⁹/L (2025-05-01) (a fall of 50% or more).',
     );
   });
 

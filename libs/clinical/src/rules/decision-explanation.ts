@@ -83,7 +83,7 @@ export function placeholderValues(args: {
     previous: previous ? describeWithDay(previous, history) : 'none',
     change:
       v !== null && previous?.value
-        ? `${signed(tidy(((v - previous.value) / previous.value) * 100))}%`
+        ? `${signed(Number((((v - previous.value) / previous.value) * 100).toFixed(1)))}%`
         : null,
     cutoff: args.cutoff
       ? `${formatNumber(args.cutoff.value)} mg/L ${args.cutoff.basis}${args.cutoff.basisAssumed ? ' (basis unknown, DDU assumed)' : ''}${args.cutoff.ageAdjusted ? ' (age-adjusted)' : ''}`

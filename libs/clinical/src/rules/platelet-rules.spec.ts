@@ -105,7 +105,7 @@ describe('PLT-1..PLT-4 platelet ladder (clinical rules §2)', () => {
     expect(gradeOne(lab('platelets', 90, OUTSIDE), { history, rules: ['PLT-2'] })).toEqual([]);
     const [decision] = only(evaluate(patient(), [lab('platelets', 80, OUTSIDE)], history).decisions, 'PLT-2');
     expect(decision.explanation.previous?.value).toBe(170);
-    expect(decision.explanation.summary).toContain('-52.9412%');
+    expect(decision.explanation.summary).toContain('-52.9%');
   });
 
   it('reads canonical values: 85,000/µL normalised upstream to 85 ×10⁹/L is graded as 85, and the original is shown', () => {
