@@ -135,6 +135,7 @@ async function rawPostgres(args: Args): Promise<ThroughputRun & { batchSize: num
   const url = await createMigratedDatabase(name);
   const ds = createDataSource({ url, poolSize: 2 });
   await ds.initialize();
+  let pool: Pool | null = null;
   try {
     await seedEnrolledPatients(ds, ENROLLED_PATIENTS);
     const ids = new Map<string, string>(
@@ -162,7 +163,12 @@ async function rawPostgres(args: Args): Promise<ThroughputRun & { batchSize: num
     }
     const batchSize = 500;
     const concurrency = 4;
-    const pool = new Pool({ connectionString: url, max: concurrency });
+    const inserts = new Pool({ connectionString: url, max: concurrency });
+    pool = inserts;
+    // pool.end() resolves once its clients are told to end, not once their backends are gone: the database is
+    // dropped WITH (FORCE) right after, and a backend still closing answers "terminating connection", which an
+    // idle client reports on the pool. Nothing is running on it by then; without a listener, the bench crashed.
+    inserts.on('error', () => undefined);
     const batches: NewResult[][] = [];
     for (let i = 0; i < rows.length; i += batchSize) batches.push(rows.slice(i, i + batchSize));
     const started = performance.now();
@@ -171,14 +177,14 @@ async function rawPostgres(args: Args): Promise<ThroughputRun & { batchSize: num
       Array.from({ length: concurrency }, async () => {
         while (next < batches.length) {
           const batch = batches[next++]!;
-          await pool.query(INSERT_RESULTS_SQL, resultInsertParameters(batch));
+          await inserts.query(INSERT_RESULTS_SQL, resultInsertParameters(batch));
         }
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    await pool.end();
     return { messages: rows.length, seconds, perSecond: rows.length / seconds, batchSize, concurrency };
   } finally {
+    await pool?.end();
     await ds.destroy();
     await dropDatabase(name);
   }
