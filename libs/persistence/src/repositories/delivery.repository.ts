@@ -349,6 +349,9 @@ export class DeliveryRepository {
     const carried = [...(attempt.carriedIds ?? [])];
     const skipped = [...(attempt.skippedIds ?? [])];
     return this.dataSource.transaction(async (m) => {
+      // Serialised with the provider's receipts for this message (see `recordReceipt`), first thing, before the
+      // audit chain's lock, so both transactions take the two locks in the same order.
+      if (attempt.providerMessageId) await lockProviderMessage(m, attempt.providerMessageId);
       const inserted: unknown[] = await m.query(
         `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, provider_response,
                                         provider_message_id, carried)
@@ -533,6 +536,11 @@ export class DeliveryRepository {
     smsEnabled?: boolean;
   }): Promise<(FailoverOutcome & { deliveryId: string; state: string; changed: boolean }) | null> {
     return this.dataSource.transaction(async (m) => {
+      // A receipt can overtake the attempt that sent its message: without this lock, a receipt that does not yet
+      // see the attempt's provider message id (uncommitted) could commit after the attempt looked for early
+      // receipts, and stay unattached for ever (the SMS would then count as undelivered). Under the lock, either
+      // the attempt has committed and the receipt applies to it, or the receipt has, and the attempt finds it.
+      await lockProviderMessage(m, receipt.providerMessageId);
       const [d] = await queryRows<{ id: string; state: string }>(
         m,
         `SELECT id, state FROM deliveries WHERE provider_message_id = $1 FOR UPDATE`,
@@ -674,4 +682,11 @@ async function appendCarriedAttemptAudit(
      WHERE d.id = ANY($1::uuid[]) ORDER BY d.id`,
     [carried, at(attempt.finishedAt), attempt.attempt, attempt.outcome, attempt.deliveryId],
   );
+}
+
+/** A transaction-scoped lock on one provider message id: its attempt and its receipts, one at a time. */
+async function lockProviderMessage(m: EntityManager, providerMessageId: string): Promise<void> {
+  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [
+    `provider-message|${providerMessageId}`,
+  ]);
 }

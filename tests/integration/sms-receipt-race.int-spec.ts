@@ -1,0 +1,178 @@
+import { waitFor } from '@alem/local-stack';
+import { createDataSource, DeliveryRepository } from '@alem/persistence';
+import { type DataSource } from 'typeorm';
+import { enrol, rowsOf, seedPragueSite, seedTeam } from '../support/notifier';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+/**
+ * An SMS provider's delivery receipt can reach the notifier before the attempt that sent the message is
+ * committed (Twilio answers the send, then posts "sent" and "delivered" within milliseconds). Whatever the
+ * interleaving, the receipt must end up on its delivery: a receipt left unattached makes a delivered SMS look
+ * undelivered, and the alert would be escalated as if nobody had been reached. On real Postgres.
+ */
+describe('SMS delivery receipts racing the attempt that sent the message', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let deliveries: DeliveryRepository;
+  let notificationId: string;
+  let contact: { userId: string; contactPointId: string };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = createDataSource({ url: db.url, poolSize: 6 });
+    await ds.initialize();
+    deliveries = new DeliveryRepository(ds);
+    await seedPragueSite(ds, 'site-race');
+    const { careTeamId, people } = await seedTeam(ds, 'site-race', 'Team R', [
+      {
+        email: 'race@race.test',
+        displayName: 'Dr. Race',
+        role: 'clinician',
+        contacts: [{ channel: 'sms', address: '+420601999001' }],
+      },
+    ]);
+    const patientId = await enrol(ds, 'site-race', careTeamId, 'MRN-R1');
+    const [alert] = await rowsOf<{ id: string }>(
+      ds,
+      `INSERT INTO alerts (reference, patient_id, rule_id, kind, severity, dedup_key, rule_set_version, explanation,
+                           opened_at, last_occurrence_at, updated_at)
+       VALUES ('RACE-0001', $1::uuid, 'PLT-4', 'breach', 'critical', $1::text || '|PLT-4', 'test', '{"summary": "s"}',
+               now(), now(), now())
+       RETURNING id`,
+      [patientId],
+    );
+    const [notification] = await rowsOf<{ id: string }>(
+      ds,
+      `INSERT INTO notifications (alert_id, reason, severity, state) VALUES ($1, 'opened', 'critical', 'dispatched')
+       RETURNING id`,
+      [alert!.id],
+    );
+    notificationId = notification!.id;
+    const [point] = await rowsOf<{ id: string }>(
+      ds,
+      `SELECT id FROM contact_points WHERE user_id = $1 AND channel = 'sms'`,
+      [people['race@race.test']!.userId],
+    );
+    contact = { userId: people['race@race.test']!.userId, contactPointId: point!.id };
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  /** A queued SMS delivery of its own (one per contact point and notification: a fresh notification each). */
+  async function queuedSms(): Promise<string> {
+    const [copy] = await rowsOf<{ id: string }>(
+      ds,
+      `INSERT INTO notifications (alert_id, reason, severity, state)
+       SELECT alert_id, reason, severity, state FROM notifications WHERE id = $1 RETURNING id`,
+      [notificationId],
+    );
+    const [delivery] = await rowsOf<{ id: string }>(
+      ds,
+      `INSERT INTO deliveries (notification_id, user_id, contact_point_id, channel, address, state)
+       VALUES ($1, $2, $3, 'sms', '+420601999001', 'queued') RETURNING id`,
+      [copy!.id, contact.userId, contact.contactPointId],
+    );
+    return delivery!.id;
+  }
+
+  const sent = (deliveryId: string, sid: string) =>
+    deliveries.recordAttempt({
+      deliveryId,
+      attempt: 1,
+      startedAt: new Date(),
+      finishedAt: new Date(),
+      outcome: 'sent',
+      providerResponse: '201',
+      providerMessageId: sid,
+      final: false,
+    });
+
+  const receipt = (sid: string, status: string) =>
+    deliveries.recordReceipt({
+      providerMessageId: sid,
+      status,
+      errorCode: null,
+      at: new Date(),
+      source: 'provider',
+    });
+
+  const stateOf = async (deliveryId: string) =>
+    (await rowsOf<{ state: string }>(ds, `SELECT state FROM deliveries WHERE id = $1`, [deliveryId]))[0]!
+      .state;
+
+  it('a receipt that arrives while its attempt is being recorded waits for it, then applies', async () => {
+    const deliveryId = await queuedSms();
+    // The attempt's transaction, held open at the point where its provider message id is written but not
+    // committed: exactly where a receipt used to miss it.
+    const attempt = ds.createQueryRunner();
+    await attempt.connect();
+    await attempt.startTransaction();
+    try {
+      await attempt.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [
+        'provider-message|SM-RACE-1',
+      ]);
+      await attempt.query(`UPDATE deliveries SET state = 'sent', provider_message_id = $2 WHERE id = $1`, [
+        deliveryId,
+        'SM-RACE-1',
+      ]);
+      const delivered = receipt('SM-RACE-1', 'delivered');
+      await waitFor(
+        async () =>
+          (
+            await rowsOf(
+              ds,
+              `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+            )
+          ).length === 1,
+        { description: 'the receipt to wait for the attempt' },
+      );
+      await attempt.commitTransaction();
+      expect(await delivered).toMatchObject({ deliveryId, state: 'delivered', changed: true });
+    } finally {
+      if (attempt.isTransactionActive) await attempt.rollbackTransaction();
+      await attempt.release();
+    }
+    expect(await stateOf(deliveryId)).toBe('delivered');
+    expect(
+      await rowsOf(
+        ds,
+        `SELECT status, delivery_id FROM delivery_receipts WHERE provider_message_id = 'SM-RACE-1'`,
+      ),
+    ).toEqual([{ status: 'delivered', delivery_id: deliveryId }]);
+  });
+
+  it('a receipt committed before its attempt is attached and applied by the attempt', async () => {
+    const deliveryId = await queuedSms();
+    expect(await receipt('SM-RACE-2', 'sent')).toBeNull();
+    expect(await receipt('SM-RACE-2', 'delivered')).toBeNull();
+    await sent(deliveryId, 'SM-RACE-2');
+    expect(await stateOf(deliveryId)).toBe('delivered');
+    expect(
+      await rowsOf(ds, `SELECT count(*)::int AS n FROM delivery_receipts WHERE delivery_id = $1`, [
+        deliveryId,
+      ]),
+    ).toEqual([{ n: 2 }]);
+  });
+
+  it('attempts and receipts fired together, many at once, never leave a receipt behind', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, () => queuedSms()));
+    await Promise.all(
+      ids.flatMap((id, i) => [sent(id, `SM-RACE-M${i}`), receipt(`SM-RACE-M${i}`, 'delivered')]),
+    );
+    const states = await rowsOf<{ state: string }>(
+      ds,
+      `SELECT state FROM deliveries WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(states.map((s) => s.state)).toEqual(ids.map(() => 'delivered'));
+    expect(
+      await rowsOf(
+        ds,
+        `SELECT count(*)::int AS n FROM delivery_receipts WHERE provider_message_id LIKE 'SM-RACE-M%' AND delivery_id IS NULL`,
+      ),
+    ).toEqual([{ n: 0 }]);
+  });
+});
