@@ -11,6 +11,12 @@ import {
 import { type EntityManager } from 'typeorm';
 import { queryRows } from '../query-rows';
 import { newAlertReference } from './alert-reference';
+import {
+  type AlertEventRow,
+  insertAlertEvents,
+  insertNotifications,
+  type NotificationRow,
+} from './alert-timeline';
 
 /** What one decision did: which alert it touched, how, and the outbox row written for it (if any). */
 export interface AppliedAlertChange {
@@ -103,8 +109,8 @@ export class AlertRepository {
       emergency: boolean;
       explanation: AlertExplanation;
     }> = [];
-    const events: Array<{ alertId: string; type: string; detail: Record<string, unknown> }> = [];
-    const notifications: Array<{ id: string; alertId: string; reason: string; severity: Severity }> = [];
+    const events: AlertEventRow[] = [];
+    const notifications: NotificationRow[] = [];
     const applied: AppliedAlertChange[] = [];
 
     for (const decision of decisions) {
@@ -268,30 +274,8 @@ export class AlertRepository {
         at,
       ],
     );
-    if (notifications.length > 0) {
-      await manager.query(
-        `INSERT INTO notifications (id, alert_id, reason, severity, tier, state, created_at, available_at)
-         SELECT id, alert_id, reason, severity, 1, 'pending', $5, $5
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS t(id, alert_id, reason, severity)`,
-        [
-          notifications.map((n) => n.id),
-          notifications.map((n) => n.alertId),
-          notifications.map((n) => n.reason),
-          notifications.map((n) => n.severity),
-          at,
-        ],
-      );
-    }
-    await manager.query(
-      `INSERT INTO alert_events (alert_id, type, detail, at)
-       SELECT alert_id, type, detail, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(alert_id, type, detail)`,
-      [
-        events.map((e) => e.alertId),
-        events.map((e) => e.type),
-        events.map((e) => JSON.stringify(e.detail)),
-        at,
-      ],
-    );
+    await insertNotifications(manager, notifications, at);
+    await insertAlertEvents(manager, events, at);
     return applied;
   }
 

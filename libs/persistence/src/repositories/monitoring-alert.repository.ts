@@ -3,6 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { type AlertExplanation, type Severity } from '@alem/clinical';
 import { type EntityManager } from 'typeorm';
 import { newAlertReference } from './alert-reference';
+import {
+  type AlertEventRow,
+  insertAlertEvents,
+  insertNotifications,
+  type NotificationRow,
+} from './alert-timeline';
 
 /** An open (not resolved) missed-result or feed alert, as the scheduler plans against it. */
 export interface OpenMonitoringAlert {
@@ -157,8 +163,8 @@ export class MonitoringAlertRepository {
     }> = [];
     const resolved: Array<{ id: string; reason: string }> = [];
     const occurrences: Array<{ alertId: string; severity: Severity; explanation: AlertExplanation }> = [];
-    const events: Array<{ alertId: string; type: string; detail: Record<string, unknown> }> = [];
-    const notifications: Array<{ id: string; alertId: string; reason: string; severity: Severity }> = [];
+    const events: AlertEventRow[] = [];
+    const notifications: NotificationRow[] = [];
     const routes: Array<{ alertId: string; route: AlertRoute }> = [];
     const applied: AppliedMonitoringAlertChange[] = [];
 
@@ -318,32 +324,8 @@ export class MonitoringAlertRepository {
         ],
       );
     }
-    if (notifications.length > 0) {
-      await manager.query(
-        `INSERT INTO notifications (id, alert_id, reason, severity, tier, state, created_at, available_at)
-         SELECT id, alert_id, reason, severity, 1, 'pending', $5, $5
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS t(id, alert_id, reason, severity)`,
-        [
-          notifications.map((n) => n.id),
-          notifications.map((n) => n.alertId),
-          notifications.map((n) => n.reason),
-          notifications.map((n) => n.severity),
-          at,
-        ],
-      );
-    }
-    if (events.length > 0) {
-      await manager.query(
-        `INSERT INTO alert_events (alert_id, type, detail, at)
-         SELECT alert_id, type, detail, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(alert_id, type, detail)`,
-        [
-          events.map((e) => e.alertId),
-          events.map((e) => e.type),
-          events.map((e) => JSON.stringify(e.detail)),
-          at,
-        ],
-      );
-    }
+    await insertNotifications(manager, notifications, at);
+    await insertAlertEvents(manager, events, at);
     return applied;
   }
 }

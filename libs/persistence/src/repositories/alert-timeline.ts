@@ -1,0 +1,57 @@
+import { type Severity } from '@alem/clinical';
+import { type EntityManager } from 'typeorm';
+
+/** An entry of an alert's timeline (`alert_events`). */
+export interface AlertEventRow {
+  alertId: string;
+  type: string;
+  detail: Record<string, unknown>;
+}
+
+/** A notification outbox row for the notifier, first tier, pending. */
+export interface NotificationRow {
+  id: string;
+  alertId: string;
+  reason: string;
+  severity: Severity;
+}
+
+/** Appends timeline entries, all at `at` (ISO), in one statement; nothing when there are none. */
+export async function insertAlertEvents(
+  manager: EntityManager,
+  events: readonly AlertEventRow[],
+  at: string,
+): Promise<void> {
+  if (events.length === 0) return;
+  await manager.query(
+    `INSERT INTO alert_events (alert_id, type, detail, at)
+     SELECT alert_id, type, detail, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(alert_id, type, detail)`,
+    [
+      events.map((e) => e.alertId),
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e.detail)),
+      at,
+    ],
+  );
+}
+
+/** Writes outbox rows (tier 1, pending, available at once) in one statement; nothing when there are none. */
+export async function insertNotifications(
+  manager: EntityManager,
+  notifications: readonly NotificationRow[],
+  at: string,
+): Promise<void> {
+  if (notifications.length === 0) return;
+  await manager.query(
+    `INSERT INTO notifications (id, alert_id, reason, severity, tier, state, created_at, available_at)
+     SELECT id, alert_id, reason, severity, 1, 'pending', $5, $5
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS t(id, alert_id, reason, severity)`,
+    [
+      notifications.map((n) => n.id),
+      notifications.map((n) => n.alertId),
+      notifications.map((n) => n.reason),
+      notifications.map((n) => n.severity),
+      at,
+    ],
+  );
+}
