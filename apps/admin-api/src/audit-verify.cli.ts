@@ -13,22 +13,11 @@ export async function runAuditVerification(url: string, write: (line: string) =>
   await ds.initialize();
   try {
     const audit = new AuditRepository(ds);
-    const result = await audit.verify();
-    await audit.appendAlone([
-      {
-        actor: { type: 'system', id: 'audit-verify-cli', label: 'audit-verify-cli' },
-        action: 'audit.verify',
-        entityType: 'audit-log',
-        dataCategory: 'audit-log',
-        outcome: result.ok ? 'success' : 'failure',
-        detail: {
-          ok: result.ok,
-          rowsChecked: result.rowsChecked,
-          head: result.head,
-          firstBreak: result.firstBreak,
-        },
-      },
-    ]);
+    const result = await audit.verifyAndRecord({
+      type: 'system',
+      id: 'audit-verify-cli',
+      label: 'audit-verify-cli',
+    });
     write(JSON.stringify(result, null, 2));
     write(
       result.ok

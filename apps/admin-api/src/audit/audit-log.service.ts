@@ -121,24 +121,7 @@ export class AuditLogService {
   }
 
   /** Recomputes the chain; the check itself is recorded (with its verdict) after it ran. */
-  async verify(actor: RequestActor): Promise<AuditVerification> {
-    const result = await this.audit.verify();
-    await this.audit.appendAlone([
-      {
-        actor: auditActorOf(actor),
-        action: 'audit.verify',
-        entityType: 'audit-log',
-        dataCategory: 'audit-log',
-        outcome: result.ok ? 'success' : 'failure',
-        detail: {
-          ok: result.ok,
-          rowsChecked: result.rowsChecked,
-          head: result.head,
-          firstBreak: result.firstBreak,
-        },
-        at: this.clock.now(),
-      },
-    ]);
-    return result;
+  verify(actor: RequestActor): Promise<AuditVerification> {
+    return this.audit.verifyAndRecord(auditActorOf(actor), this.clock.now());
   }
 }

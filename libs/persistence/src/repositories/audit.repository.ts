@@ -111,6 +111,28 @@ export class AuditRepository {
     await this.dataSource.transaction((m) => this.append(m, entries));
   }
 
+  /** Verifies the chain (see `verify`), then records the check and its verdict in the log itself. */
+  async verifyAndRecord(actor: AuditActor, at?: Date): Promise<AuditVerification> {
+    const result = await this.verify();
+    await this.appendAlone([
+      {
+        actor,
+        action: 'audit.verify',
+        entityType: 'audit-log',
+        dataCategory: 'audit-log',
+        outcome: result.ok ? 'success' : 'failure',
+        detail: {
+          ok: result.ok,
+          rowsChecked: result.rowsChecked,
+          head: result.head,
+          firstBreak: result.firstBreak,
+        },
+        at,
+      },
+    ]);
+    return result;
+  }
+
   /**
    * Recomputes the whole chain in seq order (pages of `pageSize` rows) and reports the first broken link.
    * Linear in the size of the log: about a second per few hundred thousand rows.
