@@ -91,18 +91,6 @@ function toExpectation(r: ExpectationRow): ExpectationItemView {
   };
 }
 
-interface SuspensionRow {
-  id: string;
-  patient_id: string;
-  reason: string;
-  author_user_id: string;
-  start_day: string;
-  end_day: string | null;
-  note: string | null;
-  created_at: Date;
-  withdrawn_at: Date | null;
-}
-
 export function toSuspensionItem(s: {
   id: string;
   patientId: string;
@@ -235,29 +223,6 @@ export class MonitoringQueryRepository {
       updatedAt: iso(r?.plan_updated_at ?? null),
       updatedBy: r?.plan_updated_by ?? null,
     };
-  }
-
-  async suspensions(m: EntityManager, patientId: string): Promise<SuspensionItemView[]> {
-    const rows: SuspensionRow[] = await m.query(
-      `SELECT id, patient_id, reason, author_user_id, start_day::text AS start_day, end_day::text AS end_day,
-              note, created_at, withdrawn_at
-       FROM monitoring_suspensions WHERE patient_id = $1
-       ORDER BY monitoring_suspensions.start_day DESC, monitoring_suspensions.created_at DESC`,
-      [patientId],
-    );
-    return rows.map((r) =>
-      toSuspensionItem({
-        id: r.id,
-        patientId: r.patient_id,
-        reason: r.reason,
-        authorUserId: r.author_user_id,
-        startDay: r.start_day,
-        endDay: r.end_day,
-        note: r.note,
-        createdAt: r.created_at,
-        withdrawnAt: r.withdrawn_at,
-      }),
-    );
   }
 
   /** Whether the suspension is one of this patient's. */

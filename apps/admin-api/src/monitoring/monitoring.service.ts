@@ -85,7 +85,9 @@ export class MonitoringService {
   async suspensions(actor: RequestActor, id: string): Promise<{ items: SuspensionItemView[] }> {
     return this.dataSource.transaction(async (m) => {
       await this.requirePatient(m, actor, id);
-      const items = await this.queries.suspensions(m, id);
+      const items = (await this.monitoring.suspensions(id, { manager: m, newestFirst: true })).map(
+        toSuspensionItem,
+      );
       await this.audit.append(m, [
         this.entry(actor, {
           action: 'monitoring-suspension.list',

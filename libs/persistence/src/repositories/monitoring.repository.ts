@@ -282,9 +282,15 @@ export class MonitoringRepository {
     });
   }
 
-  async suspensions(patientId: string): Promise<SuspensionView[]> {
-    const rows: SuspensionRow[] = await this.dataSource.query(
-      `SELECT ${SUSPENSION_COLUMNS} FROM monitoring_suspensions WHERE patient_id = $1 ORDER BY start_day, created_at`,
+  /** A patient's suspensions, oldest first (or newest first); inside `manager`'s transaction when given. */
+  async suspensions(
+    patientId: string,
+    options: { manager?: EntityManager; newestFirst?: boolean } = {},
+  ): Promise<SuspensionView[]> {
+    const order = options.newestFirst ? 'DESC' : 'ASC';
+    const rows: SuspensionRow[] = await (options.manager ?? this.dataSource.manager).query(
+      `SELECT ${SUSPENSION_COLUMNS} FROM monitoring_suspensions WHERE patient_id = $1
+       ORDER BY start_day ${order}, created_at ${order}`,
       [patientId],
     );
     return rows.map(toSuspension);
