@@ -5,6 +5,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { EXPECTATION_STATUSES } from '@alem/clinical';
 import { type AppliedMonitoringAlertChange, MonitoringSweepRepository } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource } from 'typeorm';
@@ -23,20 +24,6 @@ export interface SweepReport {
   patientsWoken: number;
   alertChanges: AppliedMonitoringAlertChange[];
 }
-
-const EXPECTATION_STATUSES = [
-  'not-started',
-  'pending',
-  'due',
-  'overdue-warning',
-  'overdue-critical',
-  'partial',
-  'met',
-  'open',
-  'suspended',
-  'held',
-  'ended',
-];
 
 /**
  * The scheduler's loop: every `sweepIntervalMs` (and once at boot), relearn stale feed rhythms, sweep the due

@@ -1,25 +1,12 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { type MonitoringSettingsOverrides } from '@alem/clinical';
+import { EXPECTATION_STATUSES, type MonitoringSettingsOverrides } from '@alem/clinical';
 import { senderSchema } from '../auth/auth.dto';
 import { siteId } from '../care-teams/care-team.dto';
 import { pageQueryShape, pageSchema } from '../common/pagination';
 
 const calendarDay = z.iso.date().describe('Calendar day in the site’s time zone, YYYY-MM-DD');
 const severity = z.enum(['none', 'info', 'warning', 'critical']);
-const EXPECTATION_STATUSES = [
-  'not-started',
-  'pending',
-  'due',
-  'overdue-warning',
-  'overdue-critical',
-  'partial',
-  'met',
-  'open',
-  'suspended',
-  'held',
-  'ended',
-] as const;
 const expectationStatus = z.enum(EXPECTATION_STATUSES);
 
 export class SuspensionParams extends createZodDto(

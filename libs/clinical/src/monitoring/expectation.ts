@@ -36,18 +36,21 @@ export type Indication = 'MS' | 'CLL';
  * - `held`: missing, but a lab serving the patient is quiet;
  * - `ended`: nothing more is expected (monitoring ended, patient deceased, gate of a past course).
  */
-export type ExpectationStatus =
-  | 'not-started'
-  | 'pending'
-  | 'due'
-  | 'overdue-warning'
-  | 'overdue-critical'
-  | 'partial'
-  | 'met'
-  | 'open'
-  | 'suspended'
-  | 'held'
-  | 'ended';
+export const EXPECTATION_STATUSES = [
+  'not-started',
+  'pending',
+  'due',
+  'overdue-warning',
+  'overdue-critical',
+  'partial',
+  'met',
+  'open',
+  'suspended',
+  'held',
+  'ended',
+] as const;
+
+export type ExpectationStatus = (typeof EXPECTATION_STATUSES)[number];
 
 /** Severity of the missed-result alert a state implies; `none`: no alert. */
 export type ExpectationSeverity = 'none' | Severity;
