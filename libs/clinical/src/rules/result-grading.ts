@@ -2,6 +2,7 @@ import { analyteById, D_DIMER_BASIS_BY_LOINC, type DDimerBasis } from '../analyt
 import { type CalendarDay, daysBetween } from '../courses/calendar';
 import { ageInYearsOn } from '../context/patient-context';
 import { type Comparator, type RangeSource } from '../results/result';
+import { dipstickGrade } from '../units/dipstick-ordinal';
 import { type RuleInputResult } from './evaluation-input';
 import { type PatientHistory } from './patient-history';
 import { type NumberRef, type PredicateSpec, type ThresholdOp } from './rule-set.schema';
@@ -146,33 +147,14 @@ export function dDimerBasis(result: RuleInputResult): DDimerBasis | null {
   return result.basis ?? (result.loinc ? (D_DIMER_BASIS_BY_LOINC[result.loinc] ?? null) : null);
 }
 
-const ORDINAL_TEXT: Readonly<Record<string, number>> = {
-  negative: 0,
-  neg: 0,
-  nil: 0,
-  '-': 0,
-  trace: 0.5,
-  tr: 0.5,
-  '+/-': 0.5,
-  '±': 0.5,
-  '1+': 1,
-  '+': 1,
-  '2+': 2,
-  '++': 2,
-  '3+': 3,
-  '+++': 3,
-  '4+': 4,
-  '++++': 4,
-};
-
 /**
  * A dipstick grade: the normaliser's ordinal, or (defence in depth, should the normaliser leave it empty) the
- * common dipstick words. Anything else is unreadable.
+ * dipstick grades the normaliser knows. Anything else is unreadable.
  */
 export function ordinalOf(result: RuleInputResult): number | null {
   if (result.ordinal !== null && result.ordinal !== undefined) return result.ordinal;
   if (!result.text) return null;
-  return ORDINAL_TEXT[normaliseText(result.text)] ?? null;
+  return dipstickGrade(normaliseText(result.text));
 }
 
 export function normaliseText(text: string): string {

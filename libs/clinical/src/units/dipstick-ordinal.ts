@@ -6,9 +6,11 @@
 const GRADES: Readonly<Record<string, number>> = {
   negative: 0,
   neg: 0,
+  nil: 0,
   '-': 0,
   '0': 0,
   trace: 0.5,
+  tr: 0.5,
   '+-': 0.5,
   '+/-': 0.5,
   '±': 0.5,
