@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { issueApiKey } from '@alem/access';
-import { AuditRepository } from '@alem/persistence';
+import { AuditRepository, queryRows } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/domain.errors';
 import { auditActorOf, type RequestActor, userOf } from '../common/request-actor';
 import { type ApiKeyDto, type CreateApiKeyDto, type IssuedApiKeyDto } from './auth.dto';
-import { rowsOf } from '../common/sql-builder';
 
 interface ApiKeyRow {
   id: string;
@@ -80,7 +79,7 @@ export class ApiKeyService {
     return this.dataSource.transaction(async (m) => {
       const before = await this.lock(m, id);
       if (before.revoked_at) throw new ConflictError('This API key is already revoked');
-      const [row] = await rowsOf<ApiKeyRow>(
+      const [row] = await queryRows<ApiKeyRow>(
         m,
         `UPDATE api_keys SET revoked_at = $2, revoked_by = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
         [id, now.toISOString(), admin.userId],

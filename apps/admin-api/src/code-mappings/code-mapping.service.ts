@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { analyteByLoinc, ANALYTES } from '@alem/clinical';
-import { AuditRepository, type AuditEntry } from '@alem/persistence';
+import { AuditRepository, type AuditEntry, queryRows } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain.errors';
 import { type ListFormat, type Page, pageLimit } from '../common/pagination';
 import { auditActorOf, type RequestActor, userOf } from '../common/request-actor';
-import { rowsOf, SqlBuilder } from '../common/sql-builder';
+import { SqlBuilder } from '../common/sql-builder';
 import {
   type CodeMappingQueryDto,
   type CodeMappingView,
@@ -135,7 +135,7 @@ export class CodeMappingService {
       const analyte = input.analyte === undefined ? before.analyte : input.analyte;
       const unit = input.unit === undefined ? before.unit : input.unit;
       checkMappingTarget(loinc, analyte);
-      const [row] = await rowsOf<Row>(
+      const [row] = await queryRows<Row>(
         m,
         `UPDATE code_mappings SET loinc = $2, analyte = $3, unit = $4, updated_at = $5 WHERE id = $1 RETURNING ${COLUMNS}`,
         [id, loinc, analyte, unit, this.clock.now().toISOString()],

@@ -28,24 +28,3 @@ export class SqlBuilder {
     return this.conditions.length > 0 ? `WHERE ${this.conditions.join(' AND ')}` : '';
   }
 }
-
-/**
- * The rows of an `UPDATE ... RETURNING` or `DELETE ... RETURNING`: TypeORM's postgres driver answers those
- * with `[rows, rowCount]` instead of the rows an INSERT or SELECT gives.
- */
-export async function rowsOf<T>(
-  m: { query(sql: string, params?: unknown[]): Promise<unknown> },
-  sql: string,
-  params: unknown[],
-): Promise<T[]> {
-  const result = await m.query(sql, params);
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  ) {
-    return result[0] as T[];
-  }
-  return result as T[];
-}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { patientFlags } from '@alem/clinical';
-import { AuditRepository, type AuditEntry } from '@alem/persistence';
+import { AuditRepository, type AuditEntry, queryRows } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type CsvColumn } from '../common/csv';
@@ -25,7 +25,6 @@ import {
   type UpdatePatientDto,
 } from './patient.dto';
 import { COURSE_COLUMNS, PatientRepository, toCourse } from './patient.repository';
-import { rowsOf } from '../common/sql-builder';
 
 export const RESULT_CSV_COLUMNS: CsvColumn<ResultView>[] = [
   { header: 'id', value: (r) => r.id },
@@ -278,7 +277,7 @@ export class PatientService {
   ): Promise<CourseView> {
     return this.dataSource.transaction(async (m) => {
       const before = await this.lockCourse(m, id, courseId);
-      const [row] = await rowsOf<Parameters<typeof toCourse>[0]>(
+      const [row] = await queryRows<Parameters<typeof toCourse>[0]>(
         m,
         `UPDATE treatment_courses SET product = coalesce($3, product), infusion_dates = coalesce($4::date[], infusion_dates)
          WHERE id = $1 AND patient_id = $2 RETURNING ${COURSE_COLUMNS}`,

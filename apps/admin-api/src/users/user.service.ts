@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { hashPassword } from '@alem/access';
-import { AuditRepository, type AuditEntry } from '@alem/persistence';
+import { AuditRepository, type AuditEntry, queryRows } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain.errors';
-import { rowsOf } from '../common/sql-builder';
 import { auditActorOf, type RequestActor } from '../common/request-actor';
 import { ContactVerification } from './contact-verification';
 import {
@@ -112,7 +111,7 @@ export class UserService {
     const passwordHash = input.password ? await hashPassword(input.password) : undefined;
     return this.dataSource.transaction(async (m) => {
       const before = await this.find(m, id, true);
-      const [row] = await rowsOf<UserRow>(
+      const [row] = await queryRows<UserRow>(
         m,
         `UPDATE users SET display_name = coalesce($2, display_name), roles = coalesce($3, roles),
                 active = coalesce($4, active), password_hash = coalesce($5, password_hash)
@@ -194,7 +193,7 @@ export class UserService {
         ]);
       }
       // A new address is unverified again: nothing is sent to it until confirmed.
-      const [row] = await rowsOf<ContactRow>(
+      const [row] = await queryRows<ContactRow>(
         m,
         `UPDATE contact_points SET address = $3, verified_at = NULL WHERE id = $1 AND user_id = $2
          RETURNING ${CONTACT_COLUMNS}`,
