@@ -20,7 +20,12 @@ export async function seedDemoLogins(ds: DataSource): Promise<void> {
   ]);
 }
 
-async function call<T>(base: string, path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+/** One admin API call over HTTP, JSON in and out; a non-2xx answer throws with its body. */
+export async function call<T>(
+  base: string,
+  path: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<T> {
   const response = await fetch(`${base}${path}`, {
     ...init,
     headers: {

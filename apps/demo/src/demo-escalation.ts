@@ -1,21 +1,7 @@
 import { waitFor } from '@alem/local-stack';
 import { EscalationSweeper } from '../../notifier/src/escalation.sweeper';
-import { DEMO_CLINICIAN, DEMO_PASSWORD } from './demo-admin-api';
+import { call, DEMO_CLINICIAN, DEMO_PASSWORD } from './demo-admin-api';
 import { type LocalSystem } from './local-system';
-
-async function call<T>(base: string, path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
-  const response = await fetch(`${base}${path}`, {
-    ...init,
-    headers: {
-      'Content-Type': 'application/json',
-      ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}),
-    },
-  });
-  const body = (await response.json()) as T;
-  if (!response.ok)
-    throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${JSON.stringify(body)}`);
-  return body;
-}
 
 /**
  * Escalation and the closed loop of one critical alert: the texts sent so far; then, instead of waiting the 15
