@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { Inbox } from './inbox';
 
 /** A text message as the stub received it. */
 export interface RecordedSms {
@@ -39,14 +40,14 @@ export interface SmsProviderStubOptions {
  * parameters, keyed with the auth token), computed here independently of the notifier's own check.
  */
 export class SmsProviderStub {
-  readonly messages: RecordedSms[] = [];
+  private readonly inbox = new Inbox<RecordedSms>('SMS');
+  readonly messages: RecordedSms[] = this.inbox.items;
   readonly refused: RefusedSmsRequest[] = [];
   readonly callbacks: Array<{ sid: string; status: string; httpStatus: number | null }> = [];
   readonly accountSid: string;
   readonly authToken: string;
   private failure: { status: number; remaining: number } | null = null;
   private autoReport: 'delivered' | 'undelivered' | 'manual';
-  private waiters: Array<() => void> = [];
   private pendingCallbacks = new Set<Promise<void>>();
 
   private constructor(
@@ -142,21 +143,7 @@ export class SmsProviderStub {
     predicate: (m: RecordedSms) => boolean = () => true,
     timeoutMs = 15000,
   ): Promise<RecordedSms[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const matching = this.messages.filter(predicate);
-      if (matching.length >= count) return matching;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0)
-        throw new Error(`expected ${count} SMS, got ${matching.length} within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    return this.inbox.waitFor(count, predicate, timeoutMs);
   }
 
   async stop(): Promise<void> {
@@ -205,7 +192,7 @@ export class SmsProviderStub {
       statusCallback: form.get('StatusCallback'),
       receivedAt: new Date(),
     };
-    this.messages.push(sms);
+    this.inbox.add(sms);
     res.writeHead(201, { 'Content-Type': 'application/json' });
     res.end(
       JSON.stringify({
@@ -220,9 +207,6 @@ export class SmsProviderStub {
         date_created: sms.receivedAt.toUTCString(),
       }),
     );
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
     if (sms.statusCallback && this.autoReport !== 'manual') {
       const final = this.autoReport;
       const done = (async () => {

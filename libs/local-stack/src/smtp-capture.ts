@@ -1,6 +1,7 @@
 import { type AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { Inbox } from './inbox';
 
 export interface CapturedMail {
   from: string;
@@ -18,9 +19,9 @@ export interface CapturedMail {
  * `failWith()` makes it refuse mail (a relay that is down or rejecting) until `accept()` again.
  */
 export class SmtpCapture {
-  readonly messages: CapturedMail[] = [];
+  private readonly inbox = new Inbox<CapturedMail>('mail(s)');
+  readonly messages: CapturedMail[] = this.inbox.items;
   private refusal: { code: number; message: string } | null = null;
-  private waiters: Array<() => void> = [];
 
   private constructor(
     private readonly server: SMTPServer,
@@ -53,7 +54,7 @@ export class SmtpCapture {
           const raw = Buffer.concat(chunks);
           simpleParser(raw)
             .then((parsed: ParsedMail) => {
-              capture!.messages.push({
+              capture!.inbox.add({
                 from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
                 to: session.envelope.rcptTo.map((r) => r.address),
                 subject: parsed.subject ?? '',
@@ -63,7 +64,6 @@ export class SmtpCapture {
                 raw: raw.toString('utf8'),
                 receivedAt: new Date(),
               });
-              capture!.wake();
               callback();
             })
             .catch((error: Error) => callback(error));
@@ -93,27 +93,7 @@ export class SmtpCapture {
     predicate: (m: CapturedMail) => boolean = () => true,
     timeoutMs = 15000,
   ): Promise<CapturedMail[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const matching = this.messages.filter(predicate);
-      if (matching.length >= count) return matching;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0)
-        throw new Error(`expected ${count} mail(s), got ${matching.length} within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    return this.inbox.waitFor(count, predicate, timeoutMs);
   }
 
   async stop(): Promise<void> {
