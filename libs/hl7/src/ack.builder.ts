@@ -1,9 +1,9 @@
 import { Hl7Message, Hl7Segment } from '@medplum/core';
 import { Hl7Document, stripFraming } from './hl7-document';
-import { STANDARD_ENCODING, toHl7Context, type Hl7Encoding } from './hl7-encoding';
+import { STANDARD_ENCODING, toHl7Context } from './hl7-encoding';
 import { escapeHl7 } from './hl7-escape';
 import { readMsh } from './hl7-header';
-import { type Hl7ErrorCode, type Hl7Party } from './hl7-parse.types';
+import { type Hl7ErrorCode, type Hl7HeaderEcho, type Hl7Party } from './hl7-parse.types';
 import { formatHl7Timestamp } from './hl7-timestamp';
 
 export type AckCode = 'AA' | 'AE' | 'AR';
@@ -13,18 +13,7 @@ export type AckCode = 'AA' | 'AE' | 'AR';
  * `Hl7ParseFailure` both fit, so `buildAck(parse.header, 'AA')` and `buildAck(failure, failure.ackCode,
  * failure.reason)` work as they are.
  */
-export interface AckOriginal {
-  /** MSH-10 of the original; echoed in MSA-2. */
-  controlId?: string;
-  /** Original MSH-3/4: the ACK goes back to them (ACK MSH-5/6). */
-  sender?: Hl7Party;
-  /** Original MSH-5/6: that is us (ACK MSH-3/4). */
-  receiver?: Hl7Party;
-  version?: string;
-  /** Original MSH-9, e.g. `ORU^R01`; its trigger event is mirrored in the ACK's MSH-9. */
-  messageType?: string;
-  processingId?: string;
-  encoding?: Hl7Encoding;
+export interface AckOriginal extends Hl7HeaderEcho {
   errorCode?: Hl7ErrorCode;
 }
 

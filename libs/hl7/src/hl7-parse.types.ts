@@ -56,21 +56,29 @@ export interface Hl7ParseSuccess {
   skipped: number;
 }
 
-export interface Hl7ParseFailure {
+/** What an acknowledgement echoes of the message it answers: whatever of MSH could be read. */
+export interface Hl7HeaderEcho {
+  /** MSH-10 of the original; echoed in MSA-2. */
+  controlId?: string;
+  /** Original MSH-3/4: the ACK goes back to them (ACK MSH-5/6). */
+  sender?: Hl7Party;
+  /** Original MSH-5/6: that is us (ACK MSH-3/4). */
+  receiver?: Hl7Party;
+  version?: string;
+  /** Original MSH-9, e.g. `ORU^R01`; its trigger event is mirrored in the ACK's MSH-9. */
+  messageType?: string;
+  processingId?: string;
+  encoding?: Hl7Encoding;
+}
+
+/** A message refused whole; what could be read of MSH lets an ACK still echo MSH-10 and address the sender. */
+export interface Hl7ParseFailure extends Hl7HeaderEcho {
   ok: false;
   /** Why the whole message was refused (no patient data in the text). */
   reason: string;
   /** `AR` for a message we do not take at all (type, version), `AE` for one that is broken. */
   ackCode: 'AE' | 'AR';
   errorCode: Hl7ErrorCode;
-  /** What could be read of MSH, so that an ACK can still echo MSH-10 and address the sender. */
-  controlId?: string;
-  sender?: Hl7Party;
-  receiver?: Hl7Party;
-  version?: string;
-  messageType?: string;
-  processingId?: string;
-  encoding?: Hl7Encoding;
 }
 
 export type Hl7Parse = Hl7ParseSuccess | Hl7ParseFailure;
