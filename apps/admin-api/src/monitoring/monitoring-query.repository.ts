@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type SuspensionView } from '@alem/persistence';
 import { type EntityManager } from 'typeorm';
 import { applyPatientScope, type PatientScope } from '../common/patient-scope';
 import { SqlBuilder } from '../common/sql-builder';
@@ -91,17 +92,7 @@ function toExpectation(r: ExpectationRow): ExpectationItemView {
   };
 }
 
-export function toSuspensionItem(s: {
-  id: string;
-  patientId: string;
-  reason: string;
-  authorUserId: string;
-  startDay: string;
-  endDay: string | null;
-  note: string | null;
-  createdAt: Date;
-  withdrawnAt: Date | null;
-}): SuspensionItemView {
+export function toSuspensionItem(s: SuspensionView): SuspensionItemView {
   return { ...s, createdAt: s.createdAt.toISOString(), withdrawnAt: s.withdrawnAt?.toISOString() ?? null };
 }
 
