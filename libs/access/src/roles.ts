@@ -8,7 +8,3 @@ export type Role = (typeof ROLES)[number];
 /** The roles a person (a `users` row) may hold. */
 export const PERSON_ROLES = ['admin', 'clinician', 'auditor'] as const;
 export type PersonRole = (typeof PERSON_ROLES)[number];
-
-export function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
-}

@@ -3,7 +3,6 @@ export * from './results/result';
 export * from './results/normalise';
 export * from './alerts/alert-decision';
 export * from './alerts/alert-lifecycle';
-export * from './rules/starter-rules';
 export * from './courses';
 export * from './monitoring';
 export * from './results/code-mapping';

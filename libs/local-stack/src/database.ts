@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { migrate } from '@alem/persistence';
 
@@ -60,8 +59,4 @@ export async function listDatabases(prefix: string, adminUrl = PG_ADMIN_URL): Pr
     );
     return rows.map((r) => r.datname);
   }, adminUrl);
-}
-
-export function uniqueName(prefix: string): string {
-  return `${prefix}_${randomBytes(4).toString('hex')}`;
 }

@@ -22,13 +22,6 @@ export const JOBS = {
   sendVerification: 'send-verification',
 } as const;
 
-/** Which jobs each queue carries. */
-export const QUEUE_JOBS: Record<QueueName, readonly string[]> = {
-  [QUEUES.dispatch]: [JOBS.dispatch],
-  [QUEUES.delivery]: [JOBS.send],
-  [QUEUES.verification]: [JOBS.sendVerification],
-};
-
 export interface DispatchJob {
   notificationId: string;
 }
@@ -59,7 +52,6 @@ export function deliveryRetry(attempts: number, backoffMs: number): RetrySetting
   return { attempts, backoff: { type: 'exponential', delay: backoffMs, jitter: 0.5 } };
 }
 
-export const DELIVERY_RETRY = deliveryRetry(6, 2000);
 export const DISPATCH_RETRY: RetrySettings = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },

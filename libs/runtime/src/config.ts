@@ -267,23 +267,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-/** The configuration with credentials masked, for the boot log. */
-export function describeConfig(config: AppConfig): Record<string, unknown> {
-  const mask = (url: string) => url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
-  return {
-    ...config,
-    database: { ...config.database, url: mask(config.database.url) },
-    redis: { ...config.redis, url: mask(config.redis.url) },
-    smtp: { ...config.smtp, url: mask(config.smtp.url) },
-    auth: { ...config.auth, jwtSecret: config.auth.jwtSecret === null ? null : '***' },
-    notify: {
-      ...config.notify,
-      sms: config.notify.sms && { ...config.notify.sms, authToken: '***' },
-      ackTokenSecret: config.notify.ackTokenSecret === null ? null : '***',
-    },
-  };
-}
-
 /** BullMQ/ioredis connection settings from a redis:// URL. */
 export function redisConnection(url: string): {
   host: string;

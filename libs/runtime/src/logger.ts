@@ -1,4 +1,3 @@
-import pino, { type Logger } from 'pino';
 import { type Params } from 'nestjs-pino';
 import { type AppConfig } from './config';
 
@@ -28,10 +27,6 @@ export const REDACTED_PATHS = [
   'token',
   '*.token',
 ];
-
-export function createLogger(config: Pick<AppConfig, 'logLevel'>, name: string): Logger {
-  return pino({ name, level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
-}
 
 /** nestjs-pino settings shared by every app. */
 export function loggerParams(config: Pick<AppConfig, 'logLevel'>, name: string): Params {

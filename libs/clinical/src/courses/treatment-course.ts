@@ -45,11 +45,6 @@ export function inEarlyCytopeniaWindow(day: CalendarDay, courses: readonly Treat
   return courses.some((c) => day >= courseStart(c) && day <= addDays(courseEnd(c), 60));
 }
 
-/** Infusion-reaction window: 0 to 48 h after an infusion, counted on calendar days (D ≤ day ≤ D + 2). */
-export function inInfusionReactionWindow(day: CalendarDay, courses: readonly TreatmentCourse[]): boolean {
-  return courses.some((c) => c.infusionDays.some((d) => day >= d && day <= addDays(d, 2)));
-}
-
 /** Days from the most recent infusion on or before `day`; null when no infusion precedes it. */
 export function daysSinceLastInfusion(day: CalendarDay, courses: readonly TreatmentCourse[]): number | null {
   const before = courses.flatMap((c) => c.infusionDays).filter((d) => d <= day);

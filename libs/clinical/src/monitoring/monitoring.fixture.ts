@@ -27,7 +27,6 @@ export function course(courseNumber: number, firstDay: CalendarDay, days: number
 
 /** Course 1: 5 infusions 2024-03-04 … 2024-03-08; monitoring_end 2028-03-08. */
 export const COURSE_1 = course(1, '2024-03-04', 5);
-export const COURSE_1_END = '2024-03-08';
 /** Course 2: 3 infusions 2025-03-10 … 2025-03-12; monitoring_end moves to 2029-03-12. */
 export const COURSE_2 = course(2, '2025-03-10', 3);
 

@@ -5,6 +5,3 @@ export const numericTransformer: ValueTransformer = {
   to: (value: number | null | undefined) => value,
   from: (value: string | null) => (value === null ? null : Number(value)),
 };
-
-/** bigint ids stay strings (beyond 2^53 safe). */
-export const bigintColumn = { type: 'bigint' as const };
