@@ -183,12 +183,12 @@ describe('HL7 v2 through the processor', () => {
       `SELECT rule_id, severity, emergency, rule_set_version FROM alerts ORDER BY rule_id`,
     );
     expect(alerts).toEqual([
-      { rule_id: 'ANC-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.1' },
-      { rule_id: 'CREA-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.1' },
+      { rule_id: 'ANC-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.2' },
+      { rule_id: 'CREA-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.2' },
       // Platelets and neutrophils below their lower limits in the same draw.
-      { rule_id: 'CYTO-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.1' },
-      { rule_id: 'LYM-1', severity: 'info', emergency: false, rule_set_version: 'ms-2026.1' },
-      { rule_id: 'PLT-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.1' },
+      { rule_id: 'CYTO-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.2' },
+      { rule_id: 'LYM-1', severity: 'info', emergency: false, rule_set_version: 'ms-2026.2' },
+      { rule_id: 'PLT-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.2' },
     ]);
     const [anc] = await q(`SELECT explanation FROM alerts WHERE rule_id = 'ANC-1'`);
     expect(anc.explanation.values[0]).toMatchObject({

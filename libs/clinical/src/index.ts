@@ -1,6 +1,7 @@
 export * from './analytes/analyte-catalogue';
 export * from './results/result';
 export * from './results/normalise';
+export * from './results/derived-counts';
 export * from './alerts/alert-decision';
 export * from './alerts/alert-lifecycle';
 export * from './courses';

@@ -32,6 +32,8 @@ export interface ExplainedValue {
   basis?: DDimerBasis | null;
   quality?: ResultQuality;
   qualityReason?: string | null;
+  /** A value the system derived (an ANC from the WBC and the neutrophil %): how, in one sentence. */
+  derivation?: string | null;
 }
 
 /** Everything a clinician needs to understand an alert without opening the chart. Never sent by SMS or email. */
@@ -46,6 +48,17 @@ export interface AlertExplanation {
   action: string;
   values: ExplainedValue[];
   baseline: ExplainedValue | null;
+  /**
+   * Where `baseline` came from (clinical rules §1.2): the most recent pre-course value within the look-back
+   * (`daysBeforeCourse` says how old), or, with no baseline at all, the lowest (rises) or highest (falls) value
+   * since the course began.
+   */
+  baselineSource?: {
+    source: 'pre-course' | 'post-course-lowest' | 'post-course-highest';
+    courseNumber: number;
+    daysBeforeCourse: number | null;
+    lookbackDays: number;
+  } | null;
   previous: ExplainedValue | null;
   daysSinceLastInfusion: number | null;
   /** Clinical window the rule applied in, e.g. `W0-60`, or null. */
@@ -77,4 +90,11 @@ export interface AlertDecision {
   /** The results that make up this occurrence (one for a threshold, several for a composite). */
   resultIds: string[];
   explanation: AlertExplanation;
+  /**
+   * Narrows the alert's identity below patient + rule (DQ-2: `course-2|creatinine`), so the same rule can hold
+   * one alert per course and analyte.
+   */
+  dedupScope?: string;
+  /** Raise at most one alert with this identity, ever: if one exists in any state, the decision is dropped. */
+  once?: boolean;
 }

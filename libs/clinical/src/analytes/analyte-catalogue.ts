@@ -10,7 +10,9 @@
 export type AnalyteId =
   | 'platelets'
   | 'neutrophils'
+  | 'neutrophils-percent'
   | 'lymphocytes'
+  | 'lymphocytes-percent'
   | 'wbc'
   | 'haemoglobin'
   | 'cd4'
@@ -20,6 +22,9 @@ export type AnalyteId =
   | 'urine-rbc-automated'
   | 'urine-blood-dipstick'
   | 'urine-protein-dipstick'
+  | 'urine-rbc-casts'
+  | 'urine-dysmorphic-rbc'
+  | 'urine-sediment-finding'
   | 'upcr'
   | 'tsh'
   | 'ft4'
@@ -43,8 +48,12 @@ export type AnalyteId =
   | 'il-6'
   | 'hiv-screen';
 
-/** How a result of the analyte is expressed. */
-export type AnalyteScale = 'quantitative' | 'ordinal' | 'nominal';
+/**
+ * How a result of the analyte is expressed. `finding`: something seen or not (urine casts, dysmorphic red cells),
+ * reported as a count (any count above 0 is "seen", whatever its unit: never converted), a presence word, a coded
+ * value or free text; see `units/urine-sediment.ts`.
+ */
+export type AnalyteScale = 'quantitative' | 'ordinal' | 'nominal' | 'finding';
 
 /** D-dimer basis: fibrinogen-equivalent units or D-dimer units (clinical rules §4.2). */
 export type DDimerBasis = 'FEU' | 'DDU';
@@ -85,6 +94,17 @@ export const ANALYTES: readonly Analyte[] = [
     scale: 'quantitative',
     canonicalUnit: '10*9/L',
   },
+  // §4.1: "If only % neutrophils is given, compute ANC = WBC × %/100." The percentages are graded by no rule
+  // themselves; the processor derives the absolute count from them and the WBC of the same specimen. All
+  // neutrophils only: automated (770-8, in §6.3's verified list), manual (23761-0), unspecified (26511-6).
+  // Segmented-only and band-only percentages (769-0, 764-1 …) are not the ANC on their own and are not listed.
+  {
+    id: 'neutrophils-percent',
+    name: 'Neutrophils (% of leukocytes)',
+    loinc: ['770-8', '23761-0', '26511-6'],
+    scale: 'quantitative',
+    canonicalUnit: '%',
+  },
   {
     id: 'lymphocytes',
     name: 'Lymphocytes (absolute)',
@@ -93,7 +113,20 @@ export const ANALYTES: readonly Analyte[] = [
     canonicalUnit: '10*9/L',
     fallbackRange: { low: 1.0, high: 4.8 },
   },
-  { id: 'wbc', name: 'Leukocytes', loinc: ['6690-2'], scale: 'quantitative', canonicalUnit: '10*9/L' },
+  {
+    id: 'lymphocytes-percent',
+    name: 'Lymphocytes (% of leukocytes)',
+    loinc: ['736-9', '737-7', '26478-8'],
+    scale: 'quantitative',
+    canonicalUnit: '%',
+  },
+  {
+    id: 'wbc',
+    name: 'Leukocytes',
+    loinc: ['6690-2', '26464-8', '804-5'],
+    scale: 'quantitative',
+    canonicalUnit: '10*9/L',
+  },
   { id: 'haemoglobin', name: 'Haemoglobin', loinc: ['718-7'], scale: 'quantitative', canonicalUnit: 'g/dL' },
   {
     id: 'cd4',
@@ -144,6 +177,39 @@ export const ANALYTES: readonly Analyte[] = [
     name: 'Urine protein (dipstick)',
     loinc: ['5804-0'],
     scale: 'ordinal',
+    canonicalUnit: null,
+  },
+  // RENAL-1's second arm (§2): "RBC casts or dysmorphic RBCs at any time". Counts are findings, never converted:
+  // any red cell cast counted is a cast seen. Codes checked against LOINC tables (check digits too): RBC casts
+  // per LPF 5807-3 and per HPF 51790-4 (light microscopy), presence 33804-6 (light microscopy) and 53278-8
+  // (computer assisted), per volume 107173-7 (computer assisted).
+  {
+    id: 'urine-rbc-casts',
+    name: 'Urine red cell casts',
+    loinc: ['5807-3', '51790-4', '33804-6', '53278-8', '107173-7'],
+    scale: 'finding',
+    canonicalUnit: null,
+  },
+  // Dysmorphic red cells have LOINC codes only for analysers: 99598-5 (dysmorphic/all erythrocytes, automated, %)
+  // and 99864-1 (per volume, computer assisted). Such a number is a finding when it is above the analyser's ULN,
+  // or above 0 when none was sent; light microscopy reports them as text under the sediment codes below, or under
+  // a local code a site maps here.
+  {
+    id: 'urine-dysmorphic-rbc',
+    name: 'Urine dysmorphic red cells',
+    loinc: ['99598-5', '99864-1'],
+    scale: 'finding',
+    canonicalUnit: null,
+  },
+  // Observations whose value NAMES what the microscopist saw: 12235-8 "Microscopic observation [Identifier] in
+  // Urine sediment by Light microscopy" (a coded or listed finding) and 11279-7 "Urine sediment comments by Light
+  // microscopy Narrative". Read for a mention of red cell casts or dysmorphic red cells, negations ("no RBC casts
+  // seen") read as absent. LOINC has no "casts [type]" code; a site maps its local one here.
+  {
+    id: 'urine-sediment-finding',
+    name: 'Urine sediment finding',
+    loinc: ['12235-8', '11279-7'],
+    scale: 'finding',
     canonicalUnit: null,
   },
   {

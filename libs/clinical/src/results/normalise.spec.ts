@@ -140,6 +140,7 @@ describe('normaliseObservation: conversions to the canonical unit (clinical rule
       quality: 'ok',
       qualityReason: null,
       qualityFlags: [],
+      reportedUnit: 'umol/L',
     });
   });
 
@@ -284,6 +285,7 @@ describe('normaliseObservation: D-dimer (§4.2, rule DD-4)', () => {
       quality: 'ok',
       qualityReason: null,
       qualityFlags: [],
+      reportedUnit: 'ng/mL',
     });
   });
 
@@ -470,6 +472,7 @@ describe('normaliseObservation: codes and the per-sender mapping table', () => {
       quality: 'ok',
       qualityReason: null,
       qualityFlags: [],
+      reportedUnit: 'U/L',
     });
   });
 
@@ -482,6 +485,8 @@ describe('normaliseObservation: codes and the per-sender mapping table', () => {
       value: 1,
       quality: 'ok',
       qualityFlags: ['unit-from-mapping'],
+      // The mapping's unit is the unit the value is in: a threshold written in µmol/L is judged in it.
+      reportedUnit: 'umol/L',
     });
     expect(
       normaliseObservation(input({ code: 'CREA', system: '99CITY', value: 1.1, unit: 'mg/dL' }), context),

@@ -48,6 +48,11 @@ const RANGE_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*(?:-|–|to)\s*[+-]?(?:\d+(?
  * range is then not applied.
  *
  * Dipsticks: the grade goes to `ordinal` (negative 0, trace 0.5, 1+ … 4+); anything else is held.
+ *
+ * Findings (urine casts, dysmorphic red cells): a count is kept unconverted, text as sent; the rules read them.
+ *
+ * `reportedUnit` keeps the UCUM code the value was reported in, so that a threshold written in that unit system
+ * too is judged in it (clinical rules §2: 26.5 µmol/L beside 0.3 mg/dL).
  */
 export function normaliseObservation(
   input: ObservationInput,
@@ -100,6 +105,13 @@ export function normaliseObservation(
     return { ...base, ordinal: grade };
   }
   if (analyte.scale === 'nominal') return base;
+  if (analyte.scale === 'finding') {
+    // Seen or not (urine casts, dysmorphic red cells): a count is kept as it was sent, never converted (its field
+    // or percentage only says how many; any count above 0 is a finding), text is read by the rules.
+    if (input.value === null) return held(`no result for ${analyte.name}`);
+    const { range } = convertRange(analyte, input.referenceRange, 1, false);
+    return { ...base, value: typeof input.value === 'number' ? input.value : null, range };
+  }
   return normaliseQuantity(input, analyte, mapping, base, flags, held);
 }
 
@@ -160,6 +172,7 @@ function normaliseQuantity(
     comparator: number.comparator,
     range,
     basis,
+    reportedUnit: conversion.unit,
   };
 }
 

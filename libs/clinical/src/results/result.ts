@@ -46,9 +46,12 @@ export interface ObservationInput {
  * - `d-dimer-molar-unit`: converted from nmol/L (§4.2: accepted, but flagged);
  * - `unit-from-mapping`: the lab sent no unit; the per-sender code mapping supplied it;
  * - `value-from-text`: a number read from a text value (`"5.2"`, `"<5"`);
- * - `reference-range-unreadable`: the lab sent a range that could not be read; the fallback (if any) is used.
+ * - `reference-range-unreadable`: the lab sent a range that could not be read; the fallback (if any) is used;
+ * - `derived`: not sent by the lab but computed from results of the same specimen (an ANC from the WBC and the
+ *   neutrophil percentage, clinical rules §4.1); `derivation` says how.
  */
 export type QualityFlag =
+  | 'derived'
   | 'd-dimer-basis-unknown'
   | 'd-dimer-molar-unit'
   | 'unit-from-mapping'
@@ -72,6 +75,20 @@ export interface NormalisedObservation {
   qualityReason: string | null;
   /** See {@link QualityFlag}; always set by `normaliseObservation` (empty when there is nothing to flag). */
   qualityFlags?: QualityFlag[];
+  /**
+   * The UCUM code of the unit the lab reported a quantitative value in (after the alias table), when the value
+   * was converted from it. A threshold that clinical rules §2 writes in that unit system too is judged in it, at
+   * the precision it was written in (26.5 µmol/L beside 0.3 mg/dL; rule `unitThresholds`).
+   */
+  reportedUnit?: string | null;
+}
+
+/** How a derived result was computed, for the explanation (clinical rules §4.1: ANC = WBC × %/100). */
+export interface Derivation {
+  /** One sentence: "ANC 0.3 ×10⁹/L, derived from WBC 1.5 ×10⁹/L and neutrophils 20 %". */
+  text: string;
+  /** The stored results it was computed from (same specimen). */
+  fromResultIds: string[];
 }
 
 /** A stored, normalised result as the rule engine sees it. */
@@ -80,4 +97,11 @@ export interface PatientResult extends NormalisedObservation {
   patientId: string;
   status: ResultStatus;
   observedAt: Date;
+  /** Set on a derived result (quality flag `derived`); null or absent for what the lab sent. */
+  derivation?: Derivation | null;
+  /**
+   * A reviewer released this result from a data-quality hold (DD-4, an implausible jump): it is graded like any
+   * other result and never held again.
+   */
+  released?: boolean;
 }

@@ -59,10 +59,12 @@ describe('HGB-1 haemoglobin', () => {
     ${IN_BASELINE}  | ${13.5}  | ${11.51} | ${[]}
     ${'2024-02-03'} | ${13.5}  | ${11.5}  | ${['HGB-1:warning']}
     ${'2024-03-03'} | ${13.5}  | ${11.5}  | ${['HGB-1:warning']}
-    ${'2024-02-02'} | ${13.5}  | ${11.5}  | ${[]}
+    ${'2024-02-02'} | ${13.5}  | ${11.5}  | ${['HGB-1:warning']}
+    ${'2023-09-06'} | ${13.5}  | ${11.5}  | ${['HGB-1:warning']}
+    ${'2023-09-05'} | ${13.5}  | ${11.5}  | ${[]}
     ${'2024-03-04'} | ${13.5}  | ${11.5}  | ${[]}
   `(
-    'a fall of ≥2 g/dL from the baseline ($baseline on $baselineDay) to $value → $expected',
+    'a fall of ≥2 g/dL from the baseline ($baseline on $baselineDay; look-back 180 days) to $value → $expected',
     ({ baselineDay, baseline, value, expected }) => {
       const history = [lab('haemoglobin', baseline, baselineDay)];
       expect(gradeOne(lab('haemoglobin', value, OUTSIDE), { history, rules: ['HGB-1'] })).toEqual(expected);

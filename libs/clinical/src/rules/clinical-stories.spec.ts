@@ -1,7 +1,34 @@
 import { type AlertDecision } from '../alerts/alert-decision';
 import { evaluatePatient } from './rule-evaluator';
 import { defaultRuleSets } from './rule-set.loader';
+import { deriveAbsoluteCounts } from '../results/derived-counts';
+import { normaliseObservation } from '../results/normalise';
+import { type PatientResult } from '../results/result';
+import { type RuleInputResult } from './evaluation-input';
 import { evaluate, lab, patient } from './testing/rule-fixtures';
+
+/** A result exactly as a lab sends it (value, unit, range), normalised as the processor does. */
+function sent(
+  code: string,
+  value: number,
+  unit: string,
+  at: string,
+  id: string,
+  referenceRange: string | null = null,
+): RuleInputResult {
+  const n = normaliseObservation({
+    code,
+    system: 'LN',
+    valueType: 'NM',
+    value,
+    comparator: null,
+    unit,
+    referenceRange,
+  });
+  const observedAt = new Date(at.length === 10 ? `${at}T08:00:00Z` : at);
+  const result: PatientResult = { ...n, resultId: id, patientId: 'p1', status: 'final', observedAt };
+  return { ...result, original: { value: String(value), unit } };
+}
 
 /** `resultId → RULE:severity[!]` for exact story assertions. */
 function story(decisions: readonly AlertDecision[]): string[] {
@@ -36,7 +63,7 @@ describe('clinical stories', () => {
       summary: 'D-dimer 38 mg/L (FEU) is 10× the cut-off 0.5 mg/L FEU or more.',
       window: 'W0-3',
       daysSinceLastInfusion: 0,
-      ruleSetVersion: 'ms-2026.1',
+      ruleSetVersion: 'ms-2026.2',
       tier: 'ge-10x',
       // DD-1 would have been info (post-infusion rise expected in W0-3) and DD-2 a warning: one value, one page.
       supersededRuleIds: ['DD-1', 'DD-2'],
@@ -172,8 +199,9 @@ describe('clinical stories', () => {
       lab('bilirubin', 3.0, '2025-08-04', { id: 'bili' }),
     ];
     const out = evaluate(patient(), results);
-    expect(story(out.decisions)).toEqual(['alt → LFT-1:warning', 'bili → LFT-2:critical']);
-    const [lft1, lft2] = out.decisions;
+    // No ALT in the 180 days before course 1: LFT-1 cannot use multiples of an abnormal baseline, and DQ-2 says so.
+    expect(story(out.decisions)).toEqual(['alt → LFT-1:warning', 'alt → DQ-2:info', 'bili → LFT-2:critical']);
+    const [lft1, , lft2] = out.decisions;
     expect(lft1.explanation).toMatchObject({ tier: 'gt-3x' });
     expect(lft1.explanation.summary).toBe(
       'ALT 160 U/L is 4.0× the upper limit of normal (40 U/L; above 3×).',
@@ -217,5 +245,85 @@ describe('clinical stories', () => {
       'Isolated aPTT prolongation: 55 s is 1.6× the upper limit of normal (35 s; above 1.5×).',
     );
     expect(critical.explanation.action).toContain('factor VIII activity');
+  });
+  // Issue 11: clinical gaps that could hide a dangerous result.
+
+  it('9. neutrophils sent only as a percentage: WBC 1.5 with 20 % is an ANC of 0.3, an emergency', () => {
+    const wbc = sent('6690-2', 1.5, '10*9/L', '2025-02-03T07:10:00Z', 'wbc');
+    const pct = sent('770-8', 20, '%', '2025-02-03T07:10:00Z', 'pct');
+    const platelets = sent('777-3', 90, '10*9/L', '2025-02-03T07:10:00Z', 'plt', '150-400');
+    const { derived } = deriveAbsoluteCounts([wbc, pct, platelets]);
+    const anc: RuleInputResult = {
+      ...lab('neutrophils', derived[0].value, '2025-02-03T07:10:00Z', { id: 'anc', range: [1.5, null] }),
+      range: derived[0].range,
+      status: derived[0].status,
+      qualityFlags: ['derived'],
+      derivation: { text: derived[0].text, fromResultIds: derived[0].fromResultIds },
+    };
+    const out = evaluate(patient(), [anc], [wbc, pct, platelets]);
+    expect(story(out.decisions)).toEqual(['anc → ANC-1:critical!', 'anc → CYTO-1:critical']);
+    const [anc1] = out.decisions;
+    expect(anc1.explanation.summary).toBe('Neutrophils 0.3 ×10⁹/L are below 0.5 ×10⁹/L (CTCAE grade 4).');
+    expect(anc1.explanation.notes).toContain(
+      'ANC 0.3 ×10⁹/L, derived from WBC 1.5 ×10⁹/L and neutrophils 20 % (same specimen)',
+    );
+    expect(anc1.explanation.values[0].derivation).toBe(derived[0].text);
+  });
+
+  it('10. creatinine 0.6 mg/dL taken 40 days before the course, then 1.0 mg/dL: CREA-2, with the baseline’s age', () => {
+    const history = [lab('creatinine', 0.6, '2024-01-24', { id: 'old' })];
+    const out = evaluate(patient(), [lab('creatinine', 1.0, '2024-07-01', { id: 'now' })], history);
+    expect(story(out.decisions)).toEqual(['now → CREA-2:critical']);
+    expect(out.decisions[0].explanation.baselineSource).toMatchObject({ daysBeforeCourse: 40 });
+    // Without any baseline, the lowest value since the course stands in, and DQ-2 says so once.
+    const none = evaluate(
+      patient(),
+      [lab('creatinine', 1.0, '2024-07-01', { id: 'now' })],
+      [lab('creatinine', 0.62, '2024-05-02', { id: 'may' })],
+    );
+    expect(story(none.decisions)).toEqual(['now → CREA-2:critical', 'now → DQ-2:info']);
+    expect(none.decisions[1]).toMatchObject({ dedupScope: 'course-1|creatinine', once: true });
+  });
+
+  it('11. a creatinine rise of exactly 26.5 µmol/L (70 → 96.5) is the 0.3 mg/dL rise of CREA-1', () => {
+    const history = [sent('14682-9', 70, 'umol/L', '2024-02-20', 'base')];
+    const out = evaluate(
+      patient(),
+      [sent('14682-9', 96.5, 'umol/L', '2024-07-01', 'now', '45-110')],
+      history,
+    );
+    expect(story(out.decisions)).toEqual(['now → CREA-1:warning']);
+    expect(out.decisions[0].explanation.tier).toBe('baseline-rise');
+    // And a UPCR of 16 mg/mmol is a KDIGO A2 warning as written in mg/mmol (not 141 mg/g, under 150).
+    const upcr = evaluate(
+      patient(),
+      [sent('2890-2', 16, 'mg/mmol', '2024-07-01', 'upcr')],
+      [sent('2890-2', 8, 'mg/mmol', '2024-02-20', 'upcr-base')],
+    );
+    expect(story(upcr.decisions)).toEqual(['upcr → UPRO-1:warning']);
+  });
+
+  it('12. red cell casts in a sediment report, no creatinine rise: RENAL-1 critical at once', () => {
+    const report = normaliseObservation({
+      code: '11279-7',
+      system: 'LN',
+      valueType: 'TX',
+      value: 'RBC 10-20/HPF. Occasional RBC casts seen.',
+      comparator: null,
+      unit: null,
+      referenceRange: null,
+    });
+    const casts = lab(report.analyte!, report.text, '2025-04-02', { id: 'casts', text: report.text });
+    const out = evaluate(patient(), [casts], [lab('creatinine', 0.8, '2025-04-02')]);
+    expect(story(out.decisions)).toEqual(['casts → RENAL-1:critical']);
+    expect(out.decisions[0].explanation.tier).toBe('casts-or-dysmorphic-rbc');
+  });
+
+  it('13. D-dimer 0.3 → 38 mg/L within a day: held by DD-4, not graded until a reviewer releases it', () => {
+    const history = [lab('d-dimer', 0.3, '2025-05-01', { id: 'before' })];
+    const jump = lab('d-dimer', 38, '2025-05-02', { id: 'jump' });
+    expect(story(evaluate(patient(), [jump], history).decisions)).toEqual(['jump → DD-4:warning']);
+    const released = evaluate(patient(), [{ ...jump, released: true }], history);
+    expect(story(released.decisions)).toEqual(['jump → DD-3:critical']);
   });
 });

@@ -45,7 +45,7 @@ describe('CLL rule set selection', () => {
     ]) {
       expect(ids).not.toContain(replaced);
     }
-    expect(defaultRuleSets().CLL.version).toBe('cll-2026.2');
+    expect(defaultRuleSets().CLL.version).toBe('cll-2026.3');
   });
 
   it('grades CLL cytopenias by CAMP-1 only, and organ-safety values as for MS', () => {
@@ -56,7 +56,7 @@ describe('CLL rule set selection', () => {
     ]);
     expect(
       out.decisions.map((d) => `${d.ruleId}:${d.severity}${d.emergency ? '+emergency' : ''}`).sort(),
-    ).toEqual(['DD-3:critical', 'HLH-3:critical']);
+    ).toEqual(['DD-3:critical', 'DQ-2:info', 'HLH-3:critical']);
   });
 
   it('keeps the D-dimer data-quality rule', () => {

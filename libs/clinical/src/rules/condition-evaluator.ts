@@ -1,3 +1,4 @@
+import { type BaselineReference } from '../context/baseline';
 import { type PatientFlags } from '../context/patient-context';
 import { type RuleInputResult } from './evaluation-input';
 import { type PatientHistory } from './patient-history';
@@ -44,6 +45,8 @@ export interface ConditionOutcome {
   notes: string[];
   fallbackRange: boolean;
   cutoff?: DDimerCutoff;
+  /** The baseline (or its post-course stand-in) a baseline-relative leaf of the outcome used. */
+  reference?: BaselineReference<RuleInputResult>;
 }
 
 const FALSE: ConditionOutcome = {
@@ -72,6 +75,7 @@ function combine(children: ConditionOutcome[], truth: Truth): ConditionOutcome {
     notes: [...new Set(positive.flatMap((c) => c.notes))],
     fallbackRange: positive.some((c) => c.fallbackRange),
     cutoff: positive.find((c) => c.cutoff)?.cutoff,
+    reference: positive.find((c) => c.reference)?.reference,
   };
 }
 
@@ -143,6 +147,7 @@ function evaluateLeaf(
   const grading: GradingScope = {
     history: scope.history,
     thresholds: scope.rule.thresholds,
+    unitThresholds: scope.rule.unitThresholds,
     textCategories: scope.rule.textCategories,
     birthDate: scope.birthDate,
   };
@@ -162,6 +167,7 @@ function evaluateLeaf(
       notes: chosen.outcome.notes,
       fallbackRange: chosen.outcome.fallbackRange,
       cutoff: chosen.outcome.cutoff,
+      reference: chosen.outcome.reference,
     };
   }
   const open = graded.filter((g) => g.outcome.truth === 'unknown');

@@ -1,5 +1,5 @@
 import { defaultRuleSets } from './rule-set.loader';
-import { evaluate, gradeOne, lab, patient } from './testing/rule-fixtures';
+import { brief, evaluate, gradeOne, lab, patient } from './testing/rule-fixtures';
 
 // Course 1 infusions 2024-03-04 … 2024-03-08: W0-3 runs to 2024-03-11.
 const IN_W0_3 = '2024-03-11';
@@ -100,19 +100,56 @@ describe('DD-4 D-dimer data quality', () => {
 
   it.each`
     previous | previousDay     | value   | expected
-    ${0.3}   | ${'2025-01-13'} | ${38}   | ${['DD-3:critical', 'DD-4:warning']}
+    ${0.3}   | ${'2025-01-13'} | ${38}   | ${['DD-4:warning']}
     ${0.4}   | ${'2025-01-13'} | ${39.9} | ${['DD-3:critical']}
-    ${0.4}   | ${'2025-01-13'} | ${40}   | ${['DD-3:critical', 'DD-4:warning']}
-    ${0.3}   | ${'2025-01-08'} | ${38}   | ${['DD-3:critical', 'DD-4:warning']}
+    ${0.4}   | ${'2025-01-13'} | ${40}   | ${['DD-4:warning']}
+    ${0.3}   | ${'2025-01-08'} | ${38}   | ${['DD-4:warning']}
     ${0.3}   | ${'2025-01-07'} | ${38}   | ${['DD-3:critical']}
     ${40}    | ${'2025-01-14'} | ${0.4}  | ${['DD-4:warning']}
   `(
-    'a ≥100-fold jump from $previous ($previousDay) to $value within 7 days is flagged, still graded → $expected',
+    'a ≥100-fold jump from $previous ($previousDay) to $value within 7 days is held, not graded → $expected',
     ({ previous, previousDay, value, expected }) => {
       const history = [lab('d-dimer', previous, previousDay)];
       expect(gradeOne(lab('d-dimer', value, LATER), { history, rules: DD })).toEqual(expected);
     },
   );
+
+  it('says which value it holds and why, and raises no D-dimer grade from it (0.3 → 38 mg/L)', () => {
+    const history = [lab('d-dimer', 0.3, '2025-01-13', { id: 'before' })];
+    const jump = lab('d-dimer', 38, LATER, { id: 'jump', original: { value: '38000', unit: 'ng/mL' } });
+    const out = evaluate(patient(), [jump], history);
+    expect(out.decisions.map((d) => `${d.ruleId}:${d.severity}:${d.explanation.tier}`)).toEqual([
+      'DD-4:warning:implausible-jump',
+    ]);
+    const [dd4] = out.decisions;
+    expect(dd4.resultIds).toEqual(['jump', 'before']);
+    expect(dd4.explanation.summary).toBe(
+      'D-dimer 38 mg/L is held and not graded: it differs 100-fold or more from the previous value 0.3 mg/L (2025-01-13). Check the unit with the lab, then release it for grading.',
+    );
+    expect(dd4.explanation.values[0]).toMatchObject({
+      value: 38,
+      original: { value: '38000', unit: 'ng/mL' },
+    });
+    expect(out.recoveries).toEqual([]);
+  });
+
+  it('a released value is graded once like any other, and never held again', () => {
+    const history = [lab('d-dimer', 0.3, '2025-01-13')];
+    const released = lab('d-dimer', 38, LATER, { id: 'jump' });
+    const out = evaluate(patient(), [{ ...released, released: true }], history);
+    expect(brief(out.decisions)).toEqual(['DD-3:critical']);
+    expect(out.decisions[0].explanation.supersededRuleIds).toEqual(['DD-1', 'DD-2']);
+    expect(out.decisions[0].explanation.notes).toContain(
+      'released from a data-quality hold by a reviewer, then graded',
+    );
+  });
+
+  it('the other DD-4 tiers still speak on a held value (basis unknown and a jump)', () => {
+    const history = [lab('d-dimer', 0.3, '2025-01-13')];
+    const out = evaluate(patient(), [lab('d-dimer', 38, LATER, { basis: null })], history);
+    expect(out.decisions.map((d) => `${d.ruleId}:${d.explanation.tier}`)).toEqual(['DD-4:implausible-jump']);
+    expect(out.decisions[0].explanation.notes).toContain('also met: basis-unknown');
+  });
 });
 
 describe('DD-4 and the normaliser flags', () => {

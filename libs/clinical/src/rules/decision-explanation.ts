@@ -2,6 +2,7 @@ import { analyteById } from '../analytes/analyte-catalogue';
 import { type ExplainedValue } from '../alerts/alert-decision';
 import { type RuleInputResult } from './evaluation-input';
 import { displayUnit, formatNumber } from './explanation-template';
+import { type BaselineReference } from '../context/baseline';
 import { type PatientHistory } from './patient-history';
 import { dDimerBasis, type DDimerCutoff, resolveLimit, tidy } from './result-grading';
 
@@ -31,6 +32,7 @@ export function explainedValue(result: RuleInputResult): ExplainedValue {
     basis: result.analyte === 'd-dimer' ? dDimerBasis(result) : null,
     quality: result.quality,
     qualityReason: result.qualityReason,
+    ...(result.derivation ? { derivation: result.derivation.text } : {}),
   };
 }
 
@@ -62,9 +64,12 @@ export function placeholderValues(args: {
   daysSinceLastInfusion: number | null;
   cutoff: DDimerCutoff | undefined;
   blocked: string | null;
+  /** The baseline (or its post-course stand-in) the decision used, if any. */
+  reference: BaselineReference<RuleInputResult> | null;
 }): Record<string, string | null> {
-  const { trigger, history } = args;
-  const baseline = history.baseline(trigger);
+  const { trigger, history, reference } = args;
+  const baseline = reference?.result ?? null;
+  const course = history.course(trigger);
   const previous = history.previous(trigger)[0] ?? null;
   const low = resolveLimit(trigger, 'low');
   const high = resolveLimit(trigger, 'high');
@@ -76,7 +81,13 @@ export function placeholderValues(args: {
     lln: low ? formatNumber(low.value) : null,
     uln: high ? formatNumber(high.value) : null,
     xUln: v !== null && high && high.value > 0 ? (v / high.value).toFixed(1) : null,
-    baseline: baseline ? describeWithDay(baseline, history) : 'none in the 30 days before the course',
+    baseline: reference
+      ? `${describeWithDay(reference.result, history)}${
+          reference.source === 'pre-course'
+            ? ''
+            : ` (the ${reference.source === 'post-course-lowest' ? 'lowest' : 'highest'} since course ${reference.courseNumber}: no pre-course baseline)`
+        }`
+      : `none in the ${history.baselineLookbackDays} days before the course`,
     baselineDelta:
       v !== null && baseline && baseline.value !== null ? signed(tidy(v - baseline.value)) : null,
     baselineRatio: v !== null && baseline?.value ? formatNumber(tidy(v / baseline.value)) : null,
@@ -102,9 +113,28 @@ export function placeholderValues(args: {
     qualityReason: trigger.qualityReason,
     blocked: args.blocked,
     observed: history.day(trigger),
+    course: course ? String(course.courseNumber) : null,
+    baselineReference: course ? sinceCourse(trigger, course.start, history) : null,
   };
   for (const [name, value] of Object.entries(args.thresholds)) values[name] = formatNumber(value);
   return values;
+}
+
+/** DQ-2: what stands in for a missing baseline, so far (the lowest and highest value since the course began). */
+function sinceCourse(trigger: RuleInputResult, start: string, history: PatientHistory): string {
+  if (trigger.analyte === null) return 'nothing';
+  const values = history
+    .since(trigger.analyte, start, trigger)
+    .filter((r) => r.value !== null && (r.comparator === null || r.comparator === undefined));
+  const what = 'the lowest value since the course began for a rise, the highest for a fall';
+  if (values.length === 0) return `${what} (none yet before this one)`;
+  const low = values.reduce((a, r) => (r.value! < a.value! ? r : a));
+  const high = values.reduce((a, r) => (r.value! > a.value! ? r : a));
+  const shown =
+    low === high
+      ? describeWithDay(low, history)
+      : `lowest ${describeWithDay(low, history)}, highest ${describeWithDay(high, history)}`;
+  return `${what} (so far ${shown})`;
 }
 
 function signed(value: number): string {

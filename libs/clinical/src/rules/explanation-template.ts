@@ -35,6 +35,10 @@ export const TEMPLATE_PLACEHOLDERS: readonly string[] = [
   'blocked',
   /** observed day in the site zone */
   'observed',
+  /** the number of the course in effect on the result's day */
+  'course',
+  /** DQ-2: what baseline-relative rules judge against while there is no baseline */
+  'baselineReference',
 ];
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;

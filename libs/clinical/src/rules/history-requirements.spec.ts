@@ -3,6 +3,7 @@ import { type RuleInputResult } from './evaluation-input';
 import {
   historyAnalytes,
   historyLatestPerAnalyte,
+  historyBaselineAnalytes,
   historyLookbackDays,
   type HistoryWindow,
   historyWindowFor,
@@ -18,8 +19,19 @@ const ms = () => defaultRuleSets().MS;
 function query(history: readonly RuleInputResult[], window: HistoryWindow): RuleInputResult[] {
   const wanted = history.filter((r) => r.analyte !== null && window.analytes.includes(r.analyte));
   const recent = wanted.filter((r) => r.observedAt >= window.since);
-  const inBaseline = wanted.filter((r) =>
-    window.baselineWindows.some((w) => r.observedAt >= w.from && r.observedAt < w.to),
+  const baselineRows = wanted.filter(
+    (r) => isUsableResult(r) && window.baselineAnalytes.includes(r.analyte!),
+  );
+  const inBaseline = window.baselineWindows.flatMap((w) =>
+    window.baselineAnalytes.flatMap((a) =>
+      baselineRows
+        .filter((r) => r.analyte === a && r.observedAt >= w.from && r.observedAt < w.to)
+        .sort((x, y) => y.observedAt.getTime() - x.observedAt.getTime())
+        .slice(0, 1),
+    ),
+  );
+  const inReference = baselineRows.filter((r) =>
+    window.referenceWindows.some((w) => r.observedAt >= w.from && r.observedAt < w.to),
   );
   const before = new Map<string, RuleInputResult[]>();
   for (const r of wanted.filter(
@@ -30,7 +42,7 @@ function query(history: readonly RuleInputResult[], window: HistoryWindow): Rule
   const latest = [...before.values()].flatMap((list) =>
     list.sort((a, b) => b.observedAt.getTime() - a.observedAt.getTime()).slice(0, window.latestPerAnalyte),
   );
-  return [...new Set([...recent, ...inBaseline, ...latest])];
+  return [...new Set([...recent, ...inBaseline, ...inReference, ...latest])];
 }
 
 describe('history requirements (one bounded query per batch)', () => {
@@ -51,41 +63,59 @@ describe('history requirements (one bounded query per batch)', () => {
         'hiv-screen',
       ]),
     );
-    expect(historyAnalytes(ms())).not.toContain('wbc');
-    expect(historyAnalytes(defaultRuleSets().CLL)).toEqual([
-      'alp',
+    expect(historyAnalytes(ms())).not.toContain('cd4-percent');
+    expect(historyAnalytes(defaultRuleSets().CLL)).toEqual(
+      [
+        'alp',
+        'alt',
+        'aptt',
+        'ast',
+        'bilirubin',
+        'cd4',
+        'creatinine',
+        'd-dimer',
+        'factor-viii',
+        'factor-viii-inhibitor',
+        'ferritin',
+        'fibrinogen',
+        'ft3',
+        'ft4',
+        'haemoglobin',
+        'il-6',
+        'inr',
+        'neutrophils',
+        'platelets',
+        'pt',
+        'scd25',
+        'trab',
+        'triglycerides',
+        'tsh',
+        'upcr',
+        'urine-blood-dipstick',
+        'urine-dysmorphic-rbc',
+        'urine-protein-dipstick',
+        'urine-rbc',
+        'urine-rbc-automated',
+        'urine-rbc-casts',
+        'urine-sediment-finding',
+        'wbc',
+        'lymphocytes-percent',
+        'neutrophils-percent',
+      ].sort(),
+    );
+    expect(historyBaselineAnalytes(ms())).toEqual(['alt', 'ast', 'creatinine', 'haemoglobin', 'upcr']);
+    expect(historyBaselineAnalytes(defaultRuleSets().CLL)).toEqual([
       'alt',
-      'aptt',
       'ast',
-      'bilirubin',
-      'cd4',
       'creatinine',
-      'd-dimer',
-      'factor-viii',
-      'factor-viii-inhibitor',
-      'ferritin',
-      'fibrinogen',
-      'ft3',
-      'ft4',
       'haemoglobin',
-      'il-6',
-      'inr',
       'neutrophils',
       'platelets',
-      'pt',
-      'scd25',
-      'trab',
-      'triglycerides',
-      'tsh',
       'upcr',
-      'urine-blood-dipstick',
-      'urine-protein-dipstick',
-      'urine-rbc',
-      'urine-rbc-automated',
     ]);
   });
 
-  it('states the window in the site zone: since = start of (earliest new day − 7), plus each course baseline window', () => {
+  it('states the window in the site zone: since = start of (earliest new day − 7), each course baseline window (180 days), and since the course in effect began', () => {
     const context = patient({ courses: [COURSE_1, COURSE_2] });
     const window = historyWindowFor(
       { context, results: [lab('platelets', 90, '2025-06-10'), lab('platelets', 95, '2025-06-03')] },
@@ -93,9 +123,19 @@ describe('history requirements (one bounded query per batch)', () => {
     );
     expect(window?.since.toISOString()).toBe('2025-05-26T22:00:00.000Z');
     expect(window?.baselineWindows.map((w) => [w.from.toISOString(), w.to.toISOString()])).toEqual([
-      ['2024-02-02T23:00:00.000Z', '2024-03-03T23:00:00.000Z'],
-      ['2025-02-07T23:00:00.000Z', '2025-03-09T23:00:00.000Z'],
+      ['2023-09-05T22:00:00.000Z', '2024-03-03T23:00:00.000Z'],
+      ['2024-09-10T22:00:00.000Z', '2025-03-09T23:00:00.000Z'],
     ]);
+    // Course 2 began on 2025-03-10, within 180 days of 2025-06-03: the stand-in for a missing baseline is read from
+    // there up to the start of the window.
+    expect(window?.referenceWindows.map((w) => [w.from.toISOString(), w.to.toISOString()])).toEqual([
+      ['2025-03-09T23:00:00.000Z', '2025-05-26T22:00:00.000Z'],
+    ]);
+    const strict = applySiteOverrides(ms(), 'strict', [{ ruleId: 'DQ-2', thresholds: { lookbackDays: 30 } }]);
+    expect(
+      historyWindowFor({ context, results: [lab('platelets', 90, '2025-06-10')] }, strict)?.baselineWindows[1]
+        .from,
+    ).toEqual(new Date('2025-02-07T23:00:00.000Z'));
   });
 
   it('widens with a site that widens a pairing window, and is null without gradable results', () => {
@@ -123,15 +163,17 @@ describe('history requirements (one bounded query per batch)', () => {
   it('is enough: grading with only the rows of the window gives the same decisions as with the full history', () => {
     const context = patient({ courses: [COURSE_1, COURSE_2] });
     const history: RuleInputResult[] = [
-      lab('creatinine', 0.7, '2025-02-20'), // course 2 baseline
+      lab('creatinine', 0.7, '2024-12-20'), // course 2 baseline, 80 days before it (look-back 180)
+      lab('creatinine', 0.6, '2024-11-20'), // older, not the baseline
       lab('creatinine', 0.8, '2024-02-20'), // course 1 baseline
-      lab('haemoglobin', 14, '2025-03-01'), // course 2 baseline
+      lab('haemoglobin', 14.5, '2025-03-20'), // no Hb baseline: the highest since course 2, before the window
+      lab('haemoglobin', 13, '2025-04-20'),
       lab('platelets', 300, '2025-04-01'),
       lab('platelets', 260, '2025-05-01'), // previous platelet value, long before the window
       lab('urine-rbc', 9, '2025-04-20'), // previous urine RBC (URBC-2), long before the window
       lab('creatinine', 1.0, '2025-06-03'), // inside ±7 days: a CREA-1 rise from the course 2 baseline
       lab('ferritin', 900, '2025-06-04'),
-      lab('d-dimer', 0.3, '2025-06-06'),
+      lab('d-dimer', 0.5, '2025-06-06'), // 62-fold to 31: graded (100-fold would be held, DD-4)
       lab('urine-rbc', 1, '2025-03-01'),
       lab('platelets', 50, '2025-05-20', { status: 'deleted' }),
     ];
@@ -146,6 +188,12 @@ describe('history requirements (one bounded query per batch)', () => {
     const window = historyWindowFor({ context, results }, ms())!;
     // Earlier values only for the analytes graded now (and URBC-2's automated count, read in sequence with
     // microscopy): the ferritin and creatinine before the window are not needed, and are not read.
+    expect(full.decisions.find((d) => d.ruleId === 'HGB-1')?.explanation.baselineSource).toEqual({
+      source: 'post-course-highest',
+      courseNumber: 2,
+      daysBeforeCourse: null,
+      lookbackDays: 180,
+    });
     expect([...window.latestAnalytes].sort()).toEqual([
       'd-dimer',
       'haemoglobin',
@@ -165,9 +213,9 @@ describe('history requirements (one bounded query per batch)', () => {
       'RENAL-1:critical',
       'HGB-1:warning',
       'CYTO-1:critical',
+      'DQ-2:info',
       'HLH-2:critical',
       'DD-3:critical',
-      'DD-4:warning',
     ]);
   });
 });

@@ -1,21 +1,31 @@
 import { type AnalyteId } from '../analytes/analyte-catalogue';
-import { addDays, localDay, minDay, startOfDay } from '../courses/calendar';
-import { baselineWindow } from '../context/baseline';
+import { addDays, type CalendarDay, localDay, maxDay, minDay, startOfDay } from '../courses/calendar';
+import { baselineWindow, courseInEffect } from '../context/baseline';
 import { isGradedStatus } from '../context/result-usability';
 import { type EvaluationInput, type RuleSetSelector } from './evaluation-input';
 import { resolveNumber } from './result-grading';
-import { leafAnalytes, ruleConditions, type RuleSet, walkCondition } from './rule-set.loader';
+import {
+  baselineLookbackDays,
+  leafAnalytes,
+  ruleConditions,
+  type RuleSet,
+  walkCondition,
+} from './rule-set.loader';
 import { type ConditionSpec, type PredicateSpec } from './rule-set.schema';
 
 /**
- * The stored results one patient's evaluation needs, as three bounded parts of one query:
+ * The stored results one patient's evaluation needs, as four bounded parts of one query:
  * 1. every result of `analytes` observed at or after `since` (composite partners within ±`lookbackDays` of the
  *    earliest new result, and anything newer);
  * 2. per analyte of `latestAnalytes`, the latest `latestPerAnalyte` usable results observed before `since`
  *    (the previous value shown in explanations and read by PLT-2, the previous urine RBC for URBC-2). Only the
  *    analytes of the patient's new results, and the analytes their rules read a sequence of, need one: every
  *    other analyte a rule reads is read within the window (composites) or the baseline windows;
- * 3. every result observed inside `baselineWindows` (30 days before each course start: baselines).
+ * 3. per analyte of `baselineAnalytes` and per window of `baselineWindows` (the look-back before each course
+ *    start, 180 days by default), the latest usable result: the baseline;
+ * 4. every usable result of `baselineAnalytes` inside `referenceWindows` (since the start of the course in effect,
+ *    within the look-back before the new results, up to `since`): what stands in for a missing baseline (the
+ *    lowest value since the course for a rise, the highest for a fall) and what DQ-2 reports.
  * "Usable" = status final/corrected/preliminary and quality ok; superseded and retracted rows are left out.
  */
 export interface HistoryWindow {
@@ -26,8 +36,12 @@ export interface HistoryWindow {
   latestPerAnalyte: number;
   /** The analytes whose latest values before `since` are needed (a subset of `analytes`). */
   latestAnalytes: AnalyteId[];
-  /** Half-open instants `[from, to)` in the site's zone. */
+  /** The analytes whose baselines the rules read (a subset of `analytes`). */
+  baselineAnalytes: AnalyteId[];
+  /** Half-open instants `[from, to)` in the site's zone: the look-back before each course's first infusion. */
   baselineWindows: Array<{ from: Date; to: Date }>;
+  /** Half-open instants `[from, to)`: since a course began (within the look-back), up to `since`. */
+  referenceWindows: Array<{ from: Date; to: Date }>;
 }
 
 /** What a rule set asks of history depends on the rule set only: worked out once per (immutable) rule set. */
@@ -38,6 +52,8 @@ const requirements = new WeakMap<
     lookbackDays: number;
     latestPerAnalyte: number;
     sequenceReads: Map<AnalyteId, Set<AnalyteId>>;
+    baselineAnalytes: AnalyteId[];
+    baselineLookbackDays: number;
   }
 >();
 
@@ -49,10 +65,30 @@ function requirementsOf(ruleSet: RuleSet) {
       lookbackDays: historyLookbackDays(ruleSet),
       latestPerAnalyte: historyLatestPerAnalyte(ruleSet),
       sequenceReads: sequenceReads(ruleSet),
+      baselineAnalytes: historyBaselineAnalytes(ruleSet),
+      baselineLookbackDays: baselineLookbackDays(ruleSet),
     };
     requirements.set(ruleSet, found);
   }
   return found;
+}
+
+const BASELINE_TESTS = new Set(['baseline-change', 'baseline-ratio', 'baseline-value', 'no-baseline']);
+
+/** The analytes whose baseline a rule reads (baseline tests, multiples of an abnormal baseline, DQ-2). */
+export function historyBaselineAnalytes(ruleSet: RuleSet): AnalyteId[] {
+  const out = new Set<AnalyteId>();
+  for (const rule of ruleSet.rules) {
+    for (const c of ruleConditions(rule)) {
+      walkCondition(c, (node) => {
+        if (!('analyte' in node)) return;
+        const test = node.test.kind === 'consecutive' ? node.test.test : node.test;
+        if (BASELINE_TESTS.has(test.kind) || (test.kind === 'limit' && test.baselineIfAbnormal))
+          leafAnalytes(node).forEach((a) => out.add(a));
+      });
+    }
+  }
+  return [...out].sort();
 }
 
 const SEQUENCE_TESTS = new Set(['previous-change', 'consecutive', 'jump']);
@@ -151,27 +187,49 @@ export function historyWindowFor(
     .map((r) => localDay(r.observedAt, context.timeZone));
   const earliest = minDay(days);
   if (!earliest) return null;
-  const { analytes, lookbackDays, latestPerAnalyte, sequenceReads: reads } = requirementsOf(ruleSet);
+  const {
+    analytes,
+    lookbackDays,
+    latestPerAnalyte,
+    sequenceReads: reads,
+    baselineAnalytes,
+    baselineLookbackDays: baselineDays,
+  } = requirementsOf(ruleSet);
+  const since = startOfDay(addDays(earliest, -lookbackDays), context.timeZone);
   const latest = new Set<AnalyteId>();
   for (const r of input.results) {
     if (r.analyte === null || !isGradedStatus(r.status)) continue;
     latest.add(r.analyte);
     reads.get(r.analyte)?.forEach((a) => latest.add(a));
   }
+  // Per course in effect on a new result's day: from its start (or the look-back before the earliest such
+  // result, if later) up to `since`; results from `since` on are part 1 already.
+  const referenceFrom = new Map<number, CalendarDay>();
+  for (const day of days) {
+    const inEffect = courseInEffect(day, context.courses);
+    if (!inEffect) continue;
+    const from = maxDay([inEffect.start, addDays(day, -baselineDays)])!;
+    const known = referenceFrom.get(inEffect.course.courseNumber);
+    if (!known || from < known) referenceFrom.set(inEffect.course.courseNumber, from);
+  }
   return {
     patientId: context.patientId,
     analytes: [...analytes],
-    since: startOfDay(addDays(earliest, -lookbackDays), context.timeZone),
+    since,
     lookbackDays,
     latestPerAnalyte,
     latestAnalytes: analytes.filter((a) => latest.has(a)),
+    baselineAnalytes: [...baselineAnalytes],
     baselineWindows: context.courses.map((course) => {
-      const window = baselineWindow(course);
+      const window = baselineWindow(course, baselineDays);
       return {
         from: startOfDay(window.from, context.timeZone),
         to: startOfDay(addDays(window.to, 1), context.timeZone),
       };
     }),
+    referenceWindows: [...referenceFrom.values()]
+      .map((from) => ({ from: startOfDay(from, context.timeZone), to: since }))
+      .filter((w) => w.from < w.to),
   };
 }
 

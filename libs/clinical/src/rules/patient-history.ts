@@ -1,6 +1,11 @@
 import { type AnalyteId } from '../analytes/analyte-catalogue';
 import { type CalendarDay, daysBetween, localDay } from '../courses/calendar';
-import { baselineFor } from '../context/baseline';
+import {
+  baselineReference,
+  type BaselineReference,
+  courseInEffect,
+  DEFAULT_BASELINE_LOOKBACK_DAYS,
+} from '../context/baseline';
 import { type PatientContext } from '../context/patient-context';
 import { isUsableResult } from '../context/result-usability';
 import { type RuleInputResult } from './evaluation-input';
@@ -13,11 +18,16 @@ import { type RuleInputResult } from './evaluation-input';
 export class PatientHistory {
   private readonly byAnalyte = new Map<AnalyteId, RuleInputResult[]>();
   private readonly days = new Map<RuleInputResult, CalendarDay>();
-  private baselines = new Map<string, RuleInputResult | null>();
+  private baselines = new Map<string, BaselineReference<RuleInputResult> | null>();
 
+  /**
+   * @param baselineLookbackDays how many days before a course its baseline may lie (the rule set's DQ-2
+   *   `lookbackDays`; see `baselineLookbackDays`).
+   */
   constructor(
     private readonly context: PatientContext,
     results: readonly RuleInputResult[],
+    readonly baselineLookbackDays: number = DEFAULT_BASELINE_LOOKBACK_DAYS,
   ) {
     for (const result of results) this.add(result);
   }
@@ -56,22 +66,53 @@ export class PatientHistory {
     return out;
   }
 
-  /** The baseline of the result's analyte for the course in effect on the result's day (see `baselineFor`). */
+  /** The pre-course baseline of the result's analyte for the course in effect on the result's day. */
   baseline(result: RuleInputResult): RuleInputResult | null {
+    return this.reference(result, 'baseline')?.result ?? null;
+  }
+
+  /**
+   * What a baseline-relative test judges the result against (see `baselineReference`): the pre-course baseline
+   * within the look-back; without one, for a `rise` the lowest and for a `fall` the highest value since the
+   * course began.
+   */
+  reference(
+    result: RuleInputResult,
+    use: 'rise' | 'fall' | 'baseline',
+  ): BaselineReference<RuleInputResult> | null {
     if (result.analyte === null) return null;
     const day = this.day(result);
-    const key = `${result.analyte}|${day}`;
+    const key = `${result.analyte}|${day}|${use}|${use === 'baseline' ? '' : result.observedAt.getTime()}`;
     if (!this.baselines.has(key)) {
-      const found = baselineFor(
-        result.analyte,
-        day,
-        this.context.courses,
-        this.byAnalyte.get(result.analyte) ?? [],
-        this.context.timeZone,
+      this.baselines.set(
+        key,
+        baselineReference(
+          result.analyte,
+          day,
+          result.observedAt,
+          this.context.courses,
+          (this.byAnalyte.get(result.analyte) ?? []).filter((r) => r.resultId !== result.resultId),
+          this.context.timeZone,
+          this.baselineLookbackDays,
+          use,
+        ),
       );
-      this.baselines.set(key, found as RuleInputResult | null);
     }
     return this.baselines.get(key) ?? null;
+  }
+
+  /** The course in effect on the result's day (its number and first infusion day), or null before course 1. */
+  course(result: RuleInputResult): { courseNumber: number; start: CalendarDay } | null {
+    const found = courseInEffect(this.day(result), this.context.courses);
+    return found ? { courseNumber: found.course.courseNumber, start: found.start } : null;
+  }
+
+  /** Usable results of an analyte observed on or after `fromDay` and strictly before `result`, oldest first. */
+  since(analyte: AnalyteId, fromDay: CalendarDay, result: RuleInputResult): RuleInputResult[] {
+    const t = result.observedAt.getTime();
+    return (this.byAnalyte.get(analyte) ?? []).filter(
+      (r) => r.resultId !== result.resultId && r.observedAt.getTime() < t && this.day(r) >= fromDay,
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
-import { evaluate, gradeOne, lab, only, patient } from './testing/rule-fixtures';
+import { normaliseObservation } from '../results/normalise';
+import { evaluate, gradeOne, lab, only, patient, withoutBaselineNotice } from './testing/rule-fixtures';
 
 const DAY = '2025-01-15';
 const IN_BASELINE = '2024-02-20';
@@ -16,7 +17,9 @@ describe('CREA-1 creatinine above ULN or ≥0.3 mg/dL above baseline', () => {
   `('baseline $baseline → $value mg/dL (ULN 1.1) gives $expected', ({ baseline, value, expected }) => {
     const history = baseline === null ? [] : [lab('creatinine', baseline, IN_BASELINE)];
     const out = evaluate(patient(), [lab('creatinine', value, DAY)], history);
-    expect(out.decisions.map((d) => `${d.ruleId}:${d.severity}:${d.explanation.tier}`)).toEqual(expected);
+    expect(
+      withoutBaselineNotice(out.decisions).map((d) => `${d.ruleId}:${d.severity}:${d.explanation.tier}`),
+    ).toEqual(expected);
   });
 
   it('a rise of exactly 0.3 mg/dL counts despite binary floating point (0.9 → 1.2)', () => {
@@ -71,7 +74,7 @@ describe('RENAL-1 creatinine rise with urinary findings within ±7 days', () => 
     ${lab('upcr', 499, DAY)}                                    | ${0}  | ${['UPRO-1:warning']}
   `('creatinine 1.3 on 2025-01-15 then $urine.analyte ($days d) → $expected', ({ urine, expected }) => {
     const out = evaluate(patient(), [urine], [creatinine(DAY)]);
-    expect(out.decisions.map((d) => `${d.ruleId}:${d.severity}`)).toEqual(expected);
+    expect(withoutBaselineNotice(out.decisions).map((d) => `${d.ruleId}:${d.severity}`)).toEqual(expected);
   });
 
   it('fires from either side: urine first, then the creatinine, which it names first', () => {
@@ -169,6 +172,69 @@ describe('UBLD-1 / UPRO-1 / UPRO-2 urine dipsticks and UPCR', () => {
   `('UPCR $value mg/g (baseline $baseline) → $expected', ({ value, baseline, expected }) => {
     const history = baseline === null ? [] : [lab('upcr', baseline, IN_BASELINE)];
     const out = evaluate(patient(), [lab('upcr', value, DAY)], history);
-    expect(out.decisions.map((d) => `${d.ruleId}:${d.severity}:${d.explanation.tier}`)).toEqual(expected);
+    expect(
+      withoutBaselineNotice(out.decisions).map((d) => `${d.ruleId}:${d.severity}:${d.explanation.tier}`),
+    ).toEqual(expected);
+  });
+});
+
+describe('RENAL-1 second arm: red cell casts or dysmorphic red cells at any time → critical', () => {
+  /** A urine sediment result as a lab sends it (OBX-2/OBX-5/OBX-6), through the normaliser. */
+  const sediment = (
+    code: string,
+    valueType: string,
+    value: number | string,
+    unit: string | null = null,
+    referenceRange: string | null = null,
+  ) => {
+    const normalised = normaliseObservation({
+      code,
+      system: 'LN',
+      valueType,
+      value,
+      comparator: null,
+      unit,
+      referenceRange,
+    });
+    return lab(normalised.analyte!, normalised.value ?? normalised.text, DAY, {
+      text: normalised.text,
+      range: normalised.range.source === 'lab' ? [normalised.range.low, normalised.range.high] : 'none',
+      quality: normalised.quality,
+    });
+  };
+
+  it.each`
+    shape                                  | code         | valueType | value                                      | unit        | range    | expected
+    ${'RBC casts per LPF (count)'}         | ${'5807-3'}  | ${'NM'}   | ${2}                                       | ${'/[LPF]'} | ${null}  | ${['RENAL-1:critical']}
+    ${'RBC casts per LPF: none'}           | ${'5807-3'}  | ${'NM'}   | ${0}                                       | ${'/[LPF]'} | ${null}  | ${[]}
+    ${'RBC casts per HPF as a range'}      | ${'51790-4'} | ${'ST'}   | ${'0-2'}                                   | ${'/HPF'}   | ${null}  | ${['RENAL-1:critical']}
+    ${'RBC casts presence, coded'}         | ${'33804-6'} | ${'CWE'}  | ${'Present'}                               | ${null}     | ${null}  | ${['RENAL-1:critical']}
+    ${'RBC casts presence, SNOMED only'}   | ${'33804-6'} | ${'CWE'}  | ${'52101004'}                              | ${null}     | ${null}  | ${['RENAL-1:critical']}
+    ${'RBC casts presence: not detected'}  | ${'33804-6'} | ${'CE'}   | ${'Not detected'}                          | ${null}     | ${null}  | ${[]}
+    ${'RBC casts presence: unreadable'}    | ${'33804-6'} | ${'ST'}   | ${'see comment'}                           | ${null}     | ${null}  | ${['DQ-1:warning']}
+    ${'microscopy finding, coded'}         | ${'12235-8'} | ${'CWE'}  | ${'Red blood cell casts'}                  | ${null}     | ${null}  | ${['RENAL-1:critical']}
+    ${'sediment comment (TX)'}             | ${'11279-7'} | ${'TX'}   | ${'Occasional RBC casts seen.'}            | ${null}     | ${null}  | ${['RENAL-1:critical']}
+    ${'sediment comment, negated'}         | ${'11279-7'} | ${'TX'}   | ${'No RBC casts seen. Hyaline casts 0-2.'} | ${null}     | ${null}  | ${[]}
+    ${'sediment comment, dysmorphic'}      | ${'11279-7'} | ${'TX'}   | ${'RBC 10-20/HPF, >50% dysmorphic forms'}  | ${null}     | ${null}  | ${['RENAL-1:critical']}
+    ${'sediment comment, unrelated'}       | ${'11279-7'} | ${'TX'}   | ${'Amorphous crystals. Few bacteria.'}     | ${null}     | ${null}  | ${[]}
+    ${'dysmorphic fraction above the ULN'} | ${'99598-5'} | ${'NM'}   | ${45}                                      | ${'%'}      | ${'<40'} | ${['RENAL-1:critical']}
+    ${'dysmorphic fraction at the ULN'}    | ${'99598-5'} | ${'NM'}   | ${40}                                      | ${'%'}      | ${'<40'} | ${[]}
+    ${'dysmorphic fraction without a ULN'} | ${'99598-5'} | ${'NM'}   | ${3}                                       | ${'%'}      | ${null}  | ${['RENAL-1:critical']}
+  `('$shape → $expected', ({ code, valueType, value, unit, range, expected }) => {
+    const result = sediment(code, valueType, value, unit, range);
+    expect(gradeOne(result)).toEqual(expected);
+  });
+
+  it('needs no creatinine rise, names what was seen, and supersedes the haematuria rules', () => {
+    const casts = sediment('11279-7', 'TX', 'Dysmorphic RBCs present; RBC casts 1/LPF');
+    const history = [lab('urine-rbc', 12, DAY)];
+    const out = evaluate(patient(), [casts], history);
+    expect(out.decisions.map((d) => `${d.ruleId}:${d.severity}:${d.explanation.tier}`)).toEqual([
+      'RENAL-1:critical:casts-or-dysmorphic-rbc',
+    ]);
+    expect(out.decisions[0].explanation.summary).toBe(
+      'Urine sediment finding Dysmorphic RBCs present; RBC casts 1/LPF: red cell casts or dysmorphic red cells in the urine sediment (glomerular bleeding: anti-GBM disease must be excluded).',
+    );
+    expect(out.decisions[0].explanation.action).toContain('anti-GBM antibody');
   });
 });

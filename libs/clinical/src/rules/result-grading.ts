@@ -1,11 +1,21 @@
 import { analyteById, D_DIMER_BASIS_BY_LOINC, type DDimerBasis } from '../analytes/analyte-catalogue';
+import { type BaselineReference } from '../context/baseline';
 import { type CalendarDay, daysBetween } from '../courses/calendar';
 import { ageInYearsOn } from '../context/patient-context';
 import { type Comparator, type RangeSource } from '../results/result';
 import { dipstickGrade } from '../units/dipstick-ordinal';
+import { unitConversion } from '../units/unit-conversion';
+import {
+  castTypeFinding,
+  countFinding,
+  type FindingReading,
+  mentionFinding,
+  presenceFinding,
+  type UrineFinding,
+} from '../units/urine-sediment';
 import { type RuleInputResult } from './evaluation-input';
 import { type PatientHistory } from './patient-history';
-import { type NumberRef, type PredicateSpec, type ThresholdOp } from './rule-set.schema';
+import { type NumberRef, type PredicateSpec, type RuleSpec, type ThresholdOp } from './rule-set.schema';
 
 /** Three-valued truth: a test can be unanswerable (no range, no baseline, a censored value). */
 export type Truth = 'true' | 'false' | 'unknown';
@@ -45,12 +55,16 @@ export interface PredicateOutcome {
   /** Earlier results the test read besides the graded one (the previous sample of a consecutive rule). */
   alsoUsed: RuleInputResult[];
   cutoff?: DDimerCutoff;
+  /** The baseline (or post-course stand-in) a baseline-relative test judged the result against. */
+  reference?: BaselineReference<RuleInputResult>;
 }
 
 /** What a predicate needs besides the result. */
 export interface GradingScope {
   history: PatientHistory;
   thresholds: Readonly<Record<string, number>>;
+  /** The rule's thresholds as written in other unit systems (clinical rules §2). */
+  unitThresholds?: RuleSpec['unitThresholds'];
   textCategories: Readonly<Record<string, readonly string[]>> | undefined;
   birthDate: CalendarDay | null;
 }
@@ -197,6 +211,61 @@ function compareValue(
   return outcome(truth);
 }
 
+/** A named threshold as written in the unit system the result was reported in, when the rule gives it. */
+interface ReportedUnitThreshold {
+  threshold: number;
+  unit: string;
+  /** canonical value → the value in the reported unit, at the precision a lab reports (10 digits). */
+  toReported: (canonical: number) => number;
+}
+
+function thresholdInReportedUnit(
+  ref: NumberRef,
+  result: RuleInputResult,
+  scope: GradingScope,
+): ReportedUnitThreshold | null {
+  if (typeof ref !== 'string' || !result.reportedUnit || result.analyte === null) return null;
+  const alt = scope.unitThresholds?.find(
+    (a) => a.analyte === result.analyte && a.unit === result.reportedUnit,
+  );
+  const threshold = alt?.thresholds[ref];
+  if (threshold === undefined) return null;
+  const conversion = unitConversion(analyteById(result.analyte), result.reportedUnit);
+  if (!conversion.ok) return null;
+  const factor = conversion.factor;
+  // Undo the conversion exactly as far as a lab's number goes: 96.5 µmol/L stored as 1.09162895928 mg/dL is
+  // 96.5 again, not 96.50000000035.
+  return { threshold, unit: result.reportedUnit, toReported: (x) => Number((x / factor).toPrecision(10)) };
+}
+
+/** Whether a urine sediment result shows the finding (`units/urine-sediment.ts`). */
+function findingOf(result: RuleInputResult, finding: UrineFinding): FindingReading | 'not-mentioned' {
+  const own =
+    (finding === 'rbc-casts' && result.analyte === 'urine-rbc-casts') ||
+    (finding === 'dysmorphic-rbc' && result.analyte === 'urine-dysmorphic-rbc');
+  if (own) {
+    // A dysmorphic fraction from an analyser is a finding above the analyser's ULN (red cell casts are never
+    // normal: any cast counted is one).
+    const uln = finding === 'dysmorphic-rbc' && result.range.source === 'lab' ? result.range.high : null;
+    if (result.value !== null && uln !== null) {
+      const truth = compareValue(result, '>', uln, "the analyser's ULN").truth;
+      return truth === 'true' ? 'present' : truth === 'false' ? 'absent' : 'unreadable';
+    }
+    if (result.value !== null) return countFinding(result.value, result.comparator);
+    return result.text === null ? 'unreadable' : presenceFinding(result.text, finding);
+  }
+  if (result.analyte === 'urine-sediment-finding' && result.text !== null) {
+    // A cast-type list ("Hyaline, RBC") names red cell casts without the word "cast"; free text must say it.
+    if (finding === 'rbc-casts') {
+      const listed = castTypeFinding(result.text);
+      return listed === 'present' ? 'present' : mentionFinding(result.text, finding);
+    }
+    return mentionFinding(result.text, finding);
+  }
+  if (result.analyte === 'urine-sediment-finding') return 'unreadable';
+  return 'not-mentioned';
+}
+
 /** Grades one result against one predicate of a rule. */
 export function gradePredicate(
   predicate: PredicateSpec,
@@ -205,8 +274,16 @@ export function gradePredicate(
 ): PredicateOutcome {
   const n = (ref: NumberRef) => resolveNumber(ref, scope.thresholds);
   switch (predicate.kind) {
-    case 'value':
+    case 'value': {
+      const alt = thresholdInReportedUnit(predicate.threshold, result, scope);
+      if (alt) {
+        return compareValue(result, predicate.op, alt.threshold, `the value in ${alt.unit}`, {
+          f: alt.toReported,
+          increasing: true,
+        });
+      }
       return compareValue(result, predicate.op, n(predicate.threshold), 'the value');
+    }
 
     case 'limit': {
       const limit = resolveLimit(result, predicate.limit);
@@ -216,7 +293,7 @@ export function gradePredicate(
       let reference = limit.value;
       const notes: string[] = [];
       if (predicate.baselineIfAbnormal) {
-        const baseline = scope.history.baseline(result);
+        const baseline = scope.history.reference(result, 'baseline')?.result ?? null;
         const baselineLimit = baseline ? (resolveLimit(baseline, predicate.limit) ?? limit) : null;
         if (baseline && baseline.value !== null && baselineLimit) {
           const abnormal =
@@ -259,7 +336,11 @@ export function gradePredicate(
     case 'previous-change':
     case 'baseline-change': {
       const isPrevious = predicate.kind === 'previous-change';
-      const reference = isPrevious ? scope.history.previous(result)[0] : scope.history.baseline(result);
+      const rise = predicate.direction === 'rise';
+      const baseline = isPrevious
+        ? undefined
+        : (scope.history.reference(result, predicate.direction) ?? undefined);
+      const reference = isPrevious ? scope.history.previous(result)[0] : baseline?.result;
       const label = isPrevious ? 'previous value' : 'baseline';
       if (!reference || reference.value === null) {
         return unknown(isPrevious ? 'no-previous' : 'no-baseline', result, `no ${label}`);
@@ -268,43 +349,51 @@ export function gradePredicate(
       if (predicate.mode === 'percent' && b <= 0) {
         return unknown(isPrevious ? 'no-previous' : 'no-baseline', result, `${label} is not positive`);
       }
-      const rise = predicate.direction === 'rise';
+      // A difference written in the unit system the result came in is taken in that unit (CREA-1: +26.5 µmol/L).
+      const alt =
+        predicate.mode === 'difference' ? thresholdInReportedUnit(predicate.threshold, result, scope) : null;
+      const to = alt ? alt.toReported : (x: number) => x;
+      const bb = to(b);
       const f =
         predicate.mode === 'difference'
-          ? (x: number) => (rise ? x - b : b - x)
+          ? (x: number) => (rise ? to(x) - bb : bb - to(x))
           : (x: number) => ((rise ? x - b : b - x) / b) * 100;
-      return compareValue(
+      const graded = compareValue(
         result,
         predicate.op,
-        n(predicate.threshold),
-        `${predicate.direction} from ${label}`,
-        {
-          f,
-          increasing: rise,
-        },
+        alt ? alt.threshold : n(predicate.threshold),
+        `${predicate.direction} from ${label}${alt ? ` in ${alt.unit}` : ''}`,
+        { f, increasing: rise },
       );
+      return baseline ? { ...graded, reference: baseline } : graded;
     }
 
     case 'baseline-ratio': {
-      const baseline = scope.history.baseline(result);
-      if (!baseline || baseline.value === null || baseline.value <= 0) {
+      const baseline = scope.history.reference(result, 'rise');
+      if (!baseline || baseline.result.value === null || baseline.result.value <= 0) {
         return unknown('no-baseline', result, 'no positive baseline');
       }
-      const b = baseline.value;
-      return compareValue(result, predicate.op, n(predicate.threshold), 'the ratio to baseline', {
+      const b = baseline.result.value;
+      const graded = compareValue(result, predicate.op, n(predicate.threshold), 'the ratio to baseline', {
         f: (x) => x / b,
         increasing: true,
       });
+      return { ...graded, reference: baseline };
     }
 
     case 'baseline-value': {
-      const baseline = scope.history.baseline(result);
-      if (!baseline || baseline.value === null) {
+      const baseline = scope.history.reference(result, 'baseline');
+      if (!baseline || baseline.result.value === null) {
         return outcome(predicate.whenAbsent === 'met' ? 'true' : 'false', {
           notes: predicate.whenAbsent === 'met' ? ['no baseline: treated as not already abnormal'] : [],
         });
       }
-      return outcome(compareExact(baseline.value, predicate.op, n(predicate.threshold)) ? 'true' : 'false');
+      const b = baseline.result;
+      const alt = thresholdInReportedUnit(predicate.threshold, b, scope);
+      const met = alt
+        ? compareExact(alt.toReported(b.value!), predicate.op, alt.threshold)
+        : compareExact(b.value!, predicate.op, n(predicate.threshold));
+      return outcome(met ? 'true' : 'false', { reference: baseline });
     }
 
     case 'consecutive': {
@@ -372,6 +461,23 @@ export function gradePredicate(
       const notes = basis === null ? ['basis (FEU/DDU) unknown: graded against the DDU cut-off (DD-4)'] : [];
       if (ageAdjusted) notes.push(`age-adjusted cut-off ${value} mg/L FEU`);
       return { ...graded, notes, cutoff };
+    }
+
+    case 'finding': {
+      const reading = findingOf(result, predicate.finding);
+      if (reading === 'present') return outcome('true');
+      if (reading === 'absent' || reading === 'not-mentioned') return outcome('false');
+      return unknown(
+        'unreadable',
+        result,
+        `cannot tell whether ${predicate.finding === 'rbc-casts' ? 'red cell casts' : 'dysmorphic red cells'} were seen: ${JSON.stringify(result.text ?? `${result.comparator ?? ''}${result.value}`)}`,
+      );
+    }
+
+    case 'no-baseline': {
+      const course = scope.history.course(result);
+      if (!course) return outcome('false');
+      return outcome(scope.history.reference(result, 'baseline') ? 'false' : 'true');
     }
 
     case 'held':

@@ -100,6 +100,7 @@ describe('evaluator: order, batches and history', () => {
       'b:PLT-2:warning',
       'b:PLT-3:critical',
       'c+b:CYTO-1:critical',
+      'c:DQ-2:info',
       'd:PLT-2:warning',
       'd:PLT-4:critical!',
     ]);
@@ -160,8 +161,9 @@ describe('evaluateBatch', () => {
       { context: cll, results: [lab('platelets', 20, DAY, { patientId: 'cll' })], history: [] },
     ]);
     expect(out.decisions.map((d) => `${d.patientId}:${d.ruleId}:${d.explanation.ruleSetVersion}`)).toEqual([
-      'ms:PLT-4:ms-2026.1',
-      'cll:CAMP-1:cll-2026.2',
+      'ms:PLT-4:ms-2026.2',
+      'cll:CAMP-1:cll-2026.3',
+      'cll:DQ-2:cll-2026.3',
     ]);
   });
 
@@ -174,7 +176,7 @@ describe('evaluateBatch', () => {
       () => site,
     );
     expect(out.decisions.map((d) => `${d.ruleId}:${d.emergency}:${d.explanation.ruleSetVersion}`)).toEqual([
-      'PLT-4:true:ms-2026.1+site-3',
+      'PLT-4:true:ms-2026.2+site-3',
     ]);
   });
 });

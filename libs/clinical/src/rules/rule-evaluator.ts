@@ -1,12 +1,13 @@
 import { isValidTimeZone } from '../courses/calendar';
 import { type AnalyteId } from '../analytes/analyte-catalogue';
 import { type AlertDecision, severityRank, type Severity } from '../alerts/alert-decision';
+import { BASELINE_WINDOW_DAYS, type BaselineReference } from '../context/baseline';
 import { type ClinicalWindowId, clinicalWindowsOn } from '../context/clinical-windows';
 import { patientFlags, type PatientContext } from '../context/patient-context';
 import { isGradedStatus } from '../context/result-usability';
 import { daysSinceLastInfusion } from '../courses/treatment-course';
 import { type ConditionOutcome, type ConditionScope, evaluateCondition } from './condition-evaluator';
-import { explainedValue, placeholderValues } from './decision-explanation';
+import { describeValue, explainedValue, placeholderValues } from './decision-explanation';
 import {
   type EvaluationInput,
   type EvaluationOutput,
@@ -18,7 +19,13 @@ import {
 import { renderTemplate } from './explanation-template';
 import { PatientHistory } from './patient-history';
 import { resolveNumber } from './result-grading';
-import { defaultRuleSets, leafAnalytes, type RuleSet, walkCondition } from './rule-set.loader';
+import {
+  baselineLookbackDays,
+  defaultRuleSets,
+  leafAnalytes,
+  type RuleSet,
+  walkCondition,
+} from './rule-set.loader';
 import {
   type ConditionSpec,
   type RuleSpec,
@@ -32,7 +39,12 @@ import {
  *
  * Per new result, in the order given:
  * - `deleted` / `not-obtainable` results, unmapped or unwatched codes are skipped (listed in `skipped`);
- * - a `held` result is seen only by data-quality rules (DD-4 for D-dimer, DQ-1 otherwise), never graded;
+ * - a `held` result is seen only by data-quality rules (DD-4 for D-dimer, DQ-1 otherwise), never graded; so is
+ *   a result that a data-quality tier marked `holds` puts on hold for review (DD-4: an implausible jump) until a
+ *   reviewer releases it (`released`), after which it is graded like any other and never held again;
+ * - baselines are the most recent usable pre-course value within the rule set's look-back (DQ-2's
+ *   `lookbackDays`); without one, a rise is judged against the lowest and a fall against the highest value since
+ *   the course began, and DQ-2 says so once per course and analyte;
  * - otherwise every enabled rule that reads the analyte is evaluated; a rule yields at most one decision per
  *   result, at the severity of the worst tier met after window adjustments (`W0-60` downgrades PLT-3 …);
  * - a decision suppresses the decisions of the rules it `supersedes` for the same result when it is at least as
@@ -82,6 +94,7 @@ export function evaluatePatient(input: EvaluationInput, ruleSet: RuleSet): Evalu
   const history = new PatientHistory(
     context,
     input.history.filter((h) => h.patientId === context.patientId && !newIds.has(h.resultId)),
+    compiled.baselineLookbackDays,
   );
   const open = input.openAlertRuleIds ? new Set(input.openAlertRuleIds) : null;
   const seen = new Set<string>();
@@ -138,6 +151,8 @@ interface CompiledRuleSet {
   byTrigger: ReadonlyMap<AnalyteId, CompiledRule[]>;
   /** The windows this rule set speaks of (plus the two treatment clocks), reported in explanations. */
   windows: ReadonlySet<ClinicalWindowId>;
+  /** Days before a course its baseline may lie (see `baselineLookbackDays`). */
+  baselineLookbackDays: number;
 }
 
 const compiledCache = new WeakMap<RuleSet, CompiledRuleSet>();
@@ -169,7 +184,14 @@ function compile(ruleSet: RuleSet): CompiledRuleSet {
       rules.filter((c) => c.triggers === 'all' || c.triggers.has(analyte)),
     );
   }
-  const result = { ruleSet, rules, byId, byTrigger, windows };
+  const result = {
+    ruleSet,
+    rules,
+    byId,
+    byTrigger,
+    windows,
+    baselineLookbackDays: baselineLookbackDays(ruleSet),
+  };
   compiledCache.set(ruleSet, result);
   return result;
 }
@@ -235,7 +257,6 @@ function gradeResult(
   const activeWindows = clinicalWindowsOn(day, context.courses).filter((w) => compiled.windows.has(w));
   const sinceInfusion = daysSinceLastInfusion(day, context.courses);
   const flags = patientFlags(context);
-  const held = result.quality === 'held';
   const fired: Fired[] = [];
   const ungradable: string[] = [];
 
@@ -273,7 +294,11 @@ function gradeResult(
       if (severity !== 'critical') emergency = false;
       const outcome = evaluateCondition(tier.when, scope);
       // A tier is met only when the graded result itself took part: an old partner value alone never re-fires.
-      const met = outcome.truth === 'true' && outcome.used.some((u) => u.resultId === result.resultId);
+      // A released result is never held again.
+      const met =
+        outcome.truth === 'true' &&
+        outcome.used.some((u) => u.resultId === result.resultId) &&
+        !(tier.holds && result.released);
       return {
         tier,
         severity,
@@ -291,13 +316,24 @@ function gradeResult(
     result.analyte === null
       ? []
       : (compiled.byTrigger.get(result.analyte) ?? compiled.rules.filter((c) => c.triggers === 'all'));
-  const breach = held ? [] : candidates.filter((c) => c.rule.kind === 'breach' && applicable(c));
   const dataQuality = candidates.filter((c) => c.rule.kind === 'data-quality' && applicable(c));
+  // Holding tiers first: a result on hold for review (DD-4's implausible jump) is graded by no breach rule.
+  const evaluated = new Map<CompiledRule, TierEvaluation[]>();
+  for (const c of dataQuality) {
+    if (c.rule.tiers.some((t) => t.holds)) evaluated.set(c, evaluateRule(c));
+  }
+  const heldForReview = [...evaluated.values()].some((tiers) => tiers.some((t) => t.met && t.tier.holds));
+  const held = result.quality === 'held' || heldForReview;
+  const breach = held ? [] : candidates.filter((c) => c.rule.kind === 'breach' && applicable(c));
   for (const c of [...breach, ...dataQuality]) {
-    const tiers = evaluateRule(c);
+    const tiers = evaluated.get(c) ?? evaluateRule(c);
+    // The worst tier met; among equals a holding tier, so a held result's decision says that it is held.
     const best = tiers
       .filter((t) => t.met)
-      .reduce<TierEvaluation | null>((a, t) => (!a || t.rank > a.rank ? t : a), null);
+      .reduce<TierEvaluation | null>(
+        (a, t) => (!a || t.rank > a.rank || (t.rank === a.rank && t.tier.holds && !a.tier.holds) ? t : a),
+        null,
+      );
     if (best) fired.push({ compiled: c, rank: best.rank, decision: decide(c, best, tiers) });
     if (c.rule.kind === 'breach') {
       const blocked = blockedTiers(tiers, best?.rank ?? -1, result.resultId);
@@ -311,6 +347,7 @@ function gradeResult(
       (r, i, all) => r.resultId !== result.resultId && all.findIndex((x) => x.resultId === r.resultId) === i,
     );
     const window: ClinicalWindowId | null = best.adjustments[0]?.window ?? rule.appliesIn ?? null;
+    const reference = best.outcome.reference ?? history.reference(result, 'baseline');
     const values = placeholderValues({
       trigger: result,
       supporting,
@@ -320,19 +357,30 @@ function gradeResult(
       daysSinceLastInfusion: sinceInfusion,
       cutoff: best.outcome.cutoff,
       blocked: ungradable.length > 0 ? ungradable.join('; ') : null,
+      reference,
     });
     const windowNote = best.adjustments.map((w) => renderTemplate(w.note, values)).join(' ') || null;
     const action =
       [...best.adjustments].reverse().find((w) => w.action)?.action ?? best.tier.action ?? rule.action;
     const notes = [...best.outcome.notes];
+    if (result.derivation) notes.push(result.derivation.text);
+    for (const r of supporting) if (r.derivation) notes.push(r.derivation.text);
     if (best.outcome.fallbackRange) notes.push('reference range: catalogue fallback (the lab sent none)');
     if (result.status === 'preliminary')
       notes.push('preliminary result: graded now, the final will be graded again');
-    for (const flag of result.qualityFlags ?? []) notes.push(`normaliser flag: ${flag}`);
+    if (result.released) notes.push('released from a data-quality hold by a reviewer, then graded');
+    for (const flag of result.qualityFlags ?? []) {
+      if (flag !== 'derived') notes.push(`normaliser flag: ${flag}`);
+    }
+    if (best.outcome.reference) notes.push(baselineNote(best.outcome.reference, history));
     const alsoMet = tiers.filter((t) => t.met && t !== best).map((t) => t.tier.id);
     if (alsoMet.length > 0) notes.push(`also met: ${alsoMet.join(', ')}`);
-    const baseline = history.baseline(result);
     const previous = history.previous(result)[0] ?? null;
+    const course = history.course(result);
+    const scope =
+      rule.alertScope === 'once-per-course-and-analyte' && course
+        ? { dedupScope: `course-${course.courseNumber}|${result.analyte}`, once: true }
+        : {};
     return {
       patientId: context.patientId,
       ruleId: rule.id,
@@ -340,6 +388,7 @@ function gradeResult(
       severity: best.severity,
       emergency: best.emergency,
       resultIds: [result.resultId, ...supporting.map((r) => r.resultId)],
+      ...scope,
       explanation: {
         ruleId: rule.id,
         title: rule.title,
@@ -347,7 +396,17 @@ function gradeResult(
         summary: renderTemplate(best.tier.summary, values),
         action,
         values: [explainedValue(result), ...supporting.map(explainedValue)],
-        baseline: baseline ? explainedValue(baseline) : null,
+        baseline: reference ? explainedValue(reference.result) : null,
+        ...(reference
+          ? {
+              baselineSource: {
+                source: reference.source,
+                courseNumber: reference.courseNumber,
+                daysBeforeCourse: reference.daysBeforeCourse,
+                lookbackDays: reference.lookbackDays,
+              },
+            }
+          : {}),
         previous: previous ? explainedValue(previous) : null,
         daysSinceLastInfusion: sinceInfusion,
         window,
@@ -401,6 +460,7 @@ function gradeResult(
         daysSinceLastInfusion: sinceInfusion,
         cutoff: outcome.cutoff,
         blocked: null,
+        reference: outcome.reference ?? history.reference(result, 'baseline'),
       });
       recoveries.push({
         patientId: context.patientId,
@@ -414,6 +474,21 @@ function gradeResult(
     }
   }
   return { decisions, recoveries };
+}
+
+/** How old the baseline a decision used is, or what stood in for it (clinical rules §1.2). */
+function baselineNote(reference: BaselineReference<RuleInputResult>, history: PatientHistory): string {
+  const value = `${describeValue(reference.result)} on ${history.day(reference.result)}`;
+  if (reference.source === 'pre-course') {
+    const days = reference.daysBeforeCourse ?? 0;
+    const old =
+      days > BASELINE_WINDOW_DAYS
+        ? ` (older than the REMS's ${BASELINE_WINDOW_DAYS} days: the most recent pre-course value within ${reference.lookbackDays} days)`
+        : '';
+    return `baseline ${value}, ${days} day${days === 1 ? '' : 's'} before course ${reference.courseNumber}${old}`;
+  }
+  const which = reference.source === 'post-course-lowest' ? 'lowest' : 'highest';
+  return `no baseline within ${reference.lookbackDays} days before course ${reference.courseNumber}: judged against the ${which} value since the course began, ${value} (DQ-2)`;
 }
 
 /**

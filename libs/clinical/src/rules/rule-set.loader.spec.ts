@@ -87,11 +87,11 @@ function issuesOf(mutate: (set: Mutable) => void): string[] {
 describe('rule-set loader', () => {
   it('loads the shipped MS set with every rule of clinical rules §2, versioned', () => {
     const ms = defaultRuleSets().MS;
-    expect(ms.version).toBe('ms-2026.1');
+    expect(ms.version).toBe('ms-2026.2');
     expect(ms.indication).toBe('MS');
     const ids = ms.rules.map((r) => r.id);
     expect(ids.filter((id) => ALL_SECTION_2_RULES.includes(id))).toEqual(ALL_SECTION_2_RULES);
-    expect(ids).toEqual([...ALL_SECTION_2_RULES, 'DQ-1']);
+    expect(ids).toEqual([...ALL_SECTION_2_RULES, 'DQ-1', 'DQ-2']);
   });
 
   it('freezes loaded rule sets', () => {

@@ -1,6 +1,8 @@
 import cllRuleSetData from './rule-sets/cll.rule-set.json';
 import msRuleSetData from './rule-sets/ms.rule-set.json';
-import { type AnalyteId } from '../analytes/analyte-catalogue';
+import { analyteById, type AnalyteId } from '../analytes/analyte-catalogue';
+import { BASELINE_WINDOW_DAYS } from '../context/baseline';
+import { unitConversion } from '../units/unit-conversion';
 import { type PatientIndication } from '../context/patient-context';
 import {
   type ConditionSpec,
@@ -28,7 +30,16 @@ export class RuleSetError extends Error {
   }
 }
 
-const DATA_QUALITY_PREDICATES = new Set<PredicateSpec['kind']>(['held', 'basis-unknown', 'jump', 'flagged']);
+const DATA_QUALITY_PREDICATES = new Set<PredicateSpec['kind']>([
+  'held',
+  'basis-unknown',
+  'jump',
+  'flagged',
+  'no-baseline',
+]);
+/** A unit-system alternative must be the same threshold: within this fraction of the canonical one (KDIGO's
+ * 15 mg/mmol is 132.6 mg/g, 12 % under its 150 mg/g twin); anything further is a typo or a wrong unit. */
+const UNIT_THRESHOLD_TOLERANCE = 0.2;
 const CONSECUTIVE_TESTS = new Set<PredicateSpec['kind']>([
   'value',
   'limit',
@@ -108,7 +119,41 @@ function semanticIssues(ruleSet: RuleSetSpec): string[] {
   }
   for (const rule of ruleSet.rules) issues.push(...ruleIssues(rule, byId).map((m) => `${rule.id}: ${m}`));
   issues.push(...cycleIssues(ruleSet.rules, byId));
+  const lookbacks = baselineLookbacks(ruleSet);
+  if (lookbacks.length > 1) {
+    issues.push(
+      `only one no-baseline test may set the baseline look-back (found in ${lookbacks.map((l) => l.ruleId).join(', ')})`,
+    );
+  }
+  for (const l of lookbacks) {
+    if (!Number.isInteger(l.days) || l.days < 1)
+      issues.push(`${l.ruleId}: the baseline look-back must be a whole number of days ≥ 1`);
+  }
   return issues;
+}
+
+function baselineLookbacks(ruleSet: RuleSetSpec): Array<{ ruleId: string; days: number }> {
+  const found: Array<{ ruleId: string; days: number }> = [];
+  for (const rule of ruleSet.rules) {
+    for (const c of ruleConditions(rule)) {
+      walkCondition(c, (node) => {
+        if (!('analyte' in node) || node.test.kind !== 'no-baseline') return;
+        const ref = node.test.lookbackDays;
+        const days = typeof ref === 'number' ? ref : rule.thresholds[ref];
+        if (days !== undefined) found.push({ ruleId: rule.id, days });
+      });
+    }
+  }
+  return found;
+}
+
+/**
+ * How many days before a course's first infusion its baseline may be (clinical rules §1.2): the rule set's
+ * `no-baseline` test says (DQ-2's `lookbackDays`, which a site may set to the REMS's strict 30); without one,
+ * the 30-day REMS window.
+ */
+export function baselineLookbackDays(ruleSet: RuleSetSpec): number {
+  return baselineLookbacks(ruleSet)[0]?.days ?? BASELINE_WINDOW_DAYS;
 }
 
 function ruleIssues(rule: RuleSpec, byId: ReadonlyMap<string, RuleSpec>): string[] {
@@ -126,7 +171,16 @@ function ruleIssues(rule: RuleSpec, byId: ReadonlyMap<string, RuleSpec>): string
     tierIds.add(tier.id);
     if (tier.emergency && tier.severity !== 'critical')
       issues.push(`tier ${tier.id}: emergency needs critical`);
+    if (tier.holds && !isDataQuality) issues.push(`tier ${tier.id}: only data-quality tiers hold a result`);
+    if (tier.holds) {
+      walkCondition(tier.when, (node) => {
+        if ('signal' in node)
+          issues.push(`tier ${tier.id}: a holding tier cannot read the ${node.signal} signal`);
+      });
+    }
   }
+  if (rule.alertScope !== 'per-patient' && !isDataQuality)
+    issues.push(`alertScope ${rule.alertScope} is for data-quality rules only`);
   for (const name of Object.keys(rule.thresholds)) {
     if (TEMPLATE_PLACEHOLDERS.includes(name))
       issues.push(`threshold name ${name} collides with a placeholder`);
@@ -163,6 +217,9 @@ function ruleIssues(rule: RuleSpec, byId: ReadonlyMap<string, RuleSpec>): string
       case 'jump':
         checkRef(p.factor, where);
         checkRef(p.withinDays, where);
+        break;
+      case 'no-baseline':
+        checkRef(p.lookbackDays, where);
         break;
       case 'consecutive':
         if (!CONSECUTIVE_TESTS.has(p.test.kind))
@@ -216,12 +273,53 @@ function ruleIssues(rule: RuleSpec, byId: ReadonlyMap<string, RuleSpec>): string
     }
     issues.push(...placeholderIssues(adjustment.note, rule, `window ${adjustment.window} note`));
   }
+  issues.push(...unitThresholdIssues(rule, analytes));
   for (const target of rule.supersedes) {
     if (target === rule.id) issues.push('supersedes itself');
     else if (!byId.has(target)) issues.push(`supersedes unknown rule ${target}`);
   }
   if (rule.pairingDays === undefined && ruleConditions(rule).some((c) => combinesAnalytes(c, byId))) {
     issues.push(`conditions combine ${[...analytes].join(', ')}: a composite needs pairingDays`);
+  }
+  return issues;
+}
+
+/**
+ * Each unit-system alternative names an analyte the rule reads, a unit the analyte is accepted in (not its
+ * canonical one), thresholds the rule has, and numbers that are the same thresholds within
+ * {@link UNIT_THRESHOLD_TOLERANCE} once converted.
+ */
+function unitThresholdIssues(rule: RuleSpec, analytes: ReadonlySet<string>): string[] {
+  const issues: string[] = [];
+  const seen = new Set<string>();
+  for (const alt of rule.unitThresholds) {
+    const where = `unitThresholds ${alt.analyte} ${alt.unit}`;
+    if (seen.has(`${alt.analyte}|${alt.unit}`)) issues.push(`${where}: given twice`);
+    seen.add(`${alt.analyte}|${alt.unit}`);
+    if (!analytes.has(alt.analyte)) issues.push(`${where}: the rule does not read ${alt.analyte}`);
+    const analyte = analyteById(alt.analyte);
+    if (alt.unit === analyte.canonicalUnit) {
+      issues.push(`${where}: ${alt.unit} is the canonical unit`);
+      continue;
+    }
+    const conversion = unitConversion(analyte, alt.unit);
+    if (!conversion.ok || conversion.unit !== alt.unit) {
+      issues.push(`${where}: not a UCUM unit ${analyte.name} is accepted in`);
+      continue;
+    }
+    for (const [name, value] of Object.entries(alt.thresholds)) {
+      const canonical = rule.thresholds[name];
+      if (canonical === undefined) {
+        issues.push(`${where}: no threshold ${name}`);
+        continue;
+      }
+      const converted = value * conversion.factor;
+      if (Math.abs(converted - canonical) > UNIT_THRESHOLD_TOLERANCE * Math.abs(canonical)) {
+        issues.push(
+          `${where}: ${name} ${value} ${alt.unit} is ${Number(converted.toPrecision(6))} ${analyte.canonicalUnit}, not ${canonical}`,
+        );
+      }
+    }
   }
   return issues;
 }

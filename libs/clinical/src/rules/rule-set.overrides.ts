@@ -4,7 +4,8 @@ import { type RuleSetSpec } from './rule-set.schema';
 
 /**
  * One site's change to one rule:
- * - `thresholds`: new values for named thresholds that the rule already has (canonical units);
+ * - `thresholds`: new values for named thresholds that the rule already has (canonical units; the same threshold
+ *   as written in another unit system, `unitThresholds`, is dropped, so the site's number holds in every unit);
  * - `severity`: the severity of a single-tier rule;
  * - `tiers`: severity/emergency per tier id, for ladders;
  * - `enabled`: switch the rule off (it still serves as a building block of other rules, e.g. CREA-1 in
@@ -22,7 +23,7 @@ const SITE = /^[a-z0-9][a-z0-9.-]*$/i;
 
 /**
  * Applies a site's overrides to a shipped rule set and returns a new, validated rule set whose version names the
- * site (`ms-2026.1` → `ms-2026.1+site-3`); every decision made with it carries that version. Every override
+ * site (`ms-2026.2` → `ms-2026.2+site-3`); every decision made with it carries that version. Every override
  * must name an existing rule, threshold and tier, with finite numbers; the result is re-validated in full, so
  * an override can never produce a rule set the loader would refuse. Overrides are applied to base rule sets
  * only (not on top of another site's overrides), and the applied list is kept in `site` for audit. A site that
@@ -56,7 +57,13 @@ export function applySiteOverrides(
         );
       } else if (typeof value !== 'number' || !Number.isFinite(value)) {
         issues.push(`${where}: threshold ${name} must be a finite number`);
-      } else rule.thresholds[name] = value;
+      } else {
+        rule.thresholds[name] = value;
+        // The site sets the threshold in the canonical unit; its twin written in another unit system (26.5 µmol/L
+        // beside 0.3 mg/dL) no longer says the same thing and is dropped: the site's number applies in every unit.
+        for (const alt of rule.unitThresholds) delete alt.thresholds[name];
+        rule.unitThresholds = rule.unitThresholds.filter((alt) => Object.keys(alt.thresholds).length > 0);
+      }
     }
     if (override.severity !== undefined) {
       if (rule.tiers.length !== 1) {

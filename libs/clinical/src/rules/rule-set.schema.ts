@@ -3,6 +3,7 @@ import { ANALYTES, type AnalyteId } from '../analytes/analyte-catalogue';
 import { CLINICAL_WINDOW_IDS, type ClinicalWindowId } from '../context/clinical-windows';
 import { PATIENT_FLAGS, type PatientFlag } from '../context/patient-context';
 import { type QualityFlag } from '../results/result';
+import { type UrineFinding } from '../units/urine-sediment';
 
 /** The normaliser's quality flags a data-quality rule can test (`results/result.ts`). */
 export const QUALITY_FLAGS = [
@@ -90,7 +91,20 @@ export type PredicateSpec =
   /** data-quality only: value ÷ previous (or previous ÷ value) ≥ factor, previous within `withinDays`. */
   | { kind: 'jump'; factor: NumberRef; withinDays: NumberRef }
   /** data-quality only: the normaliser flagged the result (e.g. a D-dimer converted from nmol/L). */
-  | { kind: 'flagged'; flag: (typeof QUALITY_FLAGS)[number] };
+  | { kind: 'flagged'; flag: (typeof QUALITY_FLAGS)[number] }
+  /**
+   * A urine sediment finding seen (RENAL-1: red cell casts, dysmorphic red cells): a count above 0, a presence
+   * word or code, a cast type that names it, or free text that mentions it without a negation
+   * (`units/urine-sediment.ts`).
+   */
+  | { kind: 'finding'; finding: UrineFinding }
+  /**
+   * data-quality only: the result falls in a course whose baseline of its analyte is missing: no usable result in
+   * the `lookbackDays` before the course's first infusion. The rule set's one `no-baseline` test also sets the
+   * look-back of every baseline the rules read (clinical rules §1.2; [P] 180 days, the REMS's 30 the strict
+   * setting).
+   */
+  | { kind: 'no-baseline'; lookbackDays: NumberRef };
 
 /**
  * A condition tree. A leaf `{ analyte, test }` is met when a result of one of the analytes passes the test: the
@@ -170,6 +184,8 @@ export const predicateSchema: z.ZodType<PredicateSpec> = z.lazy(() =>
     z.strictObject({ kind: z.literal('basis-unknown') }),
     z.strictObject({ kind: z.literal('jump'), factor: numberRef, withinDays: numberRef }),
     z.strictObject({ kind: z.literal('flagged'), flag: z.enum(QUALITY_FLAGS) }),
+    z.strictObject({ kind: z.literal('finding'), finding: z.enum(['rbc-casts', 'dysmorphic-rbc']) }),
+    z.strictObject({ kind: z.literal('no-baseline'), lookbackDays: numberRef }),
   ]),
 );
 
@@ -196,6 +212,23 @@ export const tierSchema = z.strictObject({
   summary: z.string().min(1),
   /** Overrides the rule's action for this tier (TSH-1 low vs high). */
   action: z.string().min(1).optional(),
+  /**
+   * Data-quality tiers only: when met, the result is held for review and no breach rule grades it (DD-4: an
+   * implausible jump); a reviewer's release grades it once. Such a tier may not read the `ungradable` signal.
+   */
+  holds: z.boolean().default(false),
+});
+
+/**
+ * The same thresholds written in another unit system (clinical rules §2 writes some in two: creatinine
+ * +0.3 mg/dL and +26.5 µmol/L, UPCR 150/500 mg/g and 15/50 mg/mmol): a result of `analyte` reported in `unit`
+ * (UCUM) is judged against these numbers in that unit, at the precision they were written in, instead of
+ * against the canonical ones after conversion (which turns 70 → 96.5 µmol/L into a 0.2998 mg/dL rise).
+ */
+export const unitThresholdsSchema = z.strictObject({
+  analyte: analyteId,
+  unit: z.string().min(1),
+  thresholds: z.record(z.string(), z.number().finite()),
 });
 
 /** Inside `window`, the listed tiers (default: all) take this severity/emergency/action; `note` explains why. */
@@ -222,6 +255,13 @@ export const ruleSchema = z.strictObject({
   limitations: z.array(z.string()).default([]),
   /** Named numbers in canonical units; conditions refer to them by name; site overrides change them. */
   thresholds: z.record(z.string(), z.number().finite()).default({}),
+  /** Named thresholds as written in another unit system (see {@link unitThresholdsSchema}). */
+  unitThresholds: z.array(unitThresholdsSchema).default([]),
+  /**
+   * `per-patient` (default): one open alert per patient and rule. `once-per-course-and-analyte`: at most one alert
+   * ever per patient, course and analyte (DQ-2: a missing baseline is said once, not on every result).
+   */
+  alertScope: z.enum(['per-patient', 'once-per-course-and-analyte']).default('per-patient'),
   /** Composite pairing window: partner results within ± this many calendar days of the graded result. */
   pairingDays: numberRef.optional(),
   /** The rule is evaluated only for results inside this window. */

@@ -52,6 +52,9 @@ export const ANALYTE_UNITS: Readonly<Partial<Record<AnalyteId, AnalyteUnits>>> =
     ],
   },
   'cd4-percent': { accepted: [{ unit: '%' }] },
+  // §4.1: a differential in percent of leukocytes; the absolute count is derived from it with the WBC.
+  'neutrophils-percent': { accepted: [{ unit: '%' }] },
+  'lymphocytes-percent': { accepted: [{ unit: '%' }] },
   // §4.1: g/L ÷ 10; mmol/L ÷ 0.6206 (10.0 g/dL ≈ 6.2 mmol/L).
   haemoglobin: { accepted: [{ unit: 'g/dL' }, { unit: 'g/L' }, { unit: 'mmol/L', factor: 1 / 0.6206 }] },
   // §4.1: 1 mg/dL = 88.4 µmol/L.

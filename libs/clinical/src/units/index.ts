@@ -3,3 +3,11 @@ export { dDimerBasisOfLoinc, splitDDimerBasis } from './d-dimer-basis';
 export { dipstickGrade } from './dipstick-ordinal';
 export { tidyUnitText, ucumCodeForUnitText } from './unit-aliases';
 export { unitConversion, type UnitConversion } from './unit-conversion';
+export {
+  castTypeFinding,
+  countFinding,
+  type FindingReading,
+  mentionFinding,
+  presenceFinding,
+  type UrineFinding,
+} from './urine-sediment';

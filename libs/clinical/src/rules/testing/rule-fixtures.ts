@@ -183,12 +183,23 @@ export function only(decisions: readonly AlertDecision[], ruleId: string): Alert
   return decisions.filter((d) => d.ruleId === ruleId);
 }
 
-/** Grades one result (plus history) and returns the compact list of what it raised for the given rules. */
+/**
+ * Grades one result (plus history) and returns the compact list of what it raised for the given rules. Without
+ * `rules`, DQ-2 (the once-per-course "no baseline" info, which any creatinine, haemoglobin, ALT/AST or UPCR of a
+ * patient without a baseline raises) is left out: `baseline-rules.spec.ts` covers it.
+ */
 export function gradeOne(
   result: RuleInputResult,
   options: { history?: RuleInputResult[]; context?: PatientContext; rules?: string[] } = {},
 ): string[] {
   const out = evaluate(options.context ?? patient(), [result], options.history ?? []);
   const decisions = out.decisions.filter((d) => d.resultIds[0] === result.resultId);
-  return brief(options.rules ? decisions.filter((d) => options.rules!.includes(d.ruleId)) : decisions);
+  return brief(
+    decisions.filter((d) => (options.rules ? options.rules.includes(d.ruleId) : d.ruleId !== 'DQ-2')),
+  );
+}
+
+/** The decisions other than DQ-2's missing-baseline info (see {@link gradeOne}). */
+export function withoutBaselineNotice(decisions: readonly AlertDecision[]): AlertDecision[] {
+  return decisions.filter((d) => d.ruleId !== 'DQ-2');
 }
