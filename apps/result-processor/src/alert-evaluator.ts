@@ -1,25 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
-  type AlertDecision,
   evaluateBatch,
   type EvaluationInput,
+  type EvaluationOutput,
   historyWindowsFor,
   type PatientContext,
   type PatientResult,
-  type RecoveryObservation,
   type RuleInputResult,
-  type SkippedResult,
 } from '@alem/clinical';
 import { RuleContextRepository } from '@alem/persistence';
 import { type EntityManager } from 'typeorm';
 import { ProcessorMetrics } from './processor.metrics';
 import { RuleSetCache } from './rule-set-cache';
 
-export interface Evaluation {
-  decisions: AlertDecision[];
-  recoveries: RecoveryObservation[];
-  skipped: SkippedResult[];
-}
+export type Evaluation = EvaluationOutput;
 
 /**
  * Judges a batch of newly stored results against the alemtuzumab rules in each patient's own context. Runs
@@ -37,7 +31,7 @@ export class AlertEvaluator {
   ) {}
 
   async evaluate(manager: EntityManager, results: ReadonlyArray<RuleInputResult>): Promise<Evaluation> {
-    if (results.length === 0) return { decisions: [], recoveries: [], skipped: [] };
+    if (results.length === 0) return { decisions: [], recoveries: [], skipped: [], held: [] };
     const patientIds = [...new Set(results.map((r) => r.patientId))];
     const contexts = await this.repository.loadContexts(manager, patientIds);
     const byPatient = new Map<string, RuleInputResult[]>();

@@ -11,7 +11,7 @@ export class ProcessorMetrics {
   });
   readonly results = counter({
     name: 'alem_results_total',
-    help: 'Lab results seen by the result processor, by outcome (stored, duplicate, not_enrolled)',
+    help: 'Lab results seen by the result processor, by outcome (stored, duplicate, not_enrolled; derived: counts computed from a differential in percent)',
     labelNames: ['outcome'] as const,
   });
   readonly alerts = counter({

@@ -14,6 +14,7 @@ import {
 import { DataSource, type EntityManager } from 'typeorm';
 import { AlertEvaluator } from './alert-evaluator';
 import { CodeMappingCache } from './code-mapping-cache';
+import { CountDerivation } from './count-derivation';
 import { type DeadLetter, DeadLetterPublisher, toDlqRecord } from './dead-letter.publisher';
 import { EnrolmentCache } from './enrolment-cache';
 import { FeedActivityRecorder } from './feed-activity.recorder';
@@ -50,9 +51,10 @@ const EVALUATED_STATUSES = new Set(['final', 'corrected', 'preliminary']);
 /**
  * Takes one Kafka batch: decode and validate every message (JSON events and HL7 v2 ORU^R01), drop results of
  * patients who are not enrolled, dead-letter what cannot be taken, and in ONE transaction store the results
- * (idempotently) with their original HL7 messages, reconcile corrections and deletions, evaluate the rules on
- * the results that are new and current, and write alerts, their timeline and the notification outbox. Only
- * results inserted by this transaction are evaluated, so a redelivered batch changes nothing.
+ * (idempotently) with their original HL7 messages, reconcile corrections and deletions, derive the absolute
+ * counts a differential sent only in percent (§4.1), evaluate the rules on the results that are new and current,
+ * record the results a data-quality rule holds for review, and write alerts, their timeline and the notification
+ * outbox. Only results inserted by this transaction are evaluated, so a redelivered batch changes nothing.
  */
 @Injectable()
 export class ResultIntakeService {
@@ -69,6 +71,7 @@ export class ResultIntakeService {
     private readonly feeds: FeedActivityRecorder,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly evaluator: AlertEvaluator,
+    private readonly counts: CountDerivation,
     private readonly clock: Clock,
     private readonly metrics: ProcessorMetrics,
     @InjectConfig() private readonly config: AppConfig,
@@ -216,15 +219,47 @@ export class ResultIntakeService {
       ...reconciliation.superseded.map((s) => s.resultId),
       ...reconciliation.retracted,
     ]);
-    const current = fresh
-      .map((r) => ({
-        ...toPatientResult(r, inserted.get(r.idempotencyKey)!),
+    // A count derived from a result that is no longer current says what the lab no longer says: withdrawn, with
+    // its alert occurrences; the specimen's current results derive it again below when they can.
+    const replacedInputs = await this.results.withdrawDerivedFrom(
+      manager,
+      reconciliation.superseded.map((s) => s.resultId),
+      now,
+    );
+    const deletedInputs = await this.results.withdrawDerivedFrom(manager, reconciliation.retracted, now);
+    await this.alerts.retractOccurrences(
+      manager,
+      [
+        ...replacedInputs.map((resultId) => ({ resultId, reason: 'superseded' as const })),
+        ...deletedInputs.map((resultId) => ({ resultId, reason: 'deleted' as const })),
+      ],
+      now,
+    );
+    const currentRows = fresh
+      .map((r) => ({ ...r, id: inserted.get(r.idempotencyKey)! }))
+      .filter((r) => EVALUATED_STATUSES.has(r.status) && !notCurrent.has(r.id));
+    const derived = await this.counts.derive(manager, currentRows, now);
+    await this.alerts.retractOccurrences(
+      manager,
+      derived.superseded.map((s) => ({ resultId: s.resultId, reason: 'superseded' as const, by: s.by })),
+      now,
+    );
+    const current = [
+      ...currentRows.map((r) => ({
+        ...toPatientResult(r, r.id),
         original: { value: r.valueOriginal, unit: r.unitOriginal },
-      }))
-      .filter((r) => EVALUATED_STATUSES.has(r.status) && !notCurrent.has(r.resultId));
+      })),
+      ...derived.results,
+    ];
     const evaluation = await this.evaluator.evaluate(manager, current);
+    // A result a data-quality rule holds (DD-4: an implausible jump) waits for a reviewer's release.
+    await this.results.holdForReview(
+      manager,
+      evaluation.held.map((h) => ({ resultId: h.resultId, reason: `${h.ruleId} ${h.tier}: ${h.reason}` })),
+    );
     const alertChanges = await this.alerts.applyDecisions(manager, evaluation.decisions, now);
     this.metrics.recoveries.inc(await this.alerts.recordRecoveries(manager, evaluation.recoveries, now));
+    if (derived.results.length > 0) this.metrics.results.inc({ outcome: 'derived' }, derived.results.length);
     return { stored: fresh.length, duplicates: rows.length - fresh.length, alertChanges };
   }
 

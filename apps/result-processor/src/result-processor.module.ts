@@ -6,6 +6,7 @@ import { createKafka, MessageProducer } from '@alem/messaging';
 import { type AppConfig, APP_CONFIG, loggerParams, RuntimeModule, type RuntimeOptions } from '@alem/runtime';
 import { AlertEvaluator } from './alert-evaluator';
 import { CodeMappingCache } from './code-mapping-cache';
+import { CountDerivation } from './count-derivation';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { EnrolmentCache } from './enrolment-cache';
 import { FeedActivityRecorder } from './feed-activity.recorder';
@@ -50,6 +51,7 @@ export class ResultProcessorModule {
         },
         AlertEvaluator,
         CodeMappingCache,
+        CountDerivation,
         DeadLetterPublisher,
         EnrolmentCache,
         FeedActivityRecorder,

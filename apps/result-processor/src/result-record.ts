@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type CodeMappingTable, normaliseObservation, type PatientResult } from '@alem/clinical';
+import {
+  type CodeMappingTable,
+  type DerivedCount,
+  normaliseObservation,
+  type PatientResult,
+} from '@alem/clinical';
 import { type LabResultEvent } from '@alem/messaging';
 import { type NewResult } from '@alem/persistence';
 
@@ -89,6 +94,75 @@ export function toNewResult(
       normalised.qualityFlags && normalised.qualityFlags.length > 0
         ? normalised.qualityFlags.join(',')
         : null,
+    reportedUnit: normalised.reportedUnit ?? null,
+    orderId: event.observation.orderId ?? null,
+    derivedFrom: null,
+    derivation: null,
+  };
+}
+
+/** The specimen a result belongs to: patient, collection instant and order (clinical rules §4.1). */
+export function specimenKey(patientId: string, observedAt: Date, orderId: string | null): string {
+  return [patientId, orderId ?? '', observedAt.toISOString()].join('|');
+}
+
+/** What a derived count is computed from: its specimen's rows, a message and a sender to file it under. */
+export interface DerivedCountSource {
+  patientId: string;
+  observedAt: Date;
+  orderId: string | null;
+  /** The lab that sent the percentage (the derived count is filed under its feed). */
+  sender: string;
+  /** The message of the latest input: the one whose arrival completed the specimen. */
+  messageControlId: string;
+}
+
+/**
+ * A count derived from a differential (ANC = WBC × %/100) as a result row of its own: marked `derived`, with its
+ * inputs and the sentence that explains it, the LOINC of the count without a method (26499-4, 26474-7) and no
+ * value "as the lab sent it". Its observation identity is the specimen's: a derivation from corrected inputs
+ * supersedes the earlier one; its idempotency key also names the inputs, so a redelivery derives nothing twice.
+ */
+export function derivedCountRecord(source: DerivedCountSource, count: DerivedCount, now: Date): NewResult {
+  const specimen = specimenKey(source.patientId, source.observedAt, source.orderId);
+  const loinc = count.analyte === 'neutrophils' ? '26499-4' : '26474-7';
+  return {
+    idempotencyKey: digest(['derived', specimen, count.analyte, count.fromResultIds.join(',')].join('|')),
+    observationKey: digest(['derived', specimen, count.analyte].join('|')),
+    patientId: source.patientId,
+    sender: source.sender,
+    messageControlId: source.messageControlId,
+    code: loinc,
+    codeSystem: 'derived',
+    loinc,
+    analyte: count.analyte,
+    valueType: 'NM',
+    valueOriginal: null,
+    unitOriginal: null,
+    rangeOriginal: null,
+    comparator: count.comparator,
+    value: count.value,
+    unit: '10*9/L',
+    ordinal: null,
+    rangeLow: count.range.low,
+    rangeHigh: count.range.high,
+    rangeSource: count.range.source,
+    basis: null,
+    abnormalFlags: null,
+    status: count.status,
+    quality: 'ok',
+    qualityReason: null,
+    observedAt: source.observedAt,
+    receivedAt: now,
+    sourceTopic: null,
+    sourcePartition: null,
+    sourceOffset: null,
+    sourceMessageId: null,
+    qualityFlags: 'derived',
+    reportedUnit: null,
+    orderId: source.orderId,
+    derivedFrom: [...count.fromResultIds],
+    derivation: count.text,
   };
 }
 
@@ -117,5 +191,8 @@ export function toPatientResult(row: NewResult, resultId: string): PatientResult
     ...(row.qualityFlags
       ? { qualityFlags: row.qualityFlags.split(',') as NonNullable<PatientResult['qualityFlags']> }
       : {}),
+    reportedUnit: row.reportedUnit,
+    derivation:
+      row.derivedFrom && row.derivation ? { text: row.derivation, fromResultIds: row.derivedFrom } : null,
   };
 }

@@ -131,6 +131,15 @@ describe('DD-4 D-dimer data quality', () => {
       original: { value: '38000', unit: 'ng/mL' },
     });
     expect(out.recoveries).toEqual([]);
+    expect(out.held).toEqual([
+      {
+        patientId: 'p1',
+        resultId: 'jump',
+        ruleId: 'DD-4',
+        tier: 'implausible-jump',
+        reason: dd4.explanation.summary,
+      },
+    ]);
   });
 
   it('a released value is graded once like any other, and never held again', () => {
@@ -138,6 +147,7 @@ describe('DD-4 D-dimer data quality', () => {
     const released = lab('d-dimer', 38, LATER, { id: 'jump' });
     const out = evaluate(patient(), [{ ...released, released: true }], history);
     expect(brief(out.decisions)).toEqual(['DD-3:critical']);
+    expect(out.held).toEqual([]);
     expect(out.decisions[0].explanation.supersededRuleIds).toEqual(['DD-1', 'DD-2']);
     expect(out.decisions[0].explanation.notes).toContain(
       'released from a data-quality hold by a reviewer, then graded',

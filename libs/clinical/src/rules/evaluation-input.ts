@@ -59,10 +59,24 @@ export interface SkippedResult {
   detail?: string;
 }
 
+/**
+ * A result a data-quality tier put on hold for review (DD-4: an implausible jump): no breach rule graded it. The
+ * caller records the hold, so that a reviewer can find it and release it; a released result is graded once.
+ */
+export interface HeldForReview {
+  patientId: string;
+  resultId: string;
+  ruleId: string;
+  tier: string;
+  /** The holding decision's summary: which value, and why. */
+  reason: string;
+}
+
 export interface EvaluationOutput {
   decisions: AlertDecision[];
   recoveries: RecoveryObservation[];
   skipped: SkippedResult[];
+  held: HeldForReview[];
 }
 
 /** The rule sets by indication, or a function choosing one per patient (e.g. per site, after overrides). */

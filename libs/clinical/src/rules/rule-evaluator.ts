@@ -11,6 +11,7 @@ import { describeValue, explainedValue, placeholderValues } from './decision-exp
 import {
   type EvaluationInput,
   type EvaluationOutput,
+  type HeldForReview,
   type RecoveryObservation,
   type RuleInputResult,
   type RuleSetSelector,
@@ -61,7 +62,7 @@ export function evaluateBatch(
   inputs: readonly EvaluationInput[],
   ruleSets: RuleSetSelector = defaultRuleSets(),
 ): EvaluationOutput {
-  const output: EvaluationOutput = { decisions: [], recoveries: [], skipped: [] };
+  const output: EvaluationOutput = { decisions: [], recoveries: [], skipped: [], held: [] };
   for (const input of inputs) {
     const ruleSet =
       typeof ruleSets === 'function' ? ruleSets(input.context) : ruleSets[input.context.indication];
@@ -69,6 +70,7 @@ export function evaluateBatch(
     output.decisions.push(...one.decisions);
     output.recoveries.push(...one.recoveries);
     output.skipped.push(...one.skipped);
+    output.held.push(...one.held);
   }
   return output;
 }
@@ -76,7 +78,7 @@ export function evaluateBatch(
 /** {@link evaluateBatch} for one patient and an explicit rule set. */
 export function evaluatePatient(input: EvaluationInput, ruleSet: RuleSet): EvaluationOutput {
   const { context } = input;
-  const output: EvaluationOutput = { decisions: [], recoveries: [], skipped: [] };
+  const output: EvaluationOutput = { decisions: [], recoveries: [], skipped: [], held: [] };
   const contextProblem = checkContext(context);
   if (contextProblem) {
     for (const r of input.results) {
@@ -112,6 +114,7 @@ export function evaluatePatient(input: EvaluationInput, ruleSet: RuleSet): Evalu
     output.decisions.push(...graded.decisions);
     for (const d of graded.decisions) open?.add(d.ruleId);
     output.recoveries.push(...graded.recoveries);
+    if (graded.held) output.held.push(graded.held);
     history.add(result);
   }
   return output;
@@ -252,7 +255,7 @@ function gradeResult(
   history: PatientHistory,
   compiled: CompiledRuleSet,
   recoveryWanted: (ruleId: string) => boolean,
-): { decisions: AlertDecision[]; recoveries: RecoveryObservation[] } {
+): { decisions: AlertDecision[]; recoveries: RecoveryObservation[]; held: HeldForReview | null } {
   const day = history.day(result);
   const activeWindows = clinicalWindowsOn(day, context.courses).filter((w) => compiled.windows.has(w));
   const sinceInfusion = daysSinceLastInfusion(day, context.courses);
@@ -473,7 +476,22 @@ function gradeResult(
       });
     }
   }
-  return { decisions, recoveries };
+  let heldEntry: HeldForReview | null = null;
+  if (heldForReview) {
+    const holding = fired.find((f) =>
+      f.compiled.rule.tiers.some((t) => t.holds && t.id === f.decision.explanation.tier),
+    );
+    if (holding) {
+      heldEntry = {
+        patientId: context.patientId,
+        resultId: result.resultId,
+        ruleId: holding.decision.ruleId,
+        tier: holding.decision.explanation.tier ?? '',
+        reason: holding.decision.explanation.summary,
+      };
+    }
+  }
+  return { decisions, recoveries, held: heldEntry };
 }
 
 /** How old the baseline a decision used is, or what stood in for it (clinical rules §1.2). */

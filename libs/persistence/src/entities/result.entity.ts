@@ -43,6 +43,18 @@ export class ResultEntity {
   @Column('bigint', { name: 'source_message_id', nullable: true }) sourceMessageId!: string | null;
   /** The normaliser's flags, comma-separated (e.g. `d-dimer-basis-unknown`). */
   @Column('text', { name: 'quality_flags', nullable: true }) qualityFlags!: string | null;
+  /** The UCUM code the value was reported in (thresholds written in that unit system are judged in it). */
+  @Column('text', { name: 'reported_unit', nullable: true }) reportedUnit!: string | null;
+  /** The order (OBR-2/3): with the collection time, the specimen. */
+  @Column('text', { name: 'order_id', nullable: true }) orderId!: string | null;
+  /** A derived count's inputs (same specimen) and how it was computed. */
+  @Column('bigint', { name: 'derived_from', array: true, nullable: true }) derivedFrom!: string[] | null;
+  @Column('text', { nullable: true }) derivation!: string | null;
+  /** Why a data-quality rule holds the result from grading, and who released it. */
+  @Column('text', { name: 'review_hold', nullable: true }) reviewHold!: string | null;
+  @Column('timestamptz', { name: 'released_at', nullable: true }) releasedAt!: Date | null;
+  @Column('uuid', { name: 'released_by', nullable: true }) releasedBy!: string | null;
+  @Column('text', { name: 'release_reason', nullable: true }) releaseReason!: string | null;
 }
 
 /** An original HL7 v2 message behind results that were kept. */

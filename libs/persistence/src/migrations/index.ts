@@ -6,6 +6,7 @@ import { ApiKeysAndCodeMappings1732300008010 } from './1732300008010-api-keys-an
 import { MonitoringSchedule1732300006000 } from './1732300006000-monitoring-schedule';
 import { EscalationAndDelivery1732300007000 } from './1732300007000-escalation-and-delivery';
 import { AcknowledgementClosesEscalation1732300007010 } from './1732300007010-acknowledgement-closes-escalation';
+import { ClinicalGaps1732300009000 } from './1732300009000-clinical-gaps';
 
 /** Every migration, in order. New migrations are appended here (explicit imports work the same in ts and js). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   MonitoringSchedule1732300006000,
   EscalationAndDelivery1732300007000,
   AcknowledgementClosesEscalation1732300007010,
+  ClinicalGaps1732300009000,
 ];

@@ -47,8 +47,13 @@ interface WorkingAlert {
   occurrencesAdded: number;
 }
 
-export function alertDedupKey(patientId: string, ruleId: string): string {
-  return `${patientId}|${ruleId}`;
+export function alertDedupKey(patientId: string, ruleId: string, scope?: string): string {
+  return scope ? `${patientId}|${ruleId}|${scope}` : `${patientId}|${ruleId}`;
+}
+
+/** The identity of the alert a decision belongs to (a rule may narrow it: DQ-2 per course and analyte). */
+function decisionKey(decision: AlertDecision): string {
+  return alertDedupKey(decision.patientId, decision.ruleId, decision.dedupScope);
 }
 
 @Injectable()
@@ -63,8 +68,9 @@ export class AlertRepository {
     decisions: readonly AlertDecision[],
     now: Date,
   ): Promise<AppliedAlertChange[]> {
+    decisions = await this.withoutRaisedOnce(manager, decisions);
     if (decisions.length === 0) return [];
-    const keys = [...new Set(decisions.map((d) => alertDedupKey(d.patientId, d.ruleId)))];
+    const keys = [...new Set(decisions.map(decisionKey))];
     const existing: Array<{
       id: string;
       reference: string;
@@ -114,7 +120,7 @@ export class AlertRepository {
     const applied: AppliedAlertChange[] = [];
 
     for (const decision of decisions) {
-      const key = alertDedupKey(decision.patientId, decision.ruleId);
+      const key = decisionKey(decision);
       let alert = working.get(key);
       const change = planAlertChange(
         alert ? { severity: alert.severity, emergency: alert.emergency, state: alert.state } : null,
@@ -277,6 +283,31 @@ export class AlertRepository {
     await insertNotifications(manager, notifications, at);
     await insertAlertEvents(manager, events, at);
     return applied;
+  }
+
+  /**
+   * Drops the decisions of rules that raise an alert once (DQ-2: a missing baseline, per course and analyte) when
+   * an alert with that identity exists in any state, and all but the first of them within the batch.
+   */
+  private async withoutRaisedOnce(
+    manager: EntityManager,
+    decisions: readonly AlertDecision[],
+  ): Promise<AlertDecision[]> {
+    const once = decisions.filter((d) => d.once);
+    if (once.length === 0) return [...decisions];
+    const raised = await queryRows<{ dedup_key: string }>(
+      manager,
+      `SELECT DISTINCT dedup_key FROM alerts WHERE dedup_key = ANY($1::text[])`,
+      [[...new Set(once.map(decisionKey))]],
+    );
+    const seen = new Set(raised.map((r) => r.dedup_key));
+    return decisions.filter((d) => {
+      if (!d.once) return true;
+      const key = decisionKey(d);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   }
 
   /**

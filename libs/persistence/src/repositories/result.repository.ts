@@ -36,6 +36,13 @@ export interface NewResult {
   sourceOffset: string | null;
   sourceMessageId: string | null;
   qualityFlags: string | null;
+  /** The UCUM code the value was reported in, when it was converted (see `NormalisedObservation`). */
+  reportedUnit: string | null;
+  /** The order the observation belongs to (OBR-2/3); with `observedAt`, the specimen. */
+  orderId: string | null;
+  /** A derived count: the stored results it was computed from, and how (both null for what a lab sent). */
+  derivedFrom: string[] | null;
+  derivation: string | null;
 }
 
 /** Column name, SQL array type, and how to read the value off a NewResult: one list drives the bulk insert. */
@@ -72,11 +79,18 @@ const COLUMNS: ReadonlyArray<readonly [string, string, (r: NewResult) => unknown
   ['source_offset', 'bigint', (r) => r.sourceOffset],
   ['source_message_id', 'bigint', (r) => r.sourceMessageId],
   ['quality_flags', 'text', (r) => r.qualityFlags],
+  ['reported_unit', 'text', (r) => r.reportedUnit],
+  ['order_id', 'text', (r) => r.orderId],
+  // unnest cannot take an array of arrays of varying length: the inputs travel as a comma-separated text.
+  ['derived_from', 'text', (r) => (r.derivedFrom ? r.derivedFrom.join(',') : null)],
+  ['derivation', 'text', (r) => r.derivation],
 ];
 
 export const INSERT_RESULTS_SQL = `
   INSERT INTO results (${COLUMNS.map(([name]) => name).join(', ')})
-  SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+  SELECT ${COLUMNS.map(([name]) => (name === 'derived_from' ? `string_to_array(${name}, ',')::bigint[]` : name)).join(', ')}
+  FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+    AS t(${COLUMNS.map(([name]) => name).join(', ')})
   ON CONFLICT (idempotency_key) DO NOTHING
   RETURNING id, idempotency_key`;
 
@@ -108,6 +122,30 @@ export function sourceMessageKey(sender: string, messageControlId: string): stri
   return `${sender}|${messageControlId}`;
 }
 
+/** One specimen: a patient's results of one collection time and order (the order may be unknown). */
+export interface Specimen {
+  patientId: string;
+  observedAt: Date;
+  orderId: string | null;
+}
+
+/** A current result of a specimen, as the count derivation reads it. */
+export interface SpecimenResultRow {
+  id: string;
+  patient_id: string;
+  sender: string;
+  message_control_id: string;
+  analyte: string | null;
+  value: string | null;
+  comparator: string | null;
+  status: string;
+  quality: string;
+  quality_flags: string | null;
+  order_id: string | null;
+  observed_at: Date;
+  derived_from: string[] | null;
+}
+
 @Injectable()
 export class ResultRepository {
   /**
@@ -123,6 +161,70 @@ export class ResultRepository {
     );
     for (const row of returned) inserted.set(row.idempotency_key, String(row.id));
     return inserted;
+  }
+
+  /**
+   * The current results of these analytes in each specimen: same patient, same collection instant, same order
+   * (or both without one). One index lookup per specimen (patient, analyte, observed_at).
+   */
+  async specimenResults(
+    manager: EntityManager,
+    specimens: readonly Specimen[],
+    analytes: readonly string[],
+  ): Promise<SpecimenResultRow[]> {
+    if (specimens.length === 0) return [];
+    return queryRows<SpecimenResultRow>(
+      manager,
+      `SELECT r.* FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS s(patient_id, observed_at, order_id)
+       CROSS JOIN LATERAL (
+         SELECT id, patient_id, sender, message_control_id, analyte, value, comparator, status, quality,
+                quality_flags, order_id, observed_at, derived_from
+         FROM results r
+         WHERE r.patient_id = s.patient_id AND r.analyte = ANY($4::text[]) AND r.observed_at = s.observed_at
+           AND r.order_id IS NOT DISTINCT FROM s.order_id
+           AND r.superseded_by IS NULL AND r.retracted_at IS NULL
+         OFFSET 0) r`,
+      [
+        specimens.map((s) => s.patientId),
+        specimens.map((s) => s.observedAt.toISOString()),
+        specimens.map((s) => s.orderId),
+        analytes,
+      ],
+    );
+  }
+
+  /**
+   * Withdraws the derived counts computed from any of these results (a correction replaced an input, or a
+   * deletion withdrew it): they no longer say what the lab says. Returns the ids withdrawn.
+   */
+  async withdrawDerivedFrom(
+    manager: EntityManager,
+    inputIds: readonly string[],
+    now: Date,
+  ): Promise<string[]> {
+    if (inputIds.length === 0) return [];
+    const rows = await queryRows<{ id: string }>(
+      manager,
+      `UPDATE results SET retracted_at = $2
+       WHERE derived_from && $1::bigint[] AND retracted_at IS NULL
+       RETURNING id`,
+      [inputIds, now.toISOString()],
+    );
+    return rows.map((r) => String(r.id));
+  }
+
+  /** Records why a data-quality rule holds each result from grading (DD-4), until a reviewer releases it. */
+  async holdForReview(
+    manager: EntityManager,
+    holds: ReadonlyArray<{ resultId: string; reason: string }>,
+  ): Promise<void> {
+    if (holds.length === 0) return;
+    await manager.query(
+      `UPDATE results r SET review_hold = h.reason
+       FROM unnest($1::bigint[], $2::text[]) AS h(id, reason)
+       WHERE r.id = h.id AND r.released_at IS NULL`,
+      [holds.map((h) => h.resultId), holds.map((h) => h.reason)],
+    );
   }
 
   /**

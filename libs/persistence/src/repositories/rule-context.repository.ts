@@ -44,6 +44,10 @@ interface ResultRow {
   quality_reason: string | null;
   quality_flags: string | null;
   observed_at: Date;
+  reported_unit: string | null;
+  derived_from: string[] | null;
+  derivation: string | null;
+  released: boolean;
 }
 
 const num = (v: string | null): number | null => (v === null ? null : Number(v));
@@ -74,8 +78,20 @@ export function ruleInputFromRow(r: ResultRow): RuleInputResult {
       : {}),
     observedAt: r.observed_at,
     original: { value: r.value_original, unit: r.unit_original },
+    reportedUnit: r.reported_unit,
+    derivation:
+      r.derived_from && r.derivation
+        ? { text: r.derivation, fromResultIds: r.derived_from.map(String) }
+        : null,
+    ...(r.released ? { released: true } : {}),
   };
 }
+
+/** The columns `ruleInputFromRow` reads, for a query aliasing `results` as `r`. */
+export const RULE_INPUT_COLUMNS = `r.id, r.patient_id, r.analyte, r.loinc, r.value, r.unit, r.comparator, r.ordinal,
+  r.value_type, r.value_original, r.unit_original, r.range_low, r.range_high, r.range_source, r.basis, r.status,
+  r.quality, r.quality_reason, r.quality_flags, r.observed_at, r.reported_unit, r.derived_from, r.derivation,
+  r.released_at IS NOT NULL AS released`;
 
 /**
  * Loads what the rule engine needs for a whole batch in three statements: the patients' contexts (indication,
@@ -133,8 +149,10 @@ export class RuleContextRepository {
 
   /**
    * The results each history window asks for (superseded and retracted results left out): everything since
-   * the window's start, everything in each course's baseline window, and the latest usable values before the
-   * start of the analytes that need one. One statement for the whole batch.
+   * the window's start, the latest usable value of each baseline analyte in each course's baseline window, every
+   * usable value of the baseline analytes since the course in effect began (the stand-in for a missing baseline),
+   * and the latest usable values before the start of the analytes that need one. One statement for the whole
+   * batch.
    *
    * Each part is driven from the batch's patients, one index lookup per patient (OFFSET 0 keeps the planner
    * from flattening the LATERAL subqueries into a join): a growing results table that has not been analyzed
@@ -146,42 +164,57 @@ export class RuleContextRepository {
   ): Promise<Map<string, RuleInputResult[]>> {
     const history = new Map<string, RuleInputResult[]>();
     if (windows.length === 0) return history;
+    // The baseline of each baseline analyte in each course's look-back: the latest usable value only.
     const baselines = windows.flatMap((w) =>
-      w.baselineWindows.map((b) => ({ patientId: w.patientId, from: b.from, to: b.to })),
+      w.baselineWindows.flatMap((b) =>
+        w.baselineAnalytes.map((analyte) => ({ patientId: w.patientId, analyte, from: b.from, to: b.to })),
+      ),
+    );
+    const references = windows.flatMap((w) =>
+      w.referenceWindows.map((r) => ({ patientId: w.patientId, from: r.from, to: r.to })),
     );
     const latest = windows.flatMap((w) =>
       w.latestAnalytes.map((analyte) => ({ patientId: w.patientId, analyte, since: w.since })),
     );
     const analytes = [...new Set(windows.flatMap((w) => w.analytes))];
+    const baselineAnalytes = [...new Set(windows.flatMap((w) => w.baselineAnalytes))];
     const latestPerAnalyte = Math.max(1, ...windows.map((w) => w.latestPerAnalyte));
-    const columns = `r.id, r.patient_id, r.analyte, r.loinc, r.value, r.unit, r.comparator, r.ordinal, r.value_type,
-                     r.value_original, r.unit_original, r.range_low, r.range_high, r.range_source, r.basis, r.status,
-                     r.quality, r.quality_reason, r.quality_flags, r.observed_at`;
+    const columns = RULE_INPUT_COLUMNS;
     const current = `r.superseded_by IS NULL AND r.retracted_at IS NULL`;
+    const usable = `r.quality = 'ok' AND r.status IN ('final', 'corrected', 'preliminary')`;
     const rows: ResultRow[] = await manager.query(
       `WITH w(patient_id, since) AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[])),
-            b(patient_id, "from", "to") AS (SELECT * FROM unnest($3::uuid[], $4::timestamptz[], $5::timestamptz[])),
-            l(patient_id, analyte, since) AS (SELECT * FROM unnest($7::uuid[], $8::text[], $9::timestamptz[]))
+            b(patient_id, analyte, "from", "to") AS (
+              SELECT * FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[])),
+            l(patient_id, analyte, since) AS (SELECT * FROM unnest($8::uuid[], $9::text[], $10::timestamptz[])),
+            f(patient_id, "from", "to") AS (SELECT * FROM unnest($12::uuid[], $13::timestamptz[], $14::timestamptz[]))
        SELECT r.* FROM w CROSS JOIN LATERAL (
          SELECT ${columns} FROM results r
-         WHERE r.patient_id = w.patient_id AND r.analyte = ANY($6::text[]) AND r.observed_at >= w.since AND ${current}
+         WHERE r.patient_id = w.patient_id AND r.analyte = ANY($7::text[]) AND r.observed_at >= w.since AND ${current}
          OFFSET 0) r
        UNION
        SELECT r.* FROM b CROSS JOIN LATERAL (
          SELECT ${columns} FROM results r
-         WHERE r.patient_id = b.patient_id AND r.analyte = ANY($6::text[])
-           AND r.observed_at >= b."from" AND r.observed_at < b."to" AND ${current}
-         OFFSET 0) r
+         WHERE r.patient_id = b.patient_id AND r.analyte = b.analyte
+           AND r.observed_at >= b."from" AND r.observed_at < b."to" AND ${current} AND ${usable}
+         ORDER BY r.observed_at DESC LIMIT 1) r
        UNION
        SELECT r.* FROM l CROSS JOIN LATERAL (
          SELECT ${columns} FROM results r
          WHERE r.patient_id = l.patient_id AND r.analyte = l.analyte AND r.observed_at < l.since AND ${current}
-           AND r.quality = 'ok' AND r.status IN ('final', 'corrected', 'preliminary')
-         ORDER BY r.observed_at DESC LIMIT $10) r`,
+           AND ${usable}
+         ORDER BY r.observed_at DESC LIMIT $11) r
+       UNION
+       SELECT r.* FROM f CROSS JOIN LATERAL (
+         SELECT ${columns} FROM results r
+         WHERE r.patient_id = f.patient_id AND r.analyte = ANY($15::text[])
+           AND r.observed_at >= f."from" AND r.observed_at < f."to" AND ${current} AND ${usable}
+         OFFSET 0) r`,
       [
         windows.map((w) => w.patientId),
         windows.map((w) => w.since.toISOString()),
         baselines.map((b) => b.patientId),
+        baselines.map((b) => b.analyte),
         baselines.map((b) => b.from.toISOString()),
         baselines.map((b) => b.to.toISOString()),
         analytes,
@@ -189,6 +222,10 @@ export class RuleContextRepository {
         latest.map((l) => l.analyte),
         latest.map((l) => l.since.toISOString()),
         latestPerAnalyte,
+        references.map((r) => r.patientId),
+        references.map((r) => r.from.toISOString()),
+        references.map((r) => r.to.toISOString()),
+        baselineAnalytes,
       ],
     );
     for (const row of rows) {
