@@ -1,6 +1,7 @@
 import { addDays, type CalendarDay, startOfDay } from '../courses/calendar';
 import { type MonitoringContext, type ReceivedResult } from './expectation';
 import { configuredFeedRhythm } from './feed-rhythm';
+import { periodicAnchor } from './periodic-expectation';
 import {
   earliestTransition,
   expectationsFor,
@@ -350,6 +351,79 @@ describe('MS schedule over a simulated 48-month course (clinical rules §3)', ()
       ]),
     );
     expect(checked).toBeGreaterThan(400);
+  });
+});
+
+/**
+ * §3: "Interval arithmetic should count from the last resulted sample (rolling)". README decision 7: a complete
+ * sample since the start anchors the clock even when it predates enrolment; only without one does the enrolment
+ * day keep a late-enrolled patient from being critical on day one.
+ */
+describe('the clock’s anchor: the last complete sample since the start, else the start or the enrolment day', () => {
+  const START = { startDay: '2022-01-14', startSource: 'course' as const };
+
+  it.each([
+    ['nothing since the start, not enrolled', null, null, ['2022-01-14', 'course']],
+    ['nothing since the start, enrolled later', '2024-06-01', null, ['2024-06-01', 'enrolment']],
+    ['nothing since the start, enrolled on the start day', '2022-01-14', null, ['2022-01-14', 'enrolment']],
+    ['nothing since the start, enrolled before it', '2021-12-01', null, ['2022-01-14', 'course']],
+    ['a sample before the start (baseline) only', '2024-06-01', '2022-01-13', ['2024-06-01', 'enrolment']],
+    ['a sample on the start day', '2024-06-01', '2022-01-14', ['2022-01-14', 'result']],
+    ['a sample before enrolment', '2024-06-01', '2024-05-20', ['2024-05-20', 'result']],
+    ['a sample the day before enrolment', '2024-06-01', '2024-05-31', ['2024-05-31', 'result']],
+    ['a sample on the enrolment day', '2024-06-01', '2024-06-01', ['2024-06-01', 'result']],
+    ['a sample after enrolment', '2024-06-01', '2024-06-05', ['2024-06-05', 'result']],
+    ['a sample and no enrolment day', null, '2023-03-01', ['2023-03-01', 'result']],
+  ] as const)('%s', (_name, enrolledOn, lastComplete, [day, source]) => {
+    expect(periodicAnchor({ ...START, enrolledOn }, lastComplete)).toEqual({ day, source });
+  });
+
+  it('nothing is anchored before anything is given', () => {
+    expect(
+      periodicAnchor({ startDay: null, startSource: 'course', enrolledOn: '2024-06-01' }, '2024-05-20'),
+    ).toBe(null);
+  });
+
+  // Course 1 ended 2022-01-14; enrolled 2024-06-01. Thresholds 30 / 38 / 45 days after the anchor.
+  const late = msPatient({ courses: [course(1, '2022-01-10', 5)], enrolledOn: '2024-06-01' });
+
+  it.each([
+    // A complete CBC of 2024-05-20 (before enrolment): due 06-19, warning 06-27, critical 07-04.
+    ['2024-06-18', ['pending', 'none']],
+    ['2024-06-19', ['due', 'none']],
+    ['2024-06-26', ['due', 'none']],
+    ['2024-06-27', ['overdue-warning', 'warning']],
+    ['2024-07-03', ['overdue-warning', 'warning']],
+    ['2024-07-04', ['overdue-critical', 'critical']],
+  ] as const)('a pre-enrolment complete sample anchors the clock: on %s', (day, expected) => {
+    expect(look('MISSED-CBC', late, cbc('2024-05-20'), day)).toEqual(expected);
+  });
+
+  it.each([
+    // No complete CBC since the start: due 07-01, warning 07-09, critical 07-16 (from enrolment).
+    ['2024-06-30', ['pending', 'none']],
+    ['2024-07-01', ['due', 'none']],
+    ['2024-07-08', ['due', 'none']],
+    ['2024-07-09', ['overdue-warning', 'warning']],
+    ['2024-07-15', ['overdue-warning', 'warning']],
+    ['2024-07-16', ['overdue-critical', 'critical']],
+  ] as const)('no complete sample since the start: enrolment anchors, on %s', (day, expected) => {
+    expect(
+      look('MISSED-CBC', late, [...baselineDraw('2022-01-03'), ...cbcWithoutDiff('2024-05-20')], day),
+    ).toEqual(expected);
+  });
+
+  it('the explanation names the sample, not the enrolment day', () => {
+    const s = ruleOn('MISSED-CBC', late, cbc('2024-05-20'), '2024-06-10');
+    expect(s.explanation).toMatchObject({
+      anchorDay: '2024-05-20',
+      anchorSource: 'result',
+      lastReceivedDay: '2024-05-20',
+      dueDay: '2024-06-19',
+      warningDay: '2024-06-27',
+      criticalDay: '2024-07-04',
+    });
+    expect(s.nextChange).toEqual({ at: startOfDay('2024-06-19', TZ), status: 'due', severity: 'none' });
   });
 });
 
