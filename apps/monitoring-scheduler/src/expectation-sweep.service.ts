@@ -23,6 +23,7 @@ import { planPatientAlerts } from './missed-alert-plan';
 import {
   monitoringContext,
   RARE_ANALYTES,
+  readsWholeHistory,
   receivedResults,
   resultWindowDays,
   SiteSettingsCache,
@@ -135,8 +136,9 @@ export class ExpectationSweepService {
       windowDays = Math.max(windowDays, resultWindowDays(settings));
     }
     const from = new Date(now.getTime() - windowDays * DAY_MS);
+    const wholeHistory = rows.filter((r) => readsWholeHistory(r, from)).map((r) => r.patientId);
     const results = groupBy(
-      await this.sweeps.loadResults(m, patientIds, WINDOW_ANALYTES, RARE_ANALYTES, from, now),
+      await this.sweeps.loadResults(m, patientIds, WINDOW_ANALYTES, RARE_ANALYTES, from, now, wholeHistory),
       (r) => r.patientId,
     );
     const senders = [...new Set([...results.values()].flat().map((r) => r.sender))];

@@ -12,7 +12,13 @@ import {
 import { alertDedupKey, type DueLabFeedRow, type OpenMonitoringAlert } from '@alem/persistence';
 import { feedAlertDedupKey, planFeedAlert } from './feed-alert-plan';
 import { planPatientAlerts } from './missed-alert-plan';
-import { isHoldReleased, monitoringContext, resultWindowDays, WINDOW_ANALYTES } from './monitoring-context';
+import {
+  isHoldReleased,
+  monitoringContext,
+  readsWholeHistory,
+  resultWindowDays,
+  WINDOW_ANALYTES,
+} from './monitoring-context';
 
 const TZ = 'Europe/Prague';
 const COURSE = {
@@ -271,6 +277,13 @@ describe('monitoring context', () => {
     expect(resultWindowDays(DEFAULT_MONITORING_SETTINGS)).toBe(123); // thyroid critical 120 / lookback 120, +2 +1
     expect(WINDOW_ANALYTES).toEqual(expect.arrayContaining(['platelets', 'urine-rbc', 'tsh', 'bilirubin']));
     expect(WINDOW_ANALYTES).not.toContain('cd4');
+  });
+
+  it('reads the whole history of patients enrolled within the window (a backfilled sample anchors their clock)', () => {
+    const windowStart = new Date('2024-02-13T10:00:00Z');
+    expect(readsWholeHistory({ enrolledAt: new Date('2024-02-13T09:59:59.999Z') }, windowStart)).toBe(false);
+    expect(readsWholeHistory({ enrolledAt: windowStart }, windowStart)).toBe(true);
+    expect(readsWholeHistory({ enrolledAt: new Date('2024-06-01T08:00:00Z') }, windowStart)).toBe(true);
   });
 
   it('leaves a released feed out until it speaks again', () => {

@@ -196,8 +196,9 @@ export class MonitoringSweepRepository {
    * The patients' results the schedule reads: the analytes of the rolling tests observed in [from, now] (the
    * window is longer than every threshold, so the states are exact), and every result of the rare analytes
    * (CD4, UPCR, HIV) up to now, whose history the gates and the CD4 reminder read further back. Not the whole
-   * history: a patient's 48 months of monthly draws stay on disk. Uses results(patient_id, analyte,
-   * observed_at).
+   * history: a patient's 48 months of monthly draws stay on disk. The patients of `wholeHistory` (recently
+   * enrolled, whose backfilled results may be older than the window and still anchor their clock) get their
+   * rolling-test results from before `from` too. Uses results(patient_id, analyte, observed_at).
    */
   async loadResults(
     manager: EntityManager,
@@ -206,6 +207,7 @@ export class MonitoringSweepRepository {
     rareAnalytes: readonly string[],
     from: Date,
     now: Date,
+    wholeHistory: readonly string[] = [],
   ): Promise<MonitoringResultRow[]> {
     // Times as epoch milliseconds: a batch reads tens of thousands of rows, and parsing timestamps dominates.
     const rows: Array<{
@@ -223,8 +225,12 @@ export class MonitoringSweepRepository {
        UNION ALL
        SELECT patient_id, analyte, (extract(epoch FROM observed_at) * 1000)::float8, sender, status, value::float8 FROM results
        WHERE patient_id = ANY($1::uuid[]) AND analyte = ANY($3::text[])
-         AND observed_at <= $5 AND retracted_at IS NULL`,
-      [patientIds, windowAnalytes, rareAnalytes, from.toISOString(), now.toISOString()],
+         AND observed_at <= $5 AND retracted_at IS NULL
+       UNION ALL
+       SELECT patient_id, analyte, (extract(epoch FROM observed_at) * 1000)::float8, sender, status, value::float8 FROM results
+       WHERE patient_id = ANY($6::uuid[]) AND analyte = ANY($2::text[])
+         AND observed_at < $4 AND retracted_at IS NULL`,
+      [patientIds, windowAnalytes, rareAnalytes, from.toISOString(), now.toISOString(), wholeHistory],
     );
     return rows.map((r) => ({
       patientId: r.patient_id,
