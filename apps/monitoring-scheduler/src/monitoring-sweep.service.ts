@@ -27,7 +27,8 @@ export interface SweepReport {
 
 /**
  * The scheduler's loop: every `sweepIntervalMs` (and once at boot), relearn stale feed rhythms, sweep the due
- * feeds, then the due patients in bounded batches, until a batch comes back short. One sweep at a time per
+ * feeds, then the due patients in bounded batches, until a batch comes back short, then the feeds whose
+ * FEED-QUIET alert no longer shows how many patients they hold. One sweep at a time per
  * instance; several instances share the work through SKIP LOCKED. Tests and the benchmark call `sweep()`
  * directly with a moved clock.
  */
@@ -106,6 +107,14 @@ export class MonitoringSweepService implements OnApplicationBootstrap, BeforeApp
         report.failed += batch.failed;
         report.alertChanges.push(...batch.alertChanges);
         if (batch.patients + batch.failed < this.settings.batchSize) break;
+      }
+      // The patients just swept may have started or ended holds: the FEED-QUIET alerts recount them.
+      for (;;) {
+        const batch = await this.feeds.refreshHeldCounts(this.clock.now());
+        report.feeds += batch.feeds;
+        report.patientsWoken += batch.patientsWoken;
+        report.alertChanges.push(...batch.alertChanges);
+        if (batch.feeds < this.settings.feedBatchSize) break;
       }
     } finally {
       stop();
