@@ -110,7 +110,7 @@ describe('missed-result alert plan', () => {
     const first = plan.changes[0]!;
     expect(first.type === 'open' && first.explanation).toMatchObject({
       ruleId: 'MISSED-CBC',
-      ruleSetVersion: 'monitoring-1',
+      ruleSetVersion: 'monitoring-2',
       daysSinceLastInfusion: 98,
       monitoring: { dueDay: '2024-06-06', warningDay: '2024-06-14', criticalDay: '2024-06-21' },
     });
