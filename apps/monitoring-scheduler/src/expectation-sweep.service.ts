@@ -72,6 +72,17 @@ export class ExpectationSweepService {
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
   ) {}
 
+  /**
+   * Makes due the patients last evaluated by another version of the schedule (`MONITORING_SCHEDULE_VERSION`):
+   * their next checks were computed by the old logic and may come later than the new logic's (monitoring-2
+   * anchors some clocks earlier and ends critical holds after 24 h). Returns how many.
+   */
+  async wakeOtherScheduleVersions(): Promise<number> {
+    return this.dataSource.transaction((m) =>
+      this.sweeps.wakePatientsOfOtherScheduleVersions(m, MONITORING_SCHEDULE_VERSION),
+    );
+  }
+
   /** Claims and evaluates one batch of due patients. A batch the database refuses is retried patient by patient. */
   async sweepBatch(now: Date): Promise<PatientBatchReport> {
     const stop = this.metrics.batchSeconds.startTimer();

@@ -391,6 +391,25 @@ export class MonitoringSweepRepository {
     );
   }
 
+  /**
+   * Makes due at once the patients last evaluated by a schedule version other than `version`: their stored
+   * next checks were computed by other logic. Rows locked right now (being swept or woken) are skipped.
+   */
+  async wakePatientsOfOtherScheduleVersions(manager: EntityManager, version: string): Promise<number> {
+    const rows = await queryRows<{ patient_id: string }>(
+      manager,
+      `UPDATE monitoring_patients m SET next_check_at = '-infinity'
+       WHERE m.patient_id IN (
+         SELECT patient_id FROM monitoring_patients
+         WHERE evaluated_at IS NOT NULL AND schedule_version IS DISTINCT FROM $1
+           AND next_check_at IS DISTINCT FROM '-infinity'
+         FOR UPDATE SKIP LOCKED)
+       RETURNING m.patient_id`,
+      [version],
+    );
+    return rows.length;
+  }
+
   /** Puts patients whose evaluation failed back for later, in a transaction of the caller's choosing. */
   async postpone(manager: EntityManager, patientIds: readonly string[], until: Date): Promise<void> {
     if (patientIds.length === 0) return;
