@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
-import { analyteById, type AnalyteId } from '@alem/clinical';
+import { analyteById, type AnalyteId, MONITORING_SCHEDULE_VERSION } from '@alem/clinical';
 import { createMigratedDatabase, dropDatabase } from '@alem/local-stack';
 import { loadConfig, ManualClock } from '@alem/runtime';
 import { ExpectationSweepService } from '../../apps/monitoring-scheduler/src/expectation-sweep.service';
@@ -135,9 +135,9 @@ async function generate(db: Client, args: Args): Promise<void> {
       `UPDATE monitoring_patients mp SET
          next_check_at = CASE WHEN b.due THEN $1::timestamptz - (b.n % 3600) * interval '1 second'
                               ELSE $1::timestamptz + (1 + b.n % 30) * interval '1 day' + (b.n % 86400) * interval '1 second' END,
-         evaluated_at = $1::timestamptz - interval '1 day', schedule_version = 'monitoring-1'
+         evaluated_at = $1::timestamptz - interval '1 day', schedule_version = $2
        FROM bench_patients b WHERE mp.patient_id = b.id`,
-      [NOW.toISOString()],
+      [NOW.toISOString(), MONITORING_SCHEDULE_VERSION],
     ),
   );
   await timed(`${args.patients * RULES.length} expectations`, () =>
@@ -146,7 +146,7 @@ async function generate(db: Client, args: Args): Promise<void> {
               last_received_day, held_by, next_change_at, explanation, evaluated_at, status_since, schedule_version)
        SELECT b.id, r.rule_id, r.kind, r.course, r.status, 'none', r.due_day::date, '2025-05-20', '{}',
               CASE WHEN r.due_day IS NULL THEN NULL ELSE r.due_day::date::timestamptz END, $2::jsonb,
-              $1::timestamptz - interval '1 day', $1::timestamptz - interval '20 days', 'monitoring-1'
+              $1::timestamptz - interval '1 day', $1::timestamptz - interval '20 days', $8
        FROM bench_patients b
        CROSS JOIN unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::text[]) AS r(rule_id, kind, course, status, due_day)`,
       [
@@ -157,6 +157,7 @@ async function generate(db: Client, args: Args): Promise<void> {
         RULES.map((r) => r[2]),
         RULES.map((r) => r[3]),
         RULES.map((r) => r[4]),
+        MONITORING_SCHEDULE_VERSION,
       ],
     ),
   );

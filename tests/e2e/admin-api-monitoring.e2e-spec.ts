@@ -607,6 +607,34 @@ describe('admin API: monitoring', () => {
       404,
     );
 
+    // The critical hold of a quiet feed (README decision 15) is a site setting like the others.
+    const negative = await api
+      .http()
+      .put(path)
+      .set(as(tokens.admin))
+      .send({ overrides: { feeds: { maxCriticalHoldHours: -1 } } });
+    expect(negative.status).toBe(400);
+    expect(negative.body.details).toEqual([
+      { path: 'body.overrides', message: 'feeds.maxCriticalHoldHours must be ≥ 0' },
+    ]);
+    const shorter = await api
+      .http()
+      .put(path)
+      .set(as(tokens.admin))
+      .send({
+        overrides: { thyroid: { warningDays: 100 }, feeds: { maxCriticalHoldHours: 12 } },
+        reason: 'Critical pages 12 h into a lab outage',
+      });
+    expect(shorter.status).toBe(200);
+    expect(shorter.body).toMatchObject({
+      version: 2,
+      overrides: { feeds: { maxCriticalHoldHours: 12 } },
+      settings: { feeds: { maxHoldDays: 7, maxCriticalHoldHours: 12 } },
+    });
+    expect((await api.http().get(path).set(as(tokens.auditor))).body.settings.feeds).toMatchObject({
+      maxCriticalHoldHours: 12,
+    });
+
     const team = `/sites/${site.siteId}/integration-team`;
     const foreign = await api.http().put(team).set(as(tokens.admin)).send({ careTeamId: randomUUID() });
     expect(foreign.status).toBe(400);

@@ -215,6 +215,50 @@ describe('monitoring schedule: expectations and missed-result alerts', () => {
     await retire(patientId);
   });
 
+  it('counts from a backfilled sample from before enrolment, even one older than the results window (§3; decision 7)', async () => {
+    // Enrolled on 2025-01-15, ten months after course 1; the site backfills each patient's last monthly draw.
+    clock.set(at('2025-01-15', '08:00'));
+    const lapsed = await enrolMsPatient(ds(), site, [COURSE_1], '2025-01-15');
+    const recent = await enrolMsPatient(ds(), site, [COURSE_1], '2025-01-15');
+    // 135 days before enrolment: older than the sweep's 123-day results window.
+    await storeResults(ds(), lapsed, '2024-09-02', MONTHLY, { receivedAt: clock.now() });
+    await storeResults(ds(), recent, '2024-12-20', MONTHLY, { receivedAt: clock.now() });
+    clock.set(at('2025-01-15', '10:00'));
+    await sweep();
+
+    // Day 135 after its last sample: critical at once, paged (not pending from the enrolment day); the liver
+    // tests of the same draw are past their 100 days too.
+    const overdue = await expectationOf(ds(), lapsed, 'MISSED-CBC');
+    expect(overdue).toMatchObject({ status: 'overdue-critical', severity: 'critical' });
+    expect(overdue.explanation).toMatchObject({ anchorDay: '2024-09-02', anchorSource: 'result' });
+    const missed = (await alertsOf(ds(), lapsed)).filter((a) => a.rule_id.startsWith('MISSED-'));
+    expect(missed.map((a) => [a.rule_id, a.severity, a.state])).toEqual([
+      ['MISSED-CBC', 'critical', 'open'],
+      ['MISSED-CREATININE', 'critical', 'open'],
+      ['MISSED-LFT', 'warning', 'open'],
+      ['MISSED-UA', 'critical', 'open'],
+    ]);
+    expect(await notificationsOf(ds(), missed[0]!.id)).toMatchObject([
+      { reason: 'opened', severity: 'critical' },
+    ]);
+
+    // The other counts from 2024-12-20: warning on day 38 (2025-01-27), not 38 days after enrolment.
+    expect((await expectationOf(ds(), recent, 'MISSED-CBC')).explanation).toMatchObject({
+      anchorDay: '2024-12-20',
+      anchorSource: 'result',
+      dueDay: '2025-01-19',
+      warningDay: '2025-01-27',
+    });
+    clock.set(at('2025-01-27', '00:00'));
+    await sweep();
+    expect(await expectationOf(ds(), recent, 'MISSED-CBC')).toMatchObject({
+      status: 'overdue-warning',
+      severity: 'warning',
+    });
+    await retire(lapsed);
+    await retire(recent);
+  });
+
   it('shows a urinalysis without microscopy as partial, and alerts on it like a missing one', async () => {
     clock.set('2024-02-21T08:00:00Z');
     const patientId = await coursePatient();

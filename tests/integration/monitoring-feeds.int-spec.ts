@@ -1,6 +1,7 @@
 import { type INestApplicationContext } from '@nestjs/common';
 import { NotificationRepository } from '@alem/persistence';
 import { ManualClock } from '@alem/runtime';
+import { type FeedAlertExplanation } from '../../apps/monitoring-scheduler/src/feed-alert-plan';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import {
   alertsOf,
@@ -232,6 +233,138 @@ describe('monitoring: quiet lab feeds', () => {
       'critical',
     ]);
     await retire([patientId]);
+  });
+
+  it('pages a critical missed result 24 h into a lab outage while the lab is still quiet, holds warnings 7 days, and counts the held patients on the feed alert', async () => {
+    // README decision 15 (feeds.maxCriticalHoldHours, [P] 24 h): a critical missed result is a same-day matter
+    // (clinical-rules severity levels; §3 #1 critical at day 45), so a quiet lab may hold its page one day only.
+    const SENDER = 'LIS^EAST-LAB';
+    clock.set('2025-06-20T08:00:00Z');
+    await repo().configureFeed(
+      SENDER,
+      { quietAfterHours: 48, siteId: site.siteId },
+      SYSTEM_TEST_ACTOR,
+      clock.now(),
+    );
+    const course = infusions('2025-07-07', 5);
+    const draws = { baseline: '2025-06-25', cd4: '2025-09-10', first: '2025-08-10' };
+    // Last monthly draws: 2025-09-08 (warning 10-16, critical 10-23) and 2025-09-16 (warning 10-24).
+    const critical = await servedPatient(SENDER, course, { ...draws, second: '2025-09-08' });
+    const warning = await servedPatient(SENDER, course, { ...draws, second: '2025-09-16' });
+    // The lab's last message: 2025-10-20 09:00 Prague; quiet 48 h later.
+    await dailyTraffic(SENDER, at('2025-09-17'), at('2025-10-20'));
+    const quietAt = at('2025-10-22', '09:00');
+    const criticalHoldEnd = new Date(quietAt.getTime() + 24 * HOUR);
+    const warningHoldEnd = new Date(quietAt.getTime() + 7 * 24 * HOUR);
+    const feedAlert = async () => {
+      const [row] = await ds().query(
+        `SELECT id, severity, state, explanation FROM alerts WHERE dedup_key = $1 AND state <> 'resolved'`,
+        [`feed|${SENDER}`],
+      );
+      return row as { id: string; severity: string; state: string; explanation: FeedAlertExplanation };
+    };
+    const cbcAlert = async (patientId: string) =>
+      (await alertsOf(ds(), patientId)).find((a) => a.rule_id === 'MISSED-CBC')!;
+
+    // Day 38 of the first patient, the lab still sending: paged at once.
+    clock.set(at('2025-10-16', '00:00'));
+    await sweep();
+    expect(await notificationsOf(ds(), (await cbcAlert(critical)).id)).toMatchObject([
+      { reason: 'opened', severity: 'warning' },
+    ]);
+
+    // The lab goes quiet: one feed alert, and the overdue patient's alerts are held from now on.
+    clock.set(quietAt);
+    await sweep();
+    expect(await expectationOf(ds(), critical, 'MISSED-CBC')).toMatchObject({
+      status: 'held',
+      severity: 'warning',
+    });
+    let alert = await feedAlert();
+    expect(alert).toMatchObject({ severity: 'warning', state: 'open' });
+    expect(alert.explanation.feed).toMatchObject({
+      heldPatients: 1,
+      criticalHoldUntil: criticalHoldEnd.toISOString(),
+      holdUntil: warningHoldEnd.toISOString(),
+    });
+    expect(alert.explanation.summary).toContain(
+      `Holding the missed-result alerts of 1 patient it serves (recorded, not sent): critical ones until ${criticalHoldEnd.toISOString()}, warnings until ${warningHoldEnd.toISOString()}.`,
+    );
+
+    // Day 45, 15 h into the outage: critical, recorded and still held; the scheduler will look again at
+    // quiet + 24 h exactly.
+    clock.set(at('2025-10-23', '00:00'));
+    await sweep();
+    expect(await expectationOf(ds(), critical, 'MISSED-CBC')).toMatchObject({
+      status: 'held',
+      severity: 'critical',
+      explanation: { hold: { senders: [SENDER], until: criticalHoldEnd.toISOString() } },
+    });
+    expect(await cbcAlert(critical)).toMatchObject({ severity: 'critical', state: 'open' });
+    expect(await notificationsOf(ds(), (await cbcAlert(critical)).id)).toHaveLength(1);
+    const [{ next_check_at: nextCheck }] = await ds().query(
+      `SELECT next_check_at FROM monitoring_patients WHERE patient_id = $1`,
+      [critical],
+    );
+    expect(nextCheck).toEqual(criticalHoldEnd);
+    clock.set(new Date(criticalHoldEnd.getTime() - 1));
+    await sweep();
+    expect(await expectationOf(ds(), critical, 'MISSED-CBC')).toMatchObject({ status: 'held' });
+
+    // Quiet + 24 h: the critical page goes out although the lab is still quiet.
+    clock.set(criticalHoldEnd);
+    await sweep();
+    expect(await expectationOf(ds(), critical, 'MISSED-CBC')).toMatchObject({
+      status: 'overdue-critical',
+      severity: 'critical',
+      held_by: [],
+    });
+    const paged = await cbcAlert(critical);
+    expect(await notificationsOf(ds(), paged.id)).toMatchObject([
+      { reason: 'opened', severity: 'warning' },
+      { reason: 'hold-released', severity: 'critical' },
+    ]);
+    expect((await timelineOf(ds(), paged.id)).map((e) => e.type)).toEqual(
+      expect.arrayContaining(['held', 'severity-raised', 'hold-released']),
+    );
+    expect((await ds().query(`SELECT state, holding FROM lab_feeds WHERE sender = $1`, [SENDER]))[0]).toEqual(
+      {
+        state: 'quiet',
+        holding: true,
+      },
+    );
+    alert = await feedAlert();
+    expect(alert).toMatchObject({ severity: 'warning', state: 'open' });
+    expect(alert.explanation.feed.heldPatients).toBe(0);
+    expect(alert.explanation.summary).toContain(
+      `Holding the missed-result alerts of 0 patients it serves (recorded, not sent): warnings until ${warningHoldEnd.toISOString()}; critical ones go out`,
+    );
+
+    // The second patient's warning starts while the lab is quiet: held, not paged, and counted.
+    clock.set(at('2025-10-24', '00:00'));
+    await sweep();
+    expect(await expectationOf(ds(), warning, 'MISSED-CBC')).toMatchObject({
+      status: 'held',
+      severity: 'warning',
+      explanation: { hold: { until: warningHoldEnd.toISOString() } },
+    });
+    expect(await notificationsOf(ds(), (await cbcAlert(warning)).id)).toEqual([]);
+    expect((await feedAlert()).explanation.feed.heldPatients).toBe(1);
+
+    // A warning is held the full 7 days, then paged; the outage itself turns critical.
+    clock.set(new Date(warningHoldEnd.getTime() - 1));
+    await sweep();
+    expect(await expectationOf(ds(), warning, 'MISSED-CBC')).toMatchObject({ status: 'held' });
+    clock.set(warningHoldEnd);
+    await sweep();
+    expect(await expectationOf(ds(), warning, 'MISSED-CBC')).toMatchObject({ status: 'overdue-warning' });
+    expect(await notificationsOf(ds(), (await cbcAlert(warning)).id)).toMatchObject([
+      { reason: 'hold-released', severity: 'warning' },
+    ]);
+    alert = await feedAlert();
+    expect(alert).toMatchObject({ severity: 'critical', state: 'open' });
+    expect(alert.explanation.feed.heldPatients).toBe(0);
+    await retire([critical, warning]);
   });
 
   it('learns a feed’s rhythm from its daily longest silences (a clinic lab that sends 08:00–20:00)', async () => {

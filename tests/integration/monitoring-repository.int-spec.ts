@@ -1,4 +1,4 @@
-import { MonitoringSettingsError } from '@alem/clinical';
+import { MONITORING_SCHEDULE_VERSION, MonitoringSettingsError } from '@alem/clinical';
 import { MonitoringInputError } from '@alem/persistence';
 import { ManualClock } from '@alem/runtime';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -100,6 +100,48 @@ describe('monitoring: storage for the processor and the admin API', () => {
       await ds().query(`SELECT * FROM monitoring_expectations WHERE patient_id = $1`, [patientId]),
     ).toEqual([]);
     expect(await nextCheck(patientId)).toBeNull();
+  });
+
+  it('re-evaluates, once per scheduler start, the patients another schedule version evaluated', async () => {
+    clock.set(at('2024-03-01'));
+    const older = await enrolMsPatient(ds(), site, [infusions('2024-03-04', 5)], '2024-02-15');
+    const current = await enrolMsPatient(ds(), site, [infusions('2024-03-04', 5)], '2024-02-15');
+    await sweep();
+    const evaluation = async (patientId: string) =>
+      (
+        await ds().query(
+          `SELECT evaluated_at, schedule_version FROM monitoring_patients WHERE patient_id = $1`,
+          [patientId],
+        )
+      )[0];
+    const scheduled = await nextCheck(older);
+    expect(scheduled).not.toBe('-infinity');
+    // As if the first had last been evaluated before an upgrade of the schedule.
+    await ds().query(
+      `UPDATE monitoring_patients SET schedule_version = 'monitoring-0' WHERE patient_id = $1`,
+      [older],
+    );
+    clock.set(at('2024-03-02'));
+    await sweep(); // this scheduler looked at its start: nothing is due
+    expect(await evaluation(older)).toEqual({
+      evaluated_at: at('2024-03-01'),
+      schedule_version: 'monitoring-0',
+    });
+
+    const restarted = await startScheduler(stack.config, clock);
+    try {
+      await restarted.sweep();
+      expect(await evaluation(older)).toEqual({
+        evaluated_at: at('2024-03-02'),
+        schedule_version: MONITORING_SCHEDULE_VERSION,
+      });
+      expect(await evaluation(current)).toMatchObject({ evaluated_at: at('2024-03-01') });
+      expect(await nextCheck(older)).toBe(scheduled);
+    } finally {
+      await restarted.app.close();
+    }
+    await retire(older);
+    await retire(current);
   });
 
   it('validates suspensions, audits creating, moving and withdrawing them, and the schedule follows', async () => {

@@ -23,6 +23,7 @@ import { planPatientAlerts } from './missed-alert-plan';
 import {
   monitoringContext,
   RARE_ANALYTES,
+  readsWholeHistory,
   receivedResults,
   resultWindowDays,
   SiteSettingsCache,
@@ -70,6 +71,17 @@ export class ExpectationSweepService {
     private readonly metrics: MonitoringMetrics,
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
   ) {}
+
+  /**
+   * Makes due the patients last evaluated by another version of the schedule (`MONITORING_SCHEDULE_VERSION`):
+   * their next checks were computed by the old logic and may come later than the new logic's (monitoring-2
+   * anchors some clocks earlier and ends critical holds after 24 h). Returns how many.
+   */
+  async wakeOtherScheduleVersions(): Promise<number> {
+    return this.dataSource.transaction((m) =>
+      this.sweeps.wakePatientsOfOtherScheduleVersions(m, MONITORING_SCHEDULE_VERSION),
+    );
+  }
 
   /** Claims and evaluates one batch of due patients. A batch the database refuses is retried patient by patient. */
   async sweepBatch(now: Date): Promise<PatientBatchReport> {
@@ -135,8 +147,9 @@ export class ExpectationSweepService {
       windowDays = Math.max(windowDays, resultWindowDays(settings));
     }
     const from = new Date(now.getTime() - windowDays * DAY_MS);
+    const wholeHistory = rows.filter((r) => readsWholeHistory(r, from)).map((r) => r.patientId);
     const results = groupBy(
-      await this.sweeps.loadResults(m, patientIds, WINDOW_ANALYTES, RARE_ANALYTES, from, now),
+      await this.sweeps.loadResults(m, patientIds, WINDOW_ANALYTES, RARE_ANALYTES, from, now, wholeHistory),
       (r) => r.patientId,
     );
     const senders = [...new Set([...results.values()].flat().map((r) => r.sender))];

@@ -22,7 +22,11 @@ export interface FeedAlertExplanation extends AlertExplanation {
     quietAfterHours: number;
     rhythmSource: string;
     holdUntil: string | null;
+    /** Critical missed-result alerts are held only until then (README decision 15). */
+    criticalHoldUntil: string | null;
     holdReleased: boolean;
+    /** Patients whose missed-result alerts this feed holds now (recounted at every sweep). */
+    heldPatients: number;
   };
 }
 
@@ -30,12 +34,15 @@ export interface FeedAlertExplanation extends AlertExplanation {
  * What a feed's status does to its FEED-QUIET alert (alerting-anchors §4 item 6a): quiet → one interface alert,
  * warning while it holds its patients' missed-result alerts, critical once the hold has run out (raised and
  * told again); the feed speaking again resolves it by itself. The alert goes to the integration team of the
- * feed's site (`route`); without one it is recorded and shown, and the caller logs that nobody is told.
+ * feed's site (`route`); without one it is recorded and shown, and the caller logs that nobody is told. Its
+ * explanation says how many patients' missed-result alerts the feed holds (`heldPatients`, counted by the
+ * caller from the held expectations); a new count is an update without a page.
  */
 export function planFeedAlert(
   feed: DueLabFeedRow,
   status: FeedStatus,
   holdReleased: boolean,
+  heldPatients: number,
   existing: OpenMonitoringAlert | null,
 ): MonitoringAlertChange | null {
   if (status.state !== 'quiet') {
@@ -49,7 +56,7 @@ export function planFeedAlert(
       : null;
   }
   const severity: Severity = status.severity === 'critical' ? 'critical' : 'warning';
-  const explanation = feedExplanation(feed, status, holdReleased);
+  const explanation = feedExplanation(feed, status, holdReleased, heldPatients);
   if (!existing) {
     return {
       type: 'open',
@@ -83,13 +90,14 @@ function feedExplanation(
   feed: DueLabFeedRow,
   status: FeedStatus,
   holdReleased: boolean,
+  heldPatients: number,
 ): FeedAlertExplanation {
   const hours = Math.round((feed.quietAfterMs / 3_600_000) * 10) / 10;
   const since = feed.lastSeenAt?.toISOString() ?? 'never';
   const hold = holdReleased
     ? 'A person released the hold: missed-result alerts of its patients go out.'
     : status.holding
-      ? `Missed-result alerts of the patients it serves are held (recorded, not sent) until ${status.holdUntil!.toISOString()}.`
+      ? holdingSentence(status, heldPatients)
       : 'The hold has run out: missed-result alerts of its patients go out.';
   return {
     ruleId: FEED_QUIET_RULE_ID,
@@ -111,7 +119,20 @@ function feedExplanation(
       quietAfterHours: hours,
       rhythmSource: feed.rhythmSource,
       holdUntil: status.holdUntil?.toISOString() ?? null,
+      criticalHoldUntil: status.criticalHoldUntil?.toISOString() ?? null,
       holdReleased,
+      heldPatients,
     },
   };
+}
+
+/** What a holding feed holds, and until when: critical alerts 24 h, warnings 7 days (README decision 15). */
+function holdingSentence(status: FeedStatus, heldPatients: number): string {
+  const patients = `${heldPatients} patient${heldPatients === 1 ? '' : 's'}`;
+  const warnings = `warnings until ${status.holdUntil!.toISOString()}`;
+  const critical = status.criticalHoldUntil!.toISOString();
+  const until = status.holdingCritical
+    ? `critical ones until ${critical}, ${warnings}`
+    : `${warnings}; critical ones go out (their hold ended ${critical})`;
+  return `Holding the missed-result alerts of ${patients} it serves (recorded, not sent): ${until}.`;
 }

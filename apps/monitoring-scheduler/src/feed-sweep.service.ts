@@ -2,11 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { feedRhythmFromSilences, feedStatus } from '@alem/clinical';
 import {
   type AppliedMonitoringAlertChange,
+  type DueLabFeedRow,
   type MonitoringAlertChange,
   MonitoringAlertRepository,
   MonitoringSweepRepository,
 } from '@alem/persistence';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { feedAlertDedupKey, planFeedAlert } from './feed-alert-plan';
 import { feedObservation, isHoldReleased, SiteSettingsCache } from './monitoring-context';
 import { MonitoringMetrics } from './monitoring.metrics';
@@ -43,66 +44,89 @@ export class FeedSweepService {
 
   /** One batch of due feeds. */
   async sweepBatch(now: Date): Promise<FeedBatchReport> {
-    return this.dataSource.transaction(async (m) => {
-      const feeds = await this.sweeps.claimDueFeeds(m, now, this.settings.feedBatchSize);
-      if (feeds.length === 0) return { feeds: 0, patientsWoken: 0, alertChanges: [] };
-      const open = new Map(
-        (
-          await this.alerts.openAlertsByKey(
-            m,
-            feeds.map((f) => feedAlertDedupKey(f.sender)),
-          )
-        ).map((a) => [a.dedupKey, a]),
+    return this.dataSource.transaction(async (m) =>
+      this.sweepFeeds(m, await this.sweeps.claimDueFeeds(m, now, this.settings.feedBatchSize), now),
+    );
+  }
+
+  /**
+   * One batch of quiet feeds whose FEED-QUIET alert shows a stale number of held patients (patient sweeps
+   * started or ended holds since): swept again, so the alert says how many patients it holds as holds start
+   * and end, not only as it was when the feed went quiet. Run after the patients of a sweep.
+   */
+  async refreshHeldCounts(now: Date): Promise<FeedBatchReport> {
+    return this.dataSource.transaction(async (m) =>
+      this.sweepFeeds(m, await this.sweeps.claimFeedsWithStaleHeldCount(m, this.settings.feedBatchSize), now),
+    );
+  }
+
+  /** Evaluates these (claimed) feeds at `now` inside the caller's transaction. */
+  private async sweepFeeds(
+    m: EntityManager,
+    feeds: readonly DueLabFeedRow[],
+    now: Date,
+  ): Promise<FeedBatchReport> {
+    if (feeds.length === 0) return { feeds: 0, patientsWoken: 0, alertChanges: [] };
+    const senders = feeds.map((f) => f.sender);
+    const open = new Map(
+      (await this.alerts.openAlertsByKey(m, senders.map(feedAlertDedupKey))).map((a) => [a.dedupKey, a]),
+    );
+    const held = await this.sweeps.heldPatientCounts(m, senders);
+    const changes: MonitoringAlertChange[] = [];
+    const wake: string[] = [];
+    const wakeCritical: string[] = [];
+    const states: Array<{
+      sender: string;
+      state: 'ok' | 'quiet' | 'unknown';
+      quietSince: Date | null;
+      holding: boolean;
+      nextCheckAt: Date | null;
+    }> = [];
+    for (const feed of feeds) {
+      const { settings } = this.siteSettings.get(feed.siteId, null, feed.settingsOverrides);
+      const status = feedStatus(feedObservation(feed), now, settings.feeds);
+      const released = isHoldReleased(feed);
+      const holding = status.holding && !released;
+      const change = planFeedAlert(
+        feed,
+        status,
+        released,
+        held.get(feed.sender) ?? 0,
+        open.get(feedAlertDedupKey(feed.sender)) ?? null,
       );
-      const changes: MonitoringAlertChange[] = [];
-      const wake: string[] = [];
-      const states: Array<{
-        sender: string;
-        state: 'ok' | 'quiet' | 'unknown';
-        quietSince: Date | null;
-        holding: boolean;
-        nextCheckAt: Date | null;
-      }> = [];
-      for (const feed of feeds) {
-        const { settings } = this.siteSettings.get(feed.siteId, null, feed.settingsOverrides);
-        const status = feedStatus(feedObservation(feed), now, settings.feeds);
-        const released = isHoldReleased(feed);
-        const holding = status.holding && !released;
-        const change = planFeedAlert(
-          feed,
-          status,
-          released,
-          open.get(feedAlertDedupKey(feed.sender)) ?? null,
+      if (change) changes.push(change);
+      if (change?.type === 'open' && !change.route) {
+        this.logger.error(
+          `lab feed ${feed.sender} is quiet and has no integration team to tell (configure its site and the site's integration team)`,
         );
-        if (change) changes.push(change);
-        if (change?.type === 'open' && !change.route) {
-          this.logger.error(
-            `lab feed ${feed.sender} is quiet and has no integration team to tell (configure its site and the site's integration team)`,
-          );
-        }
-        if (feed.holding && !holding) wake.push(feed.sender);
-        states.push({
-          sender: feed.sender,
-          state: status.state,
-          quietSince: status.state === 'quiet' ? status.quietAt : null,
-          holding,
-          nextCheckAt: status.nextChangeAt,
-        });
       }
-      const applied = await this.alerts.apply(m, changes, now);
-      const alertIdBySender = new Map(
-        applied
-          .filter((a) => a.change !== 'resolved')
-          .map((a) => [a.dedupKey.slice('feed|'.length), a.alertId]),
-      );
-      await this.sweeps.saveFeedStates(
-        m,
-        states.map((s) => ({ ...s, alertId: alertIdBySender.get(s.sender) ?? null })),
-      );
-      const patientsWoken = await this.sweeps.wakePatientsHeldBy(m, wake);
-      for (const a of applied) this.metrics.alertChanges.inc({ rule: a.ruleId, change: a.change });
-      return { feeds: feeds.length, patientsWoken, alertChanges: applied };
-    });
+      if (feed.holding && !holding) wake.push(feed.sender);
+      // Its critical holds have run out (README decision 15): the patients' own next checks are at that instant;
+      // this catches those computed before the feed's rhythm or quiet time moved. Waking early is harmless.
+      else if (holding && !status.holdingCritical) wakeCritical.push(feed.sender);
+      states.push({
+        sender: feed.sender,
+        state: status.state,
+        quietSince: status.state === 'quiet' ? status.quietAt : null,
+        holding,
+        nextCheckAt: status.nextChangeAt,
+      });
+    }
+    const applied = await this.alerts.apply(m, changes, now);
+    const alertIdBySender = new Map(
+      applied
+        .filter((a) => a.change !== 'resolved')
+        .map((a) => [a.dedupKey.slice('feed|'.length), a.alertId]),
+    );
+    await this.sweeps.saveFeedStates(
+      m,
+      states.map((s) => ({ ...s, alertId: alertIdBySender.get(s.sender) ?? null })),
+    );
+    const patientsWoken =
+      (await this.sweeps.wakePatientsHeldBy(m, wake)) +
+      (await this.sweeps.wakePatientsHeldBy(m, wakeCritical, 'critical'));
+    for (const a of applied) this.metrics.alertChanges.inc({ rule: a.ruleId, change: a.change });
+    return { feeds: feeds.length, patientsWoken, alertChanges: applied };
   }
 
   /**

@@ -27,8 +27,9 @@ export const WINDOW_ANALYTES: readonly AnalyteId[] = [
 
 /**
  * Days of results the sweep loads for the rolling tests: longer than every threshold (so a sample older than
- * the window is past critical whichever way it is read, and every state is exact), than the lookback of the
- * feeds that serve a patient, and than a gate's window plus its review period.
+ * the window is past critical whichever way it is read, and every state is exact; see `readsWholeHistory` for
+ * the one exception), than the lookback of the feeds that serve a patient, and than a gate's window plus its
+ * review period.
  */
 export function resultWindowDays(s: MonitoringSettings): number {
   const schedules = [s.cbc, s.creatinine, s.urinalysis, s.thyroid, s.liver, s.cllCbc];
@@ -40,6 +41,18 @@ export function resultWindowDays(s: MonitoringSettings): number {
     s.completionWindowDays +
     1
   );
+}
+
+/**
+ * Whether the sweep reads the patient's rolling-test results over their whole history instead of from
+ * `windowStart`: true for a patient enrolled at or after it. A complete sample since the start of monitoring
+ * anchors the clock even when it predates enrolment (README decision 7), so a backfilled sample older than the
+ * window decides the state of a recently enrolled patient (overdue from the sample, not pending from the
+ * enrolment day). For a patient enrolled before the window, such a sample and the enrolment day are both older
+ * than the window: past every threshold whichever way it is read.
+ */
+export function readsWholeHistory(row: Pick<MonitoringPatientRow, 'enrolledAt'>, windowStart: Date): boolean {
+  return row.enrolledAt.getTime() >= windowStart.getTime();
 }
 
 /**

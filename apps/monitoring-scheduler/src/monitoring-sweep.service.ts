@@ -27,9 +27,11 @@ export interface SweepReport {
 
 /**
  * The scheduler's loop: every `sweepIntervalMs` (and once at boot), relearn stale feed rhythms, sweep the due
- * feeds, then the due patients in bounded batches, until a batch comes back short. One sweep at a time per
- * instance; several instances share the work through SKIP LOCKED. Tests and the benchmark call `sweep()`
- * directly with a moved clock.
+ * feeds, then the due patients in bounded batches, until a batch comes back short, then the feeds whose
+ * FEED-QUIET alert no longer shows how many patients they hold. The first sweep of a process also makes due
+ * the patients last evaluated by another schedule version. One sweep at a time per instance; several
+ * instances share the work through SKIP LOCKED. Tests and the benchmark call `sweep()` directly with a moved
+ * clock.
  */
 @Injectable()
 export class MonitoringSweepService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -37,6 +39,7 @@ export class MonitoringSweepService implements OnApplicationBootstrap, BeforeApp
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<SweepReport> | null = null;
   private lastGaugeRefresh = 0;
+  private scheduleVersionChecked = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -91,6 +94,13 @@ export class MonitoringSweepService implements OnApplicationBootstrap, BeforeApp
       alertChanges: [],
     };
     try {
+      // Once per start: a new schedule version re-evaluates the patients the previous one scheduled.
+      if (!this.scheduleVersionChecked) {
+        const woken = await this.expectations.wakeOtherScheduleVersions();
+        this.scheduleVersionChecked = true;
+        if (woken > 0)
+          this.logger.log(`${woken} patients were evaluated by another schedule version: re-evaluating`);
+      }
       report.feedsRelearned = await this.feeds.learnRhythms(this.clock.now());
       for (;;) {
         const batch = await this.feeds.sweepBatch(this.clock.now());
@@ -106,6 +116,14 @@ export class MonitoringSweepService implements OnApplicationBootstrap, BeforeApp
         report.failed += batch.failed;
         report.alertChanges.push(...batch.alertChanges);
         if (batch.patients + batch.failed < this.settings.batchSize) break;
+      }
+      // The patients just swept may have started or ended holds: the FEED-QUIET alerts recount them.
+      for (;;) {
+        const batch = await this.feeds.refreshHeldCounts(this.clock.now());
+        report.feeds += batch.feeds;
+        report.patientsWoken += batch.patientsWoken;
+        report.alertChanges.push(...batch.alertChanges);
+        if (batch.feeds < this.settings.feedBatchSize) break;
       }
     } finally {
       stop();

@@ -10,9 +10,15 @@ import {
   type ReceivedResult,
 } from '@alem/clinical';
 import { alertDedupKey, type DueLabFeedRow, type OpenMonitoringAlert } from '@alem/persistence';
-import { feedAlertDedupKey, planFeedAlert } from './feed-alert-plan';
+import { feedAlertDedupKey, type FeedAlertExplanation, planFeedAlert } from './feed-alert-plan';
 import { planPatientAlerts } from './missed-alert-plan';
-import { isHoldReleased, monitoringContext, resultWindowDays, WINDOW_ANALYTES } from './monitoring-context';
+import {
+  isHoldReleased,
+  monitoringContext,
+  readsWholeHistory,
+  resultWindowDays,
+  WINDOW_ANALYTES,
+} from './monitoring-context';
 
 const TZ = 'Europe/Prague';
 const COURSE = {
@@ -104,7 +110,7 @@ describe('missed-result alert plan', () => {
     const first = plan.changes[0]!;
     expect(first.type === 'open' && first.explanation).toMatchObject({
       ruleId: 'MISSED-CBC',
-      ruleSetVersion: 'monitoring-1',
+      ruleSetVersion: 'monitoring-2',
       daysSinceLastInfusion: 98,
       monitoring: { dueDay: '2024-06-06', warningDay: '2024-06-14', criticalDay: '2024-06-21' },
     });
@@ -208,8 +214,8 @@ describe('feed alert plan', () => {
     );
 
   it('opens one FEED-QUIET alert routed to the integration team, raises it when the hold runs out, resolves it when the lab speaks', () => {
-    expect(planFeedAlert(feed, statusAt('2024-06-13T06:59:00Z'), false, null)).toBeNull();
-    const opened = planFeedAlert(feed, statusAt('2024-06-13T07:00:00Z'), false, null);
+    expect(planFeedAlert(feed, statusAt('2024-06-13T06:59:00Z'), false, 0, null)).toBeNull();
+    const opened = planFeedAlert(feed, statusAt('2024-06-13T07:00:00Z'), false, 0, null);
     expect(opened).toMatchObject({
       type: 'open',
       ruleId: FEED_QUIET_RULE_ID,
@@ -230,12 +236,12 @@ describe('feed alert plan', () => {
       state: 'acknowledged',
       notifiedSeverity: 'warning',
     };
-    expect(planFeedAlert(feed, statusAt('2024-06-15T00:00:00Z'), false, existing)).toMatchObject({
+    expect(planFeedAlert(feed, statusAt('2024-06-15T00:00:00Z'), false, 0, existing)).toMatchObject({
       type: 'update',
       severityRaised: false,
       notify: false,
     });
-    expect(planFeedAlert(feed, statusAt('2024-06-20T07:00:00Z'), false, existing)).toMatchObject({
+    expect(planFeedAlert(feed, statusAt('2024-06-20T07:00:00Z'), false, 0, existing)).toMatchObject({
       type: 'update',
       severity: 'critical',
       severityRaised: true,
@@ -254,6 +260,7 @@ describe('feed alert plan', () => {
           new Date('2024-06-20T09:00:00Z'),
         ),
         false,
+        0,
         existing,
       ),
     ).toMatchObject({
@@ -261,8 +268,57 @@ describe('feed alert plan', () => {
       reason: 'feed-resumed',
     });
     expect(
-      planFeedAlert({ ...feed, integrationCareTeamId: null }, statusAt('2024-06-13T07:00:00Z'), false, null),
+      planFeedAlert(
+        { ...feed, integrationCareTeamId: null },
+        statusAt('2024-06-13T07:00:00Z'),
+        false,
+        0,
+        null,
+      ),
     ).toMatchObject({ route: null });
+  });
+
+  it('says how many patients’ missed-result alerts it holds, critical ones for 24 h and warnings for 7 days', () => {
+    const explanationAt = (iso: string, held: number, released = false) => {
+      const change = planFeedAlert(feed, statusAt(iso), released, held, null);
+      return change?.type === 'open' ? (change.explanation as FeedAlertExplanation) : null;
+    };
+    const quiet = explanationAt('2024-06-13T07:00:00Z', 2)!;
+    expect(quiet.feed).toMatchObject({
+      heldPatients: 2,
+      holdUntil: '2024-06-20T07:00:00.000Z',
+      criticalHoldUntil: '2024-06-14T07:00:00.000Z',
+    });
+    expect(quiet.summary).toBe(
+      'No message from LIS^LAB since 2024-06-11T07:00:00.000Z; expected at least every 48 h (configured). ' +
+        'Holding the missed-result alerts of 2 patients it serves (recorded, not sent): critical ones until ' +
+        '2024-06-14T07:00:00.000Z, warnings until 2024-06-20T07:00:00.000Z.',
+    );
+    const day2 = explanationAt('2024-06-14T07:00:00Z', 1)!;
+    expect(day2.feed.heldPatients).toBe(1);
+    expect(day2.summary).toContain(
+      'Holding the missed-result alerts of 1 patient it serves (recorded, not sent): warnings until ' +
+        '2024-06-20T07:00:00.000Z; critical ones go out (their hold ended 2024-06-14T07:00:00.000Z).',
+    );
+    expect(explanationAt('2024-06-20T07:00:00Z', 0)!.summary).toContain('The hold has run out');
+    expect(explanationAt('2024-06-15T07:00:00Z', 0, true)!.summary).toContain('A person released the hold');
+    // A new count on an open alert is an update without a page.
+    const existing: OpenMonitoringAlert = {
+      id: 'f',
+      reference: 'R',
+      dedupKey: feedAlertDedupKey(feed.sender),
+      patientId: null,
+      ruleId: FEED_QUIET_RULE_ID,
+      severity: 'warning',
+      state: 'open',
+      notifiedSeverity: 'warning',
+    };
+    expect(planFeedAlert(feed, statusAt('2024-06-13T08:00:00Z'), false, 3, existing)).toMatchObject({
+      type: 'update',
+      severityRaised: false,
+      notify: false,
+      explanation: { feed: { heldPatients: 3 } },
+    });
   });
 });
 
@@ -271,6 +327,13 @@ describe('monitoring context', () => {
     expect(resultWindowDays(DEFAULT_MONITORING_SETTINGS)).toBe(123); // thyroid critical 120 / lookback 120, +2 +1
     expect(WINDOW_ANALYTES).toEqual(expect.arrayContaining(['platelets', 'urine-rbc', 'tsh', 'bilirubin']));
     expect(WINDOW_ANALYTES).not.toContain('cd4');
+  });
+
+  it('reads the whole history of patients enrolled within the window (a backfilled sample anchors their clock)', () => {
+    const windowStart = new Date('2024-02-13T10:00:00Z');
+    expect(readsWholeHistory({ enrolledAt: new Date('2024-02-13T09:59:59.999Z') }, windowStart)).toBe(false);
+    expect(readsWholeHistory({ enrolledAt: windowStart }, windowStart)).toBe(true);
+    expect(readsWholeHistory({ enrolledAt: new Date('2024-06-01T08:00:00Z') }, windowStart)).toBe(true);
   });
 
   it('leaves a released feed out until it speaks again', () => {

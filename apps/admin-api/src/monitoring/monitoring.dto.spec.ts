@@ -12,7 +12,7 @@ describe('monitoring input', () => {
         cbc: { warningDays: 40 },
         liver: { criticalDays: null },
         gates: { hiv: { windowDays: null, severity: 'warning' } },
-        feeds: { maxHoldDays: 3 },
+        feeds: { maxHoldDays: 3, maxCriticalHoldHours: 12 },
         urinalysisAcceptsAutomatedRbc: true,
       }).success,
     ).toBe(true);
@@ -22,6 +22,8 @@ describe('monitoring input', () => {
       { cbc: { warningDay: 40 } },
       { gates: { hiv: { severity: 'urgent' } } },
       { feeds: { maxHoldDays: '3' } },
+      { feeds: { maxCriticalHoldHours: '12' } },
+      { feeds: { maxCriticalHoldHour: 12 } },
     ]) {
       expect({ bad, ok: monitoringSettingsOverridesSchema.safeParse(bad).success }).toEqual({
         bad,

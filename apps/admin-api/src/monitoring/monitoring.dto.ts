@@ -239,6 +239,7 @@ export const monitoringSettingsOverridesSchema: z.ZodType<MonitoringSettingsOver
         defaultQuietAfterHours: z.number(),
         servingLookbackDays: days,
         maxHoldDays: days,
+        maxCriticalHoldHours: z.number().describe('hours'),
       })
       .partial()
       .strict(),

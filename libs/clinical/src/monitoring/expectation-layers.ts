@@ -7,12 +7,10 @@ import {
   type SenderDay,
   servingSenders,
 } from './feed-hold';
-import { feedStatus } from './feed-rhythm';
+import { feedHoldEnds, feedStatus } from './feed-rhythm';
 import { type MonitoringSettings } from './monitoring-settings';
 import { type BaseEvaluation, type RuleEvaluator } from './rule-evaluator';
 import { activeSuspension, type Suspension, suspensionBoundaries } from './suspension';
-
-const DAY_MS = 86_400_000;
 
 /** A rule's state at an instant, after death, suspensions and quiet feeds. */
 export interface Layered {
@@ -59,7 +57,7 @@ export class ExpectationLayers {
           day,
           this.settings.feeds.servingLookbackDays,
         );
-        const hold = isHeldByQuietFeed(serving, feeds);
+        const hold = isHeldByQuietFeed(serving, feeds, base.severity);
         if (hold.held) return { ...plain, status: 'held', hold };
       }
     }
@@ -91,11 +89,10 @@ export class ExpectationLayers {
     for (const feed of feeds) {
       const status = feedStatus(feed, now, this.settings.feeds);
       if (status.quietAt === null) continue;
-      // Going quiet may start a hold; the hold running out releases it.
-      instants.push(
-        status.quietAt,
-        new Date(status.quietAt.getTime() + this.settings.feeds.maxHoldDays * DAY_MS),
-      );
+      // Going quiet may start a hold; the shorter hold of critical alerts running out releases those (README
+      // decision 15), the hold of warnings running out releases the rest.
+      const ends = feedHoldEnds(status.quietAt, this.settings.feeds);
+      instants.push(status.quietAt, ends.critical, ends.warning);
     }
     const t = now.getTime();
     return [...new Set(instants.map((d) => d.getTime()).filter((x) => x > t))]

@@ -96,8 +96,10 @@ export interface MonitoringContext {
   plannedCourse?: PlannedCourse | null;
   suspensions?: readonly Suspension[];
   /**
-   * Day the system started receiving the patient's results. The clock of the first slot never starts before it:
-   * results from before enrolment were never sent to us, so they cannot be called missing.
+   * Day the system started receiving the patient's results. While no complete sample since the start of
+   * monitoring is known, the clock never starts before it: results from before enrolment were never sent to us,
+   * so they cannot be called missing. A complete sample we do hold anchors the clock even when it is older
+   * (README decision 7).
    */
   enrolledOn?: CalendarDay | null;
   /** Manual extension of monitoring_end for every test ("or longer, if clinically indicated"). */

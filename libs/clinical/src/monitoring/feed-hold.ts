@@ -56,26 +56,43 @@ export interface FeedHold {
   held: boolean;
   /** The quiet senders that hold the alert. */
   senders: string[];
-  /** When the last of those holds runs out (then the alert goes out even if the feed stays quiet). */
+  /**
+   * When the last of those holds runs out for the alert's severity (then the alert goes out even if the feed
+   * stays quiet): `criticalHoldUntil` for a critical alert, `holdUntil` for a warning.
+   */
   until: Date | null;
 }
 
 /**
- * Whether a patient's missed-result alert is held because a lab that serves the patient is quiet: held when ANY
- * serving sender is quiet and still within its hold (the missing result may be stuck in that lab's interface;
- * the one FEED-QUIET alert pages the interface team instead of every patient's care team).
+ * Whether a patient's missed-result alert of `severity` is held because a lab that serves the patient is quiet:
+ * held when ANY serving sender is quiet and still within its hold for that severity (the missing result may be
+ * stuck in that lab's interface; the one FEED-QUIET alert pages the interface team instead of every patient's
+ * care team). A warning is held up to `maxHoldDays` after the feed went quiet; a critical alert only up to
+ * `maxCriticalHoldHours` (README decision 15): one that turns critical while held goes out when that shorter hold
+ * ends, or at once when it has already ended, even if the feed is still quiet.
  *
  * Holding never drops: the expectation keeps its severity and its alert is recorded (not notified). On release,
  * either because a message arrives from the lab (new input: re-evaluate the held expectations of its patients) or
  * because the hold runs out (`until`, a time transition), the expectation is recomputed: if the result came with
  * the lab's backlog it resolves silently; if it is still missing, the alert is notified then.
  */
-export function isHeldByQuietFeed(serving: readonly string[], feeds: readonly FeedStatus[]): FeedHold {
+export function isHeldByQuietFeed(
+  serving: readonly string[],
+  feeds: readonly FeedStatus[],
+  severity: 'warning' | 'critical',
+): FeedHold {
+  const critical = severity === 'critical';
   const bySender = new Map(feeds.map((f) => [f.sender, f]));
   const holding = serving
     .map((s) => bySender.get(s))
-    .filter((f): f is FeedStatus => f !== undefined && f.state === 'quiet' && f.holding);
+    .filter(
+      (f): f is FeedStatus =>
+        f !== undefined && f.state === 'quiet' && (critical ? f.holdingCritical : f.holding),
+    );
   if (holding.length === 0) return { held: false, senders: [], until: null };
-  const until = holding.reduce((a, f) => Math.max(a, f.holdUntil!.getTime()), 0);
+  const until = holding.reduce(
+    (a, f) => Math.max(a, (critical ? f.criticalHoldUntil : f.holdUntil)!.getTime()),
+    0,
+  );
   return { held: true, senders: holding.map((f) => f.sender).sort(), until: new Date(until) };
 }

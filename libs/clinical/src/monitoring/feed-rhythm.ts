@@ -34,6 +34,10 @@ export interface FeedStatus {
   holdUntil: Date | null;
   /** True while the feed is quiet and its hold has not run out. */
   holding: boolean;
+  /** Critical missed-result alerts are held only until this instant (`maxCriticalHoldHours` after `quietAt`). */
+  criticalHoldUntil: Date | null;
+  /** True while the feed is quiet and still holds critical alerts. */
+  holdingCritical: boolean;
   /** Severity of the FEED-QUIET alert: warning while holding, critical once the hold has run out. */
   severity: 'none' | 'warning' | 'critical';
   /** The next instant this status changes without new input (a message arriving is new input). */
@@ -106,6 +110,16 @@ export function learnFeedRhythm(
 }
 
 /**
+ * When a feed that went quiet at `quietAt` stops holding its patients' missed-result alerts: warnings
+ * `maxHoldDays` later, critical alerts `maxCriticalHoldHours` later (never after the warnings). README decision 15.
+ */
+export function feedHoldEnds(quietAt: Date, settings: FeedSettings): { warning: Date; critical: Date } {
+  const warning = quietAt.getTime() + settings.maxHoldDays * DAY;
+  const critical = Math.min(warning, quietAt.getTime() + settings.maxCriticalHoldHours * HOUR);
+  return { warning: new Date(warning), critical: new Date(critical) };
+}
+
+/**
  * Whether a feed is `ok` or `quiet` at `now`, and when that changes. A feed never heard from is `unknown`: it is
  * not quiet and holds nothing.
  */
@@ -122,12 +136,13 @@ export function feedStatus(
       quietAt: null,
       holdUntil: null,
       holding: false,
+      criticalHoldUntil: null,
+      holdingCritical: false,
       severity: 'none',
       nextChangeAt: null,
     };
   }
   const quietAt = new Date(feed.lastSeenAt.getTime() + feed.rhythm.quietAfterMs);
-  const holdUntil = new Date(quietAt.getTime() + settings.maxHoldDays * DAY);
   const t = now.getTime();
   if (t < quietAt.getTime()) {
     return {
@@ -137,19 +152,25 @@ export function feedStatus(
       quietAt,
       holdUntil: null,
       holding: false,
+      criticalHoldUntil: null,
+      holdingCritical: false,
       severity: 'none',
       nextChangeAt: quietAt,
     };
   }
-  const holding = t < holdUntil.getTime();
+  const ends = feedHoldEnds(quietAt, settings);
+  const holding = t < ends.warning.getTime();
+  const holdingCritical = t < ends.critical.getTime();
   return {
     sender: feed.sender,
     state: 'quiet',
     lastSeenAt: feed.lastSeenAt,
     quietAt,
-    holdUntil,
+    holdUntil: ends.warning,
     holding,
+    criticalHoldUntil: ends.critical,
+    holdingCritical,
     severity: holding ? 'warning' : 'critical',
-    nextChangeAt: holding ? holdUntil : null,
+    nextChangeAt: holdingCritical ? ends.critical : holding ? ends.warning : null,
   };
 }

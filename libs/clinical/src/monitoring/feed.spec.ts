@@ -3,12 +3,13 @@ import { isHeldByQuietFeed, servingBoundaries, servingSenders } from './feed-hol
 import {
   configuredFeedRhythm,
   dailyLongestSilences,
+  feedHoldEnds,
   type FeedObservation,
   feedStatus,
   learnFeedRhythm,
 } from './feed-rhythm';
 import { planMissedAlertChange } from './missed-alert';
-import { expectationsFor } from './monitoring-schedule';
+import { expectationsFor, nextTransitionAt } from './monitoring-schedule';
 import { resolveMonitoringSettings } from './monitoring-settings';
 import { at, find, look, monthlyDraw, msPatient, result, ruleOn, thyroid } from './monitoring.fixture';
 
@@ -90,24 +91,55 @@ describe('feed status', () => {
     expect(feedStatus(feed, new Date('2024-05-12T20:00:00Z'))).toMatchObject({
       state: 'ok',
       holding: false,
+      holdingCritical: false,
       severity: 'none',
       nextChangeAt: new Date('2024-05-13T08:00:00Z'),
     });
     expect(feedStatus(feed, new Date('2024-05-13T08:00:00Z'))).toMatchObject({
       state: 'quiet',
       holding: true,
+      holdingCritical: true,
       severity: 'warning',
       quietAt: new Date('2024-05-13T08:00:00Z'),
       holdUntil: new Date('2024-05-20T08:00:00Z'),
+      criticalHoldUntil: new Date('2024-05-14T08:00:00Z'),
+      nextChangeAt: new Date('2024-05-14T08:00:00Z'),
+    });
+    // 24 h after it went quiet it stops holding critical alerts, and goes on holding warnings.
+    expect(feedStatus(feed, new Date('2024-05-14T07:59:59.999Z'))).toMatchObject({ holdingCritical: true });
+    expect(feedStatus(feed, new Date('2024-05-14T08:00:00Z'))).toMatchObject({
+      state: 'quiet',
+      holding: true,
+      holdingCritical: false,
+      severity: 'warning',
       nextChangeAt: new Date('2024-05-20T08:00:00Z'),
     });
     expect(feedStatus(feed, new Date('2024-05-20T08:00:00Z'))).toMatchObject({
       state: 'quiet',
       holding: false,
+      holdingCritical: false,
       severity: 'critical',
       nextChangeAt: null,
     });
     expect(feedStatus({ ...feed, lastSeenAt: null }, NOW).state).toBe('unknown');
+  });
+
+  it.each([
+    // [maxHoldDays, maxCriticalHoldHours] → hours after going quiet that warnings / critical alerts are held
+    [7, 24, 168, 24],
+    [7, 6, 168, 6],
+    [7, 0, 168, 0],
+    [0.5, 24, 12, 12], // a critical hold never outlasts the hold of warnings
+    [0, 24, 0, 0],
+  ])('holds warnings %s days and critical alerts %s h: %s h / %s h', (days, hours, warningH, criticalH) => {
+    const quietAt = new Date('2024-05-13T08:00:00Z');
+    const settings = resolveMonitoringSettings({
+      feeds: { maxHoldDays: days, maxCriticalHoldHours: hours },
+    }).feeds;
+    expect(feedHoldEnds(quietAt, settings)).toEqual({
+      warning: new Date(quietAt.getTime() + warningH * HOUR),
+      critical: new Date(quietAt.getTime() + criticalH * HOUR),
+    });
   });
 });
 
@@ -137,24 +169,13 @@ describe('quiet feeds hold missed-result alerts (alerting-anchors §4 item 6)', 
     expect(held.explanation.hold).toEqual({ senders: ['lab-a'], until: '2024-05-20T08:00:00.000Z' });
     expect(held.explanation.underlying).toEqual({ status: 'overdue-warning', severity: 'warning' });
     expect(planMissedAlertChange(null, held)).toEqual({ type: 'open', severity: 'warning', notify: false });
-    // Escalation continues underneath: held critical from 05-20 00:00 Prague.
+    // Escalation continues underneath: critical from 05-20 00:00 Prague, when the feed has been quiet for more
+    // than 24 h, so the critical alert is not held: it goes out at once although the lab is still quiet.
     expect(held.nextChange).toEqual({
       at: new Date('2024-05-19T22:00:00Z'),
-      status: 'held',
-      severity: 'critical',
-    });
-  });
-
-  it('the hold runs out 7 days after the feed went quiet: the alert goes out even if the lab stays quiet', () => {
-    const p = msPatient({ feeds: [quietFromMay13()] });
-    const s = find(expectationsFor(p, received, at('2024-05-20', '09:00')), 'MISSED-CBC');
-    expect([s.status, s.severity]).toEqual(['held', 'critical']);
-    expect(s.nextChange).toEqual({
-      at: new Date('2024-05-20T08:00:00Z'),
       status: 'overdue-critical',
       severity: 'critical',
     });
-    expect(look('MISSED-CBC', p, received, '2024-05-21')).toEqual(['overdue-critical', 'critical']);
   });
 
   it('a message from the lab releases the hold: still missing → notified then; arrived with the backlog → resolved', () => {
@@ -218,9 +239,9 @@ describe('quiet feeds hold missed-result alerts (alerting-anchors §4 item 6)', 
     // lab-a's last result (2024-01-01) is more than 120 days old: it no longer serves the patient.
     expect(servingSenders(days, ['creatinine'], '2024-05-10', 120)).toEqual(['lab-b', 'lab-c', 'lab-d']);
     expect(servingSenders(days, ['creatinine'], '2025-05-10', 120)).toEqual([]);
-    expect(isHeldByQuietFeed([], [feedStatus(quietFromMay13(), new Date('2024-05-14T00:00Z'))]).held).toBe(
-      false,
-    );
+    expect(
+      isHeldByQuietFeed([], [feedStatus(quietFromMay13(), new Date('2024-05-14T00:00Z'))], 'warning').held,
+    ).toBe(false);
   });
 
   it('serving boundaries: the day after each sender’s last result of the group, and of anything, ages out', () => {
@@ -241,5 +262,148 @@ describe('quiet feeds hold missed-result alerts (alerting-anchors §4 item 6)', 
     // lab-a stops serving the platelet group on its boundary (lab-b still does).
     expect(servingSenders(days, ['platelets'], addDays('2024-05-01', -1), 120)).toEqual(['lab-a', 'lab-b']);
     expect(servingSenders(days, ['platelets'], '2024-05-01', 120)).toEqual(['lab-b']);
+  });
+});
+
+/**
+ * README decision 15: a quiet feed holds a warning up to 7 days after it went quiet, a critical missed result
+ * only 24 h ([P] `maxCriticalHoldHours`); the page then goes out even if the lab stays quiet. Exact instants:
+ * the last held millisecond and the first released one.
+ */
+describe('critical missed results are held 24 h at most, warnings 7 days', () => {
+  // The monthly draw of 2024-04-05 through lab-a: CBC warning from 2024-05-13, critical from 2024-05-20, liver
+  // tests warning from 2024-07-15 (never critical); all 00:00 Prague (UTC+2).
+  const received = monthlyDraw('2024-04-05');
+  /** lab-a, silent for 24 h from `lastSeenAt`: quiet from `quietAt`. */
+  const quietFrom = (quietAt: string): FeedObservation => ({
+    sender: 'lab-a',
+    rhythm: configuredFeedRhythm(24),
+    lastSeenAt: new Date(new Date(quietAt).getTime() - 24 * HOUR),
+  });
+  const stateAt = (p: ReturnType<typeof msPatient>, rule: 'MISSED-CBC' | 'MISSED-LFT', iso: string) =>
+    find(expectationsFor(p, received, new Date(iso)), rule);
+
+  describe('a CBC already critical when the lab goes quiet (2024-07-14 08:00 UTC)', () => {
+    const p = msPatient({ feeds: [quietFrom('2024-07-14T08:00:00Z')] });
+    it.each([
+      ['2024-07-14T07:59:59.999Z', 'overdue-critical'],
+      ['2024-07-14T08:00:00.000Z', 'held'],
+      ['2024-07-15T07:59:59.999Z', 'held'],
+      ['2024-07-15T08:00:00.000Z', 'overdue-critical'], // quiet + 24 h exactly: the page goes out
+      ['2024-07-21T08:00:00.000Z', 'overdue-critical'],
+    ])('at %s: %s', (iso, status) => {
+      const s = stateAt(p, 'MISSED-CBC', iso);
+      expect([s.status, s.severity]).toEqual([status, 'critical']);
+    });
+
+    it('is held until quiet + 24 h and says so; the scheduler is woken at that instant', () => {
+      const held = stateAt(p, 'MISSED-CBC', '2024-07-14T08:00:00Z');
+      expect(held.explanation.hold).toEqual({ senders: ['lab-a'], until: '2024-07-15T08:00:00.000Z' });
+      expect(held.explanation.summary).toMatch(
+        /Held while lab-a is quiet, at most until 2024-07-15T08:00:00\.000Z\.$/,
+      );
+      expect(held.nextChange).toEqual({
+        at: new Date('2024-07-15T08:00:00Z'),
+        status: 'overdue-critical',
+        severity: 'critical',
+      });
+      expect(nextTransitionAt(held)).toEqual(new Date('2024-07-15T08:00:00Z'));
+      expect(planMissedAlertChange(null, held)).toEqual({
+        type: 'open',
+        severity: 'critical',
+        notify: false,
+      });
+      const released = stateAt(p, 'MISSED-CBC', '2024-07-15T08:00:00Z');
+      const recorded = { severity: 'critical' as const, state: 'open' as const, notifiedSeverity: null };
+      expect(planMissedAlertChange(recorded, released)).toMatchObject({ type: 'update', notify: true });
+    });
+  });
+
+  describe('a warning of the same lab is held the full 7 days (liver tests, warning from 2024-07-15)', () => {
+    const p = msPatient({ feeds: [quietFrom('2024-07-14T08:00:00Z')] });
+    it.each([
+      ['2024-07-14T21:59:59.999Z', 'due', 'none'],
+      ['2024-07-14T22:00:00.000Z', 'held', 'warning'],
+      ['2024-07-15T08:00:00.000Z', 'held', 'warning'], // the critical hold's end releases nothing here
+      ['2024-07-21T07:59:59.999Z', 'held', 'warning'],
+      ['2024-07-21T08:00:00.000Z', 'overdue-warning', 'warning'], // quiet + 7 days exactly
+    ])('at %s: %s / %s', (iso, status, severity) => {
+      const s = stateAt(p, 'MISSED-LFT', iso);
+      expect([s.status, s.severity]).toEqual([status, severity]);
+    });
+
+    it('its hold says 7 days, and the scheduler is woken then', () => {
+      const held = stateAt(p, 'MISSED-LFT', '2024-07-15T08:00:00Z');
+      expect(held.explanation.hold?.until).toBe('2024-07-21T08:00:00.000Z');
+      expect(held.nextChange?.at).toEqual(new Date('2024-07-21T08:00:00Z'));
+    });
+  });
+
+  describe('a warning that turns critical while held, 10 h after the lab went quiet (2024-05-19 12:00 UTC)', () => {
+    const p = msPatient({ feeds: [quietFrom('2024-05-19T12:00:00Z')] });
+    it.each([
+      ['2024-05-19T11:59:59.999Z', 'overdue-warning', 'warning'],
+      ['2024-05-19T12:00:00.000Z', 'held', 'warning'],
+      ['2024-05-19T21:59:59.999Z', 'held', 'warning'],
+      ['2024-05-19T22:00:00.000Z', 'held', 'critical'], // critical while held: the hold now ends at quiet + 24 h
+      ['2024-05-20T11:59:59.999Z', 'held', 'critical'],
+      ['2024-05-20T12:00:00.000Z', 'overdue-critical', 'critical'],
+    ])('at %s: %s / %s', (iso, status, severity) => {
+      const s = stateAt(p, 'MISSED-CBC', iso);
+      expect([s.status, s.severity]).toEqual([status, severity]);
+    });
+
+    it('announces each step: critical while held, then released at quiet + 24 h', () => {
+      expect(stateAt(p, 'MISSED-CBC', '2024-05-19T12:00:00Z').nextChange).toEqual({
+        at: new Date('2024-05-19T22:00:00Z'),
+        status: 'held',
+        severity: 'critical',
+      });
+      const critical = stateAt(p, 'MISSED-CBC', '2024-05-19T22:00:00Z');
+      expect(critical.explanation.hold?.until).toBe('2024-05-20T12:00:00.000Z');
+      expect(critical.nextChange).toEqual({
+        at: new Date('2024-05-20T12:00:00Z'),
+        status: 'overdue-critical',
+        severity: 'critical',
+      });
+    });
+  });
+
+  it('a warning that turns critical after the critical hold has ended goes out at once (quiet since 2024-05-13)', () => {
+    const p = msPatient({ feeds: [quietFrom('2024-05-13T08:00:00Z')] });
+    const warning = stateAt(p, 'MISSED-CBC', '2024-05-19T21:59:59.999Z');
+    expect([warning.status, warning.severity, warning.explanation.hold?.until]).toEqual([
+      'held',
+      'warning',
+      '2024-05-20T08:00:00.000Z',
+    ]);
+    expect(warning.nextChange).toEqual({
+      at: new Date('2024-05-19T22:00:00Z'),
+      status: 'overdue-critical',
+      severity: 'critical',
+    });
+  });
+
+  it.each([
+    // [site override, last held instant, first released instant] for the CBC critical on 2024-07-14 08:00 UTC
+    [{ maxCriticalHoldHours: 6 }, '2024-07-14T13:59:59.999Z', '2024-07-14T14:00:00.000Z'],
+    [{ maxCriticalHoldHours: 48 }, '2024-07-16T07:59:59.999Z', '2024-07-16T08:00:00.000Z'],
+    [{ maxHoldDays: 0.25 }, '2024-07-14T13:59:59.999Z', '2024-07-14T14:00:00.000Z'],
+  ])('a site’s setting %j moves the release', (feeds, lastHeld, released) => {
+    const p = msPatient({ feeds: [quietFrom('2024-07-14T08:00:00Z')] });
+    const settings = resolveMonitoringSettings({ feeds });
+    const on = (iso: string) => find(expectationsFor(p, received, new Date(iso), settings), 'MISSED-CBC');
+    expect(on(lastHeld).status).toBe('held');
+    expect(on(lastHeld).nextChange?.at).toEqual(new Date(released));
+    expect(on(released).status).toBe('overdue-critical');
+  });
+
+  it('with no critical hold, a critical alert is never held while warnings still are', () => {
+    const settings = resolveMonitoringSettings({ feeds: { maxCriticalHoldHours: 0 } });
+    const p = msPatient({ feeds: [quietFrom('2024-07-14T08:00:00Z')] });
+    const on = (rule: 'MISSED-CBC' | 'MISSED-LFT', iso: string) =>
+      find(expectationsFor(p, received, new Date(iso), settings), rule);
+    expect(on('MISSED-CBC', '2024-07-14T08:00:00Z').status).toBe('overdue-critical');
+    expect(on('MISSED-LFT', '2024-07-15T12:00:00Z').status).toBe('held');
   });
 });

@@ -10,8 +10,12 @@ import { type AnalyteDay } from './test-group';
 
 export { analytesForRule, monitoringRules } from './schedule-rules';
 
-/** Version of the schedule logic and defaults; missed-result alerts pin it (alerting-anchors §4 item 11). */
-export const MONITORING_SCHEDULE_VERSION = 'monitoring-1';
+/**
+ * Version of the schedule logic and defaults; missed-result alerts pin it (alerting-anchors §4 item 11).
+ * `monitoring-2`: a complete sample since the start anchors the clock even before enrolment (README decision 7);
+ * a quiet feed holds a critical missed result 24 h at most (`feeds.maxCriticalHoldHours`, decision 15).
+ */
+export const MONITORING_SCHEDULE_VERSION = 'monitoring-2';
 
 /**
  * The state of every expectation of one patient at `now`: which results are expected, by which site-zone day,

@@ -12,6 +12,8 @@ describe('monitoring settings: §3 defaults, configurable per site', () => {
     expect(DEFAULT_MONITORING_SETTINGS.thyroid).toEqual({ dueDays: 91, warningDays: 105, criticalDays: 120 });
     expect(DEFAULT_MONITORING_SETTINGS.liver).toEqual({ dueDays: 91, warningDays: 101, criticalDays: null });
     expect(DEFAULT_MONITORING_SETTINGS.cllCbc.warningDays).toBe(10);
+    // README decision 15: a quiet feed holds warnings 7 days, critical missed results 24 h.
+    expect(DEFAULT_MONITORING_SETTINGS.feeds).toMatchObject({ maxHoldDays: 7, maxCriticalHoldHours: 24 });
     expect(monitoringSettingsProblems(DEFAULT_MONITORING_SETTINGS)).toEqual([]);
     expect(resolveMonitoringSettings()).toEqual(DEFAULT_MONITORING_SETTINGS);
   });
@@ -55,7 +57,7 @@ describe('monitoring settings: §3 defaults, configurable per site', () => {
       resolveMonitoringSettings({
         thyroid: { criticalDays: 100 },
         completionWindowDays: 0,
-        feeds: { learnFactor: 0.5 },
+        feeds: { learnFactor: 0.5, maxCriticalHoldHours: -1 },
       });
     } catch (e) {
       problems = (e as MonitoringSettingsError).problems;
@@ -64,6 +66,26 @@ describe('monitoring settings: §3 defaults, configurable per site', () => {
       'thyroid.criticalDays must be a whole number ≥ warningDays (or dueDays)',
       'completionWindowDays must be a whole number ≥ 1',
       'feeds.learnFactor must be ≥ 1',
+      'feeds.maxCriticalHoldHours must be ≥ 0',
     ]);
+  });
+
+  it('takes a site’s critical hold in hours; a stored short maxHoldDays stays valid (the shorter hold applies)', () => {
+    expect(resolveMonitoringSettings({ feeds: { maxCriticalHoldHours: 6 } }).feeds).toMatchObject({
+      maxHoldDays: 7,
+      maxCriticalHoldHours: 6,
+    });
+    expect(resolveMonitoringSettings({ feeds: { maxCriticalHoldHours: 0 } }).feeds.maxCriticalHoldHours).toBe(
+      0,
+    );
+    expect(resolveMonitoringSettings({ feeds: { maxHoldDays: 0 } }).feeds).toMatchObject({
+      maxHoldDays: 0,
+      maxCriticalHoldHours: 24,
+    });
+    for (const bad of [-0.5, Number.NaN]) {
+      expect(() => resolveMonitoringSettings({ feeds: { maxCriticalHoldHours: bad } })).toThrow(
+        'feeds.maxCriticalHoldHours must be ≥ 0',
+      );
+    }
   });
 });

@@ -46,6 +46,12 @@ export interface FeedSettings {
    * that the alerts go out anyway (and the feed alert turns critical): an outage that long is a clinical risk.
    */
   maxHoldDays: number;
+  /**
+   * Hours a quiet feed may hold a CRITICAL missed-result alert, counted from the moment it went quiet (never
+   * longer than `maxHoldDays`). A result missing past its critical threshold cannot wait a week for the lab's
+   * interface: after this its page goes out even while the feed stays quiet. Warnings keep `maxHoldDays`.
+   */
+  maxCriticalHoldHours: number;
 }
 
 export interface MonitoringSettings {
@@ -116,6 +122,7 @@ export const DEFAULT_MONITORING_SETTINGS: MonitoringSettings = {
     defaultQuietAfterHours: 72,
     servingLookbackDays: 120,
     maxHoldDays: 7,
+    maxCriticalHoldHours: 24,
   },
 };
 
@@ -191,6 +198,9 @@ export function monitoringSettingsProblems(settings: MonitoringSettings): string
   if (!isWhole(feeds.servingLookbackDays) || feeds.servingLookbackDays < 1)
     problems.push('feeds.servingLookbackDays must be a whole number ≥ 1');
   if (!(feeds.maxHoldDays >= 0)) problems.push('feeds.maxHoldDays must be ≥ 0');
+  // Not required to be ≤ maxHoldDays × 24: the shorter of the two applies (`feedHoldEnds`), so a site that
+  // stored a short maxHoldDays before this setting existed stays valid.
+  if (!(feeds.maxCriticalHoldHours >= 0)) problems.push('feeds.maxCriticalHoldHours must be ≥ 0');
   return problems;
 }
 

@@ -30,15 +30,43 @@ export interface PeriodicWindow {
   enrolledOn: CalendarDay | null;
 }
 
+/** The day a rolling clock counts from, and why that day (shown in the explanation). */
+export interface PeriodicAnchor {
+  day: CalendarDay;
+  source: NonNullable<BaseEvaluation['anchorSource']>;
+}
+
+/**
+ * The day a rolling expectation's clock counts from (clinical-rules §3: "Interval arithmetic should count from the
+ * last resulted sample (rolling)"; README decision 7). Null before anything is given (no start day).
+ *
+ * - A complete sample on or after the start day: the later of the start day and that sample's day, i.e. the
+ *   sample's day. Even a sample from before enrolment (backfilled, or sent before the patient was enrolled)
+ *   anchors the clock: the enrolment day never pushes it later, so a backfilled result cannot delay an alert.
+ * - None since the start: the start day (course 1's last infusion: monthly monitoring "starts upon completion of
+ *   round 1"; CLL: the start of therapy), or the enrolment day when that is later, so a patient enrolled years
+ *   after course 1 without any result sent to us is not critical on day one. On a tie, enrolment explains it.
+ *
+ * Samples before the start (baseline draws) never anchor it: they do not start the monthly clock early.
+ */
+export function periodicAnchor(
+  window: Pick<PeriodicWindow, 'startDay' | 'startSource' | 'enrolledOn'>,
+  lastComplete: CalendarDay | null,
+): PeriodicAnchor | null {
+  const { startDay, enrolledOn } = window;
+  if (startDay === null) return null;
+  if (lastComplete !== null && lastComplete >= startDay) return { day: lastComplete, source: 'result' };
+  if (enrolledOn !== null && enrolledOn >= startDay) return { day: enrolledOn, source: 'enrolment' };
+  return { day: startDay, source: window.startSource };
+}
+
 /**
  * A rolling expectation (monthly CBC, creatinine, urinalysis; 3-monthly thyroid; liver tests; weekly CBC in CLL).
  *
- * The clock counts from the last COMPLETE sample of the group (its day in the site zone), so a late sample resets
- * it and never causes a cascade. Before any complete sample since the start, it counts from the start day (course
- * 1's last infusion: monthly monitoring "starts upon completion of round 1"), or from enrolment when that is later.
- * Components received after the anchor without completing the group make the state `partial`: it escalates on the
- * same thresholds as a missing sample (a dipstick-only urinalysis is still a missing urinalysis), but shows what
- * arrived.
+ * The clock counts from its anchor (`periodicAnchor`): the last COMPLETE sample of the group since the start, so a
+ * late sample resets it and never causes a cascade. Components received after the anchor without completing the
+ * group make the state `partial`: it escalates on the same thresholds as a missing sample (a dipstick-only
+ * urinalysis is still a missing urinalysis), but shows what arrived.
  */
 export function periodicEvaluator(
   rule: PeriodicRule,
@@ -52,17 +80,9 @@ export function periodicEvaluator(
   const mine = received.filter((r) => members.includes(r.analyte) && r.day <= today);
   const lastComplete = maxDay(completionDays(group, mine, completionWindowDays));
 
-  let anchorDay: CalendarDay | null = null;
-  let anchorSource: BaseEvaluation['anchorSource'] = null;
-  if (window.startDay !== null) {
-    const candidates: [CalendarDay, NonNullable<BaseEvaluation['anchorSource']>][] = [
-      [window.startDay, window.startSource],
-    ];
-    if (window.enrolledOn) candidates.push([window.enrolledOn, 'enrolment']);
-    if (lastComplete) candidates.push([lastComplete, 'result']);
-    // Latest wins; on a tie a result is the better explanation.
-    [anchorDay, anchorSource] = candidates.reduce((a, b) => (b[0] >= a[0] ? b : a));
-  }
+  const anchor = periodicAnchor(window, lastComplete);
+  const anchorDay = anchor?.day ?? null;
+  const anchorSource = anchor?.source ?? null;
   const dueDay = anchorDay && addDays(anchorDay, schedule.dueDays);
   const warningDay =
     anchorDay && schedule.warningDays !== null ? addDays(anchorDay, schedule.warningDays) : null;

@@ -196,8 +196,9 @@ export class MonitoringSweepRepository {
    * The patients' results the schedule reads: the analytes of the rolling tests observed in [from, now] (the
    * window is longer than every threshold, so the states are exact), and every result of the rare analytes
    * (CD4, UPCR, HIV) up to now, whose history the gates and the CD4 reminder read further back. Not the whole
-   * history: a patient's 48 months of monthly draws stay on disk. Uses results(patient_id, analyte,
-   * observed_at).
+   * history: a patient's 48 months of monthly draws stay on disk. The patients of `wholeHistory` (recently
+   * enrolled, whose backfilled results may be older than the window and still anchor their clock) get their
+   * rolling-test results from before `from` too. Uses results(patient_id, analyte, observed_at).
    */
   async loadResults(
     manager: EntityManager,
@@ -206,6 +207,7 @@ export class MonitoringSweepRepository {
     rareAnalytes: readonly string[],
     from: Date,
     now: Date,
+    wholeHistory: readonly string[] = [],
   ): Promise<MonitoringResultRow[]> {
     // Times as epoch milliseconds: a batch reads tens of thousands of rows, and parsing timestamps dominates.
     const rows: Array<{
@@ -223,8 +225,12 @@ export class MonitoringSweepRepository {
        UNION ALL
        SELECT patient_id, analyte, (extract(epoch FROM observed_at) * 1000)::float8, sender, status, value::float8 FROM results
        WHERE patient_id = ANY($1::uuid[]) AND analyte = ANY($3::text[])
-         AND observed_at <= $5 AND retracted_at IS NULL`,
-      [patientIds, windowAnalytes, rareAnalytes, from.toISOString(), now.toISOString()],
+         AND observed_at <= $5 AND retracted_at IS NULL
+       UNION ALL
+       SELECT patient_id, analyte, (extract(epoch FROM observed_at) * 1000)::float8, sender, status, value::float8 FROM results
+       WHERE patient_id = ANY($6::uuid[]) AND analyte = ANY($2::text[])
+         AND observed_at < $4 AND retracted_at IS NULL`,
+      [patientIds, windowAnalytes, rareAnalytes, from.toISOString(), now.toISOString(), wholeHistory],
     );
     return rows.map((r) => ({
       patientId: r.patient_id,
@@ -385,6 +391,25 @@ export class MonitoringSweepRepository {
     );
   }
 
+  /**
+   * Makes due at once the patients last evaluated by a schedule version other than `version`: their stored
+   * next checks were computed by other logic. Rows locked right now (being swept or woken) are skipped.
+   */
+  async wakePatientsOfOtherScheduleVersions(manager: EntityManager, version: string): Promise<number> {
+    const rows = await queryRows<{ patient_id: string }>(
+      manager,
+      `UPDATE monitoring_patients m SET next_check_at = '-infinity'
+       WHERE m.patient_id IN (
+         SELECT patient_id FROM monitoring_patients
+         WHERE evaluated_at IS NOT NULL AND schedule_version IS DISTINCT FROM $1
+           AND next_check_at IS DISTINCT FROM '-infinity'
+         FOR UPDATE SKIP LOCKED)
+       RETURNING m.patient_id`,
+      [version],
+    );
+    return rows.length;
+  }
+
   /** Puts patients whose evaluation failed back for later, in a transaction of the caller's choosing. */
   async postpone(manager: EntityManager, patientIds: readonly string[], until: Date): Promise<void> {
     if (patientIds.length === 0) return;
@@ -396,6 +421,35 @@ export class MonitoringSweepRepository {
 
   /** Claims up to `limit` feeds due at `now`, with their owning site's integration team and settings. */
   async claimDueFeeds(manager: EntityManager, now: Date, limit: number): Promise<DueLabFeedRow[]> {
+    return this.claimFeeds(
+      manager,
+      `SELECT sender FROM lab_feeds WHERE next_check_at <= $1
+       ORDER BY next_check_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now.toISOString(), limit],
+    );
+  }
+
+  /**
+   * Claims up to `limit` feeds whose open FEED-QUIET alert shows a number of held patients
+   * (`explanation.feed.heldPatients`) other than the current one (`heldPatientCounts`): patient sweeps started or
+   * ended holds since the feed was last swept. Feeds locked elsewhere are skipped (recounted at the next sweep).
+   */
+  async claimFeedsWithStaleHeldCount(manager: EntityManager, limit: number): Promise<DueLabFeedRow[]> {
+    return this.claimFeeds(
+      manager,
+      `SELECT lf.sender FROM lab_feeds lf JOIN alerts a ON a.id = lf.alert_id AND a.state <> 'resolved'
+       WHERE (a.explanation #>> '{feed,heldPatients}')::int IS DISTINCT FROM (${heldPatientsSql('lf.sender')})
+       ORDER BY lf.sender LIMIT $1 FOR UPDATE OF lf SKIP LOCKED`,
+      [limit],
+    );
+  }
+
+  /** The feeds the subquery `senders` selects (and locks), with their owning site's team and settings. */
+  private async claimFeeds(
+    manager: EntityManager,
+    senders: string,
+    params: unknown[],
+  ): Promise<DueLabFeedRow[]> {
     const rows: Array<
       FeedSqlRow & {
         state: DueLabFeedRow['state'];
@@ -409,9 +463,8 @@ export class MonitoringSweepRepository {
               (SELECT overrides FROM monitoring_site_settings ss WHERE ss.site_id = f.site_id
                ORDER BY version DESC LIMIT 1) AS settings_overrides
        FROM lab_feeds f LEFT JOIN sites s ON s.id = f.site_id
-       WHERE f.sender IN (SELECT sender FROM lab_feeds WHERE next_check_at <= $1
-                          ORDER BY next_check_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-      [now.toISOString(), limit],
+       WHERE f.sender IN (${senders})`,
+      params,
     );
     return rows.map((r) => ({
       ...toFeed(r),
@@ -455,10 +508,15 @@ export class MonitoringSweepRepository {
 
   /**
    * Wakes the patients whose missed-result alerts these senders hold (the feed spoke again, a person released
-   * it, or the hold ran out). Patients being swept right now are skipped: their sweep re-checks the feed under
-   * a share lock (`lockHoldingFeeds`) and wakes itself.
+   * it, or the hold ran out), or with `severity` only those held at that severity (the shorter hold of critical
+   * alerts ran out). Patients being swept right now are skipped: their sweep re-checks the feed under a share
+   * lock (`lockHoldingFeeds`) and wakes itself.
    */
-  async wakePatientsHeldBy(manager: EntityManager, senders: readonly string[]): Promise<number> {
+  async wakePatientsHeldBy(
+    manager: EntityManager,
+    senders: readonly string[],
+    severity: 'critical' | null = null,
+  ): Promise<number> {
     if (senders.length === 0) return 0;
     const rows = await queryRows<{ patient_id: string }>(
       manager,
@@ -466,12 +524,26 @@ export class MonitoringSweepRepository {
        WHERE m.patient_id IN (
          SELECT mp.patient_id FROM monitoring_patients mp
          WHERE EXISTS (SELECT 1 FROM monitoring_expectations e
-                       WHERE e.patient_id = mp.patient_id AND e.status = 'held' AND e.held_by && $1::text[])
+                       WHERE e.patient_id = mp.patient_id AND e.status = 'held' AND e.held_by && $1::text[]
+                         AND ($2::text IS NULL OR e.severity = $2::text))
          FOR UPDATE OF mp SKIP LOCKED)
        RETURNING m.patient_id`,
-      [senders],
+      [senders, severity],
     );
     return rows.length;
+  }
+
+  /**
+   * How many patients have a missed-result alert held by each of these senders (expectations with status
+   * `held` whose `held_by` names the sender; the partial GIN index on held_by). Senders holding none: 0.
+   */
+  async heldPatientCounts(manager: EntityManager, senders: readonly string[]): Promise<Map<string, number>> {
+    if (senders.length === 0) return new Map();
+    const rows: Array<{ sender: string; held: number }> = await manager.query(
+      `SELECT s.sender, (${heldPatientsSql('s.sender')}) AS held FROM unnest($1::text[]) AS s(sender)`,
+      [senders],
+    );
+    return new Map(rows.map((r) => [r.sender, r.held]));
   }
 
   /** Non-configured feeds whose rhythm was learned before `staleBefore` (or never), locked for relearning. */
@@ -580,6 +652,11 @@ interface FeedSqlRow {
   last_seen_at: Date | null;
   hold_released_at: Date | null;
 }
+
+/** The number of patients with an expectation held by `sender` (an SQL expression naming the sender). */
+const heldPatientsSql = (sender: string) =>
+  `SELECT count(DISTINCT e.patient_id)::int FROM monitoring_expectations e
+   WHERE e.status = 'held' AND e.held_by @> ARRAY[${sender}]`;
 
 const FEED_COLUMNS = `f.sender, f.site_id, f.quiet_after_ms, f.rhythm_source, f.rhythm_learned_from, f.last_seen_at,
   f.hold_released_at`;
