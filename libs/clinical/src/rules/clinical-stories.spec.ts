@@ -1,6 +1,11 @@
 import { type AlertDecision } from '../alerts/alert-decision';
 import { evaluatePatient } from './rule-evaluator';
 import { defaultRuleSets } from './rule-set.loader';
+import { type CalendarDay } from '../courses/calendar';
+import { configuredFeedRhythm, type FeedObservation } from '../monitoring/feed-rhythm';
+import { planMissedAlertChange } from '../monitoring/missed-alert';
+import { expectationsFor } from '../monitoring/monitoring-schedule';
+import { at, course, find, look, monthlyDraw, msPatient, ruleOn } from '../monitoring/monitoring.fixture';
 import { deriveAbsoluteCounts } from '../results/derived-counts';
 import { normaliseObservation } from '../results/normalise';
 import { type PatientResult } from '../results/result';
@@ -325,5 +330,78 @@ describe('clinical stories', () => {
     expect(story(evaluate(patient(), [jump], history).decisions)).toEqual(['jump → DD-4:warning']);
     const released = evaluate(patient(), [{ ...jump, released: true }], history);
     expect(story(released.decisions)).toEqual(['jump → DD-3:critical']);
+  });
+});
+
+describe('clinical stories: the monitoring schedule (issue 11)', () => {
+  it('14. (§3 rolling clock, monitoring decision 7) enrolled two years after course 1 with last month’s draw backfilled, the patient is overdue from that draw, not from the enrolment day', () => {
+    // Course 1 in January 2022; the site enrols the patient on 2024-06-01 and backfills the draw of 2024-05-02.
+    const p = msPatient({ courses: [course(1, '2022-01-10', 5)], enrolledOn: '2024-06-01' });
+    const backfilled = monthlyDraw('2024-05-02');
+    // Due on the enrolment day itself (day 30), warning on 06-09 (day 38), critical on 06-16 (day 45); anchored
+    // on the enrolment day it would have been due on 07-01 and critical only on 07-16.
+    expect(look('MISSED-CBC', p, backfilled, '2024-06-01')).toEqual(['due', 'none']);
+    expect(look('MISSED-CBC', p, backfilled, '2024-06-08')).toEqual(['due', 'none']);
+    const warning = ruleOn('MISSED-CBC', p, backfilled, '2024-06-09');
+    expect([warning.status, warning.severity]).toEqual(['overdue-warning', 'warning']);
+    expect(warning.explanation.summary).toBe(
+      'Monthly CBC with differential: nothing received since 2024-05-02; due on 2024-06-01, 8 days overdue.',
+    );
+    expect(look('MISSED-UA', p, backfilled, '2024-06-16')).toEqual(['overdue-critical', 'critical']);
+    // The thyroid test was never sent: its clock still starts at enrolment (nothing to call missing before).
+    expect(ruleOn('MISSED-THYROID', p, backfilled, '2024-06-09').explanation).toMatchObject({
+      anchorDay: '2024-06-01',
+      anchorSource: 'enrolment',
+    });
+  });
+
+  it('15. (monitoring decision 15) the lab’s interface stops on a Friday evening; a CBC turning critical on Monday waits 24 h for the lab, not a week', () => {
+    // Last message Friday 2024-05-17 18:00 Prague; rhythm 48 h → quiet Sunday 18:00 (16:00 UTC).
+    const feed: FeedObservation = {
+      sender: 'lab-a',
+      rhythm: configuredFeedRhythm(48),
+      lastSeenAt: at('2024-05-17', '18:00'),
+    };
+    const p = msPatient({ feeds: [feed] });
+    const received = monthlyDraw('2024-04-05'); // CBC warning since 05-13 (paged then), critical from 05-20
+    const cbcAt = (day: CalendarDay, time: string, results = received) =>
+      find(expectationsFor(p, results, at(day, time)), 'MISSED-CBC');
+    const told = {
+      severity: 'warning' as const,
+      state: 'open' as const,
+      notifiedSeverity: 'warning' as const,
+    };
+
+    expect(cbcAt('2024-05-19', '17:59').status).toBe('overdue-warning');
+    expect(cbcAt('2024-05-19', '18:00').status).toBe('held');
+    // Monday 00:00: critical, recorded but not paged: the CBC may be stuck in the lab's interface.
+    const held = cbcAt('2024-05-20', '00:00');
+    expect([held.status, held.severity, held.explanation.hold?.until]).toEqual([
+      'held',
+      'critical',
+      at('2024-05-20', '18:00').toISOString(),
+    ]);
+    expect(planMissedAlertChange(told, held)).toMatchObject({ severity: 'critical', notify: false });
+    expect(held.nextChange).toEqual({
+      at: at('2024-05-20', '18:00'),
+      status: 'overdue-critical',
+      severity: 'critical',
+    });
+    // Monday 18:00, 24 h into the outage, the lab still silent: the clinician is paged.
+    const paged = cbcAt('2024-05-20', '18:00');
+    expect([paged.status, paged.heldBy]).toEqual(['overdue-critical', []]);
+    const recorded = { ...told, severity: 'critical' as const };
+    expect(planMissedAlertChange(recorded, paged)).toMatchObject({ type: 'update', notify: true });
+    // Had the lab come back at 10:00 with Friday's CBC in its backlog, the alert would have resolved unpaged.
+    const backlog = [...received, ...monthlyDraw('2024-05-17')];
+    const resumed = find(
+      expectationsFor(
+        msPatient({ feeds: [{ ...feed, lastSeenAt: at('2024-05-20', '10:00') }] }),
+        backlog,
+        at('2024-05-20', '10:00'),
+      ),
+      'MISSED-CBC',
+    );
+    expect(planMissedAlertChange(recorded, resumed)).toEqual({ type: 'resolve', reason: 'received' });
   });
 });
