@@ -1,6 +1,7 @@
 import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createDataSource, type DatabaseSettings } from './data-source';
+import { ResultGrader } from './grading/result-grader';
 import { AlertRepository } from './repositories/alert.repository';
 import { CodeMappingRepository } from './repositories/code-mapping.repository';
 import { ContactVerificationRepository } from './repositories/contact-verification.repository';
@@ -35,6 +36,8 @@ const REPOSITORIES = [
   NotificationRepository,
   ResultRepository,
   RuleContextRepository,
+  // Not a repository: the one way stored results are graded (processor batches, released results).
+  ResultGrader,
 ];
 
 /** Closes the app's connection pool last, after the app's own shutdown hooks have stopped using it. */

@@ -1,6 +1,7 @@
 export * from './data-source';
 export * from './database.module';
 export * from './entities';
+export * from './grading/result-grader';
 export * from './migrations';
 export * from './pg-listener';
 export * from './query-rows';
