@@ -180,15 +180,42 @@ describe('HL7 v2 through the processor', () => {
 
     // The engine judged them in the patient's context, in the same transaction.
     const alerts = await q(
-      `SELECT rule_id, severity, emergency, rule_set_version FROM alerts ORDER BY rule_id`,
+      `SELECT rule_id, severity, emergency, rule_set_version, dedup_key FROM alerts ORDER BY rule_id, dedup_key`,
     );
-    expect(alerts).toEqual([
-      { rule_id: 'ANC-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.2' },
-      { rule_id: 'CREA-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.2' },
+    expect(
+      alerts.map(({ dedup_key, ...a }: { dedup_key: string }) => ({
+        ...a,
+        scope: dedup_key.split('|').slice(2).join('|'),
+      })),
+    ).toEqual([
+      { rule_id: 'ANC-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.2', scope: '' },
+      { rule_id: 'CREA-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.2', scope: '' },
       // Platelets and neutrophils below their lower limits in the same draw.
-      { rule_id: 'CYTO-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.2' },
-      { rule_id: 'LYM-1', severity: 'info', emergency: false, rule_set_version: 'ms-2026.2' },
-      { rule_id: 'PLT-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.2' },
+      { rule_id: 'CYTO-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.2', scope: '' },
+      // No pre-course baseline of these: said once per course and analyte (information, never paged).
+      {
+        rule_id: 'DQ-2',
+        severity: 'info',
+        emergency: false,
+        rule_set_version: 'ms-2026.2',
+        scope: 'course-1|alt',
+      },
+      {
+        rule_id: 'DQ-2',
+        severity: 'info',
+        emergency: false,
+        rule_set_version: 'ms-2026.2',
+        scope: 'course-1|creatinine',
+      },
+      {
+        rule_id: 'DQ-2',
+        severity: 'info',
+        emergency: false,
+        rule_set_version: 'ms-2026.2',
+        scope: 'course-1|haemoglobin',
+      },
+      { rule_id: 'LYM-1', severity: 'info', emergency: false, rule_set_version: 'ms-2026.2', scope: '' },
+      { rule_id: 'PLT-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.2', scope: '' },
     ]);
     const [anc] = await q(`SELECT explanation FROM alerts WHERE rule_id = 'ANC-1'`);
     expect(anc.explanation.values[0]).toMatchObject({
