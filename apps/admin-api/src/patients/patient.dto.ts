@@ -119,6 +119,10 @@ export const resultQuerySchema = z
       .string()
       .regex(/^[a-z0-9-]{1,64}$/)
       .optional(),
+    held: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe('true: held for review by a data-quality rule and not yet released; false: the others'),
   })
   .strict();
 export class ResultQueryDto extends createZodDto(resultQuerySchema) {}
@@ -185,6 +189,18 @@ export const resultSchema = z.object({
   quality: z.string(),
   retractedAt: z.string().nullable(),
   supersededBy: z.string().nullable(),
+  reviewHold: z
+    .string()
+    .nullable()
+    .describe(
+      'Why a data-quality rule held the value from grading (DD-4: an implausible jump); null: never held',
+    ),
+  releasedAt: z
+    .string()
+    .nullable()
+    .describe('When a reviewer released the held value; it was then graded once'),
+  releasedBy: z.string().nullable().describe('The reviewer who released it (user id)'),
+  releaseReason: z.string().nullable(),
 });
 export type ResultView = z.infer<typeof resultSchema>;
 export class ResultPageDto extends createZodDto(pageSchema(resultSchema)) {}

@@ -134,6 +134,8 @@ export class PatientRepository {
   ): Promise<{ items: ResultView[]; total: number }> {
     const sql = new SqlBuilder();
     sql.where(`patient_id = ${sql.p(patientId)}`).whereEquals('analyte', query.analyte);
+    if (query.held === 'true') sql.where('review_hold IS NOT NULL AND released_at IS NULL');
+    if (query.held === 'false') sql.where('(review_hold IS NULL OR released_at IS NOT NULL)');
     if (query.from) sql.where(`observed_at >= ${sql.p(query.from)}`);
     if (query.to) sql.where(`observed_at < ${sql.p(query.to)}`);
     const [{ total }]: Array<{ total: number }> = await m.query(
@@ -143,7 +145,8 @@ export class PatientRepository {
     const rows: Array<Record<string, unknown>> = await m.query(
       `SELECT id::text, observed_at, received_at, sender, code, code_system, loinc, analyte, value_type, value_original,
               unit_original, value::float8 AS value, unit, range_low::float8 AS range_low, range_high::float8 AS range_high,
-              abnormal_flags, status, quality, retracted_at, superseded_by::text
+              abnormal_flags, status, quality, retracted_at, superseded_by::text, review_hold, released_at,
+              released_by, release_reason
        FROM results ${sql.whereSql()} ORDER BY results.observed_at DESC, results.id DESC
        LIMIT ${sql.p(limit)} OFFSET ${sql.p(query.offset)}`,
       sql.params,
@@ -171,6 +174,10 @@ export class PatientRepository {
         quality: r.quality as string,
         retractedAt: (r.retracted_at as Date | null)?.toISOString() ?? null,
         supersededBy: r.superseded_by as string | null,
+        reviewHold: r.review_hold as string | null,
+        releasedAt: (r.released_at as Date | null)?.toISOString() ?? null,
+        releasedBy: r.released_by as string | null,
+        releaseReason: r.release_reason as string | null,
       })),
     };
   }
