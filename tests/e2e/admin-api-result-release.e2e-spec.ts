@@ -422,4 +422,55 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
       ),
     ).toBe(1);
   });
+
+  it('joins the DD-3 alert another writer (the processor) opened for the patient while the release was grading', async () => {
+    const patientId = await enrol('JUMP-5');
+    const { jump } = await sendJump('JUMP-5');
+    // Another writer opens the patient's DD-3 alert and has not committed when the release inserts its own.
+    const runner = stack.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    let response: Awaited<ReturnType<typeof release>>;
+    let opened: string;
+    try {
+      [{ id: opened }] = await runner.query(
+        `INSERT INTO alerts (reference, patient_id, rule_id, kind, severity, dedup_key, rule_set_version, explanation)
+         VALUES ('RACE-0001', $1::uuid, 'DD-3', 'breach', 'critical', $1::text || '|DD-3', $2, '{"summary": "D-dimer"}')
+         RETURNING id`,
+        [patientId, RULE_SET],
+      );
+      // supertest sends when asked for its promise.
+      const pending = release(patientId, jump, tokens.clinician, 'confirmed by the lab').then((r) => r);
+      await waitFor(
+        async () =>
+          (await count(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND application_name = 'admin-api' AND wait_event_type = 'Lock'`,
+          )) === 1,
+        { description: 'the release to wait on the open alert it would insert' },
+      );
+      await runner.commitTransaction();
+      response = await pending;
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    expect(response.status).toBe(200);
+    expect(response.body.decisions).toEqual([
+      expect.objectContaining({
+        ruleId: 'DD-3',
+        alertId: opened,
+        change: 'occurrence',
+        notificationId: null,
+      }),
+    ]);
+    expect(await q(`SELECT result_id::text FROM alert_occurrences WHERE alert_id = $1`, [opened])).toEqual([
+      { result_id: jump },
+    ]);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM alerts WHERE patient_id = $1 AND rule_id = 'DD-3'`, [
+        patientId,
+      ]),
+    ).toBe(1);
+  });
 });

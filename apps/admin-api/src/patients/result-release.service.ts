@@ -8,7 +8,7 @@ import {
   ResultGrader,
 } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/domain.errors';
 import { patientScopeOf } from '../common/patient-scope';
 import { auditActorOf, type RequestActor, userOf } from '../common/request-actor';
@@ -34,6 +34,18 @@ function toDecision(applied: AppliedAlertChange): ReleaseDecision {
     notificationId: applied.notificationId,
   };
 }
+
+/**
+ * The alert the grading opens was opened a moment earlier by another writer (the processor grading another
+ * result of the patient): nothing of the release was kept, and running it again finds that alert open.
+ */
+function isOpenAlertRace(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const e = error.driverError as { code?: unknown; constraint?: unknown };
+  return e.code === '23505' && e.constraint === 'alerts_open_dedup';
+}
+
+const ATTEMPTS = 3;
 
 /** The rules with a tier that holds a result for review (DD-4): their alerts are where a release is told. */
 function holdingRuleIds(ruleSet: RuleSet): string[] {
@@ -62,6 +74,21 @@ export class ResultReleaseService {
   ) {}
 
   async release(
+    actor: RequestActor,
+    patientId: string,
+    resultId: string,
+    input: ReleaseResultDto,
+  ): Promise<ResultReleaseView> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.releaseOnce(actor, patientId, resultId, input);
+      } catch (error) {
+        if (attempt >= ATTEMPTS || !isOpenAlertRace(error)) throw error;
+      }
+    }
+  }
+
+  private async releaseOnce(
     actor: RequestActor,
     patientId: string,
     resultId: string,
