@@ -154,9 +154,10 @@ export class ResultReleaseService {
         now.toISOString(),
       );
 
+      const releasedAt = now.toISOString();
       const after: ResultReleaseState = {
         reviewHold: locked.reviewHold,
-        releasedAt: now.toISOString(),
+        releasedAt,
         releasedBy: user.userId,
         releaseReason: input.reason,
       };
@@ -172,7 +173,7 @@ export class ResultReleaseService {
           detail: { before, after, ruleSetVersion: ruleSet.version, reviewAlertIds, decisions },
         },
       ]);
-      return { resultId, releasedAt: after.releasedAt!, releasedBy: user.userId, decisions };
+      return { resultId, releasedAt, releasedBy: user.userId, decisions };
     });
   }
 }
