@@ -20,7 +20,7 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
   let stack: TestStack;
   let processor: INestApplicationContext;
   let api: AdminApi;
-  const ids = {} as Record<'team' | 'otherTeam' | 'admin' | 'clinician' | 'outsider', string>;
+  const ids = {} as Record<'team' | 'otherTeam' | 'pragueTeam' | 'admin' | 'clinician' | 'outsider', string>;
   const tokens = {} as Record<'admin' | 'clinician' | 'outsider' | 'auditor', string>;
   const q = (sql: string, params: unknown[] = []) => stack.dataSource.query(sql, params);
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -43,14 +43,14 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
     });
 
   /** Enrols through the API (as an admin) and waits until the processor takes the patient's results. */
-  async function enrol(identifier: string): Promise<string> {
+  async function enrol(identifier: string, site: 'brno' | 'prague' = 'brno'): Promise<string> {
     const res = await api
       .http()
       .post('/patients')
       .set(as(tokens.admin))
       .send({
-        siteId: 'brno',
-        careTeamId: ids.team,
+        siteId: site,
+        careTeamId: site === 'brno' ? ids.team : ids.pragueTeam,
         indication: 'MS',
         identifiers: [{ authority: 'HOSP', identifier }],
         birthDate: '1985-04-01',
@@ -117,6 +117,20 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
     });
     ids.team = team.careTeamId;
     ids.otherTeam = otherTeam.careTeamId;
+    // Prague's latest override was orphaned by a rule-set change (written past the API's validation): the
+    // processor grades Prague's patients with the shipped set, and so must a release.
+    await seedSite(stack.dataSource, { id: 'prague', name: 'Prague MS centre', timeZone: 'Europe/Prague' });
+    await q(
+      `INSERT INTO rule_overrides (site_id, indication, version, overrides, reason)
+       VALUES ('prague', 'MS', 1, $1, 'written for a rule that is gone')`,
+      [JSON.stringify([{ ruleId: 'PLT-9', severity: 'critical' }])],
+    );
+    const pragueTeam = await seedCareTeam(stack.dataSource, {
+      siteId: 'prague',
+      name: 'MS Prague',
+      members: [{ email: 'neurologist@hospital.test', displayName: 'Dr. Eva Svobodová', role: 'physician' }],
+    });
+    ids.pragueTeam = pragueTeam.careTeamId;
     ids.clinician = await seedUser(stack.dataSource, {
       email: 'neurologist@hospital.test',
       roles: ['clinician'],
@@ -365,6 +379,22 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
     const [row] = await q(`SELECT released_at FROM results WHERE id = $1`, [jump]);
     expect(row.released_at).toBeNull();
     expect((await alertsOf(other)).map((a: { rule_id: string }) => a.rule_id)).toEqual(['DD-4']);
+  });
+
+  it('grades with the shipped set where the site’s latest override no longer applies, as the processor does', async () => {
+    const patientId = await enrol('JUMP-6', 'prague');
+    const { jump } = await sendJump('JUMP-6');
+    const released = await release(patientId, jump, tokens.clinician, 'confirmed by the lab');
+    expect(released.status).toBe(200);
+    expect(
+      (await alertsOf(patientId)).map((a: { rule_id: string; rule_set_version: string }) => [
+        a.rule_id,
+        a.rule_set_version,
+      ]),
+    ).toEqual([
+      ['DD-3', 'ms-2026.2'],
+      ['DD-4', 'ms-2026.2'],
+    ]);
   });
 
   it('grades once when two reviewers release the same result at the same moment', async () => {
