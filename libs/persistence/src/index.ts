@@ -8,6 +8,7 @@ export * from './query-rows';
 export * from './refreshing-cache';
 export * from './repositories/code-mapping.repository';
 export * from './repositories/alert-reference';
+export * from './repositories/alert-timeline';
 export * from './repositories/alert.repository';
 export * from './repositories/api-key.repository';
 export * from './repositories/audit.repository';

@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import {
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -24,18 +26,25 @@ import {
   PatientIdParams,
   PatientPageDto,
   PatientQueryDto,
+  ReleaseResultDto,
   ResultPageDto,
+  ResultParams,
   ResultQueryDto,
+  ResultReleaseDto,
   UpdateCourseDto,
   UpdatePatientDto,
 } from './patient.dto';
 import { PatientService, RESULT_CSV_COLUMNS } from './patient.service';
+import { ResultReleaseService } from './result-release.service';
 
 /** Clinicians see the patients of their own care teams only (in the SQL of every query); admins enrol. */
 @ApiTags('patients')
 @Controller('patients')
 export class PatientController {
-  constructor(private readonly patients: PatientService) {}
+  constructor(
+    private readonly patients: PatientService,
+    private readonly releases: ResultReleaseService,
+  ) {}
 
   @Get()
   @Roles('admin', 'clinician')
@@ -121,6 +130,25 @@ export class PatientController {
     @RequestedFormat() format: ListFormat,
   ) {
     return this.patients.results(actor, params.id, query, format);
+  }
+
+  @Post(':id/results/:resultId/release')
+  // Like acknowledging an alert: a clinician of the patient's care team, or an admin.
+  @Roles('clinician', 'admin')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Release a result a data-quality rule holds for review (DD-4: an implausible D-dimer jump): it is graded ' +
+      'once with the site’s rule set, and what that raises is alerted and notified. Clinicians: patients of ' +
+      'their care teams',
+  })
+  @ApiOkResponse({ type: ResultReleaseDto })
+  @ApiNotFoundResponse({ description: 'No such patient (for this caller), or no such result of the patient' })
+  @ApiConflictResponse({
+    description: 'The result is not held, was already released, or the lab has corrected or deleted it',
+  })
+  release(@Actor() actor: RequestActor, @Param() params: ResultParams, @Body() body: ReleaseResultDto) {
+    return this.releases.release(actor, params.id, params.resultId, body);
   }
 
   @Get(':id/courses')

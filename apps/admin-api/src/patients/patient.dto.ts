@@ -98,6 +98,14 @@ export class ClinicalFlagsInputDto extends createZodDto(clinicalFlagsInputSchema
 
 export class PatientIdParams extends createZodDto(z.object({ id: z.uuid() }).strict()) {}
 export class CourseParams extends createZodDto(z.object({ id: z.uuid(), courseId: z.uuid() }).strict()) {}
+export class ResultParams extends createZodDto(
+  z
+    .object({
+      id: z.uuid(),
+      resultId: z.string().regex(/^[1-9]\d{0,17}$/, 'a result id is a positive integer'),
+    })
+    .strict(),
+) {}
 
 export const patientQuerySchema = z
   .object({
@@ -119,9 +127,25 @@ export const resultQuerySchema = z
       .string()
       .regex(/^[a-z0-9-]{1,64}$/)
       .optional(),
+    held: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe('true: held for review by a data-quality rule and not yet released; false: the others'),
   })
   .strict();
 export class ResultQueryDto extends createZodDto(resultQuerySchema) {}
+
+export const releaseResultSchema = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(3)
+      .max(1000)
+      .describe('Why the held value may be graded (what the lab confirmed)'),
+  })
+  .strict();
+export class ReleaseResultDto extends createZodDto(releaseResultSchema) {}
 
 export const courseSchema = z.object({
   id: z.string(),
@@ -185,6 +209,44 @@ export const resultSchema = z.object({
   quality: z.string(),
   retractedAt: z.string().nullable(),
   supersededBy: z.string().nullable(),
+  reviewHold: z
+    .string()
+    .nullable()
+    .describe(
+      'Why a data-quality rule held the value from grading (DD-4: an implausible jump); null: never held',
+    ),
+  releasedAt: z
+    .string()
+    .nullable()
+    .describe('When a reviewer released the held value; it was then graded once'),
+  releasedBy: z.string().nullable().describe('The reviewer who released it (user id)'),
+  releaseReason: z.string().nullable(),
 });
 export type ResultView = z.infer<typeof resultSchema>;
 export class ResultPageDto extends createZodDto(pageSchema(resultSchema)) {}
+
+export const resultReleaseSchema = z.object({
+  resultId: z.string(),
+  releasedAt: z.string(),
+  releasedBy: z.string().describe('The reviewer (user id)'),
+  decisions: z
+    .array(
+      z.object({
+        ruleId: z.string(),
+        severity: z.enum(['info', 'warning', 'critical']),
+        emergency: z.boolean(),
+        alertId: z.string(),
+        alertReference: z.string(),
+        change: z
+          .enum(['opened', 'occurrence', 'severity-raised'])
+          .describe('What the decision did to the patient’s alert of that rule'),
+        notificationId: z
+          .string()
+          .nullable()
+          .describe('The outbox row the care team is notified through (null: nobody is paged for it)'),
+      }),
+    )
+    .describe('What grading the released value raised, with the site’s rule set (empty: nothing)'),
+});
+export type ResultReleaseView = z.infer<typeof resultReleaseSchema>;
+export class ResultReleaseDto extends createZodDto(resultReleaseSchema) {}

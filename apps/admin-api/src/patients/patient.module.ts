@@ -1,7 +1,14 @@
 import { Module } from '@nestjs/common';
+import { RuleSetModule } from '../rule-sets/rule-set.module';
 import { PatientController } from './patient.controller';
 import { PatientRepository } from './patient.repository';
 import { PatientService } from './patient.service';
+import { ResultReleaseService } from './result-release.service';
 
-@Module({ controllers: [PatientController], providers: [PatientService, PatientRepository] })
+@Module({
+  // A released result is graded with its site's rule set.
+  imports: [RuleSetModule],
+  controllers: [PatientController],
+  providers: [PatientService, PatientRepository, ResultReleaseService],
+})
 export class PatientModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { patientFlags, type PatientFlags } from '@alem/clinical';
+import { patientFlags, type PatientFlags, type RuleInputResult } from '@alem/clinical';
+import { queryRows, RULE_INPUT_COLUMNS, ruleInputFromRow } from '@alem/persistence';
 import { type EntityManager } from 'typeorm';
 import { applyPatientScope, type PatientScope } from '../common/patient-scope';
 import { SqlBuilder } from '../common/sql-builder';
@@ -69,6 +70,19 @@ export function toCourse(r: CourseRow): CourseView {
 
 export const COURSE_COLUMNS = `id, course_number, product, infusion_dates::text[] AS infusion_dates, created_at`;
 
+/** A stored result's review hold and release (`results.review_hold`, `released_at/_by/_reason`). */
+export interface ResultReleaseState {
+  reviewHold: string | null;
+  releasedAt: string | null;
+  releasedBy: string | null;
+  releaseReason: string | null;
+}
+
+/** The hold of a result locked for its release, and whether it is still the lab's current word. */
+export interface LockedResult extends ResultReleaseState {
+  current: boolean;
+}
+
 /** Patient queries, each restricted to the caller's patient scope in its SQL. */
 @Injectable()
 export class PatientRepository {
@@ -134,6 +148,8 @@ export class PatientRepository {
   ): Promise<{ items: ResultView[]; total: number }> {
     const sql = new SqlBuilder();
     sql.where(`patient_id = ${sql.p(patientId)}`).whereEquals('analyte', query.analyte);
+    if (query.held === 'true') sql.where('review_hold IS NOT NULL AND released_at IS NULL');
+    if (query.held === 'false') sql.where('(review_hold IS NULL OR released_at IS NOT NULL)');
     if (query.from) sql.where(`observed_at >= ${sql.p(query.from)}`);
     if (query.to) sql.where(`observed_at < ${sql.p(query.to)}`);
     const [{ total }]: Array<{ total: number }> = await m.query(
@@ -143,7 +159,8 @@ export class PatientRepository {
     const rows: Array<Record<string, unknown>> = await m.query(
       `SELECT id::text, observed_at, received_at, sender, code, code_system, loinc, analyte, value_type, value_original,
               unit_original, value::float8 AS value, unit, range_low::float8 AS range_low, range_high::float8 AS range_high,
-              abnormal_flags, status, quality, retracted_at, superseded_by::text
+              abnormal_flags, status, quality, retracted_at, superseded_by::text, review_hold, released_at,
+              released_by, release_reason
        FROM results ${sql.whereSql()} ORDER BY results.observed_at DESC, results.id DESC
        LIMIT ${sql.p(limit)} OFFSET ${sql.p(query.offset)}`,
       sql.params,
@@ -171,7 +188,63 @@ export class PatientRepository {
         quality: r.quality as string,
         retractedAt: (r.retracted_at as Date | null)?.toISOString() ?? null,
         supersededBy: r.superseded_by as string | null,
+        reviewHold: r.review_hold as string | null,
+        releasedAt: (r.released_at as Date | null)?.toISOString() ?? null,
+        releasedBy: r.released_by as string | null,
+        releaseReason: r.release_reason as string | null,
       })),
     };
+  }
+
+  /** The patient's result, locked until the transaction ends (two releases queue here), or null. */
+  async lockResult(m: EntityManager, patientId: string, resultId: string): Promise<LockedResult | null> {
+    const [row] = await queryRows<{
+      review_hold: string | null;
+      released_at: Date | null;
+      released_by: string | null;
+      release_reason: string | null;
+      current: boolean;
+    }>(
+      m,
+      `SELECT review_hold, released_at, released_by, release_reason,
+              superseded_by IS NULL AND retracted_at IS NULL AS current
+       FROM results WHERE id = $1 AND patient_id = $2 FOR UPDATE`,
+      [resultId, patientId],
+    );
+    if (!row) return null;
+    return {
+      reviewHold: row.review_hold,
+      releasedAt: row.released_at?.toISOString() ?? null,
+      releasedBy: row.released_by,
+      releaseReason: row.release_reason,
+      current: row.current,
+    };
+  }
+
+  /** Records a reviewer's release of a held result; returns the result as the rule engine reads it (`released`). */
+  async releaseResult(
+    m: EntityManager,
+    resultId: string,
+    release: { by: string; reason: string; at: Date },
+  ): Promise<RuleInputResult> {
+    const [row] = await queryRows<Parameters<typeof ruleInputFromRow>[0]>(
+      m,
+      `UPDATE results r SET released_at = $2, released_by = $3, release_reason = $4
+       WHERE r.id = $1 RETURNING ${RULE_INPUT_COLUMNS}`,
+      [resultId, release.at.toISOString(), release.by, release.reason],
+    );
+    return ruleInputFromRow(row!);
+  }
+
+  /** The alerts of these rules (those that hold a result for review) whose occurrence is the result. */
+  async reviewAlertIds(m: EntityManager, resultId: string, ruleIds: readonly string[]): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      m,
+      `SELECT DISTINCT a.id FROM alerts a JOIN alert_occurrences o ON o.alert_id = a.id
+       WHERE o.result_id = $1 AND o.retracted_at IS NULL AND a.rule_id = ANY($2::text[])
+       ORDER BY a.id`,
+      [resultId, ruleIds],
+    );
+    return rows.map((r) => r.id);
   }
 }

@@ -44,6 +44,10 @@ export const RESULT_CSV_COLUMNS: CsvColumn<ResultView>[] = [
   { header: 'abnormal_flags', value: (r) => r.abnormalFlags },
   { header: 'status', value: (r) => r.status },
   { header: 'quality', value: (r) => r.quality },
+  { header: 'review_hold', value: (r) => r.reviewHold },
+  { header: 'released_at', value: (r) => r.releasedAt },
+  { header: 'released_by', value: (r) => r.releasedBy },
+  { header: 'release_reason', value: (r) => r.releaseReason },
 ];
 
 /**

@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  applySiteOverrides,
-  defaultRuleSets,
-  type RuleOverride,
-  type RuleSet,
-  RuleSetError,
-  siteOverrideLabel,
-} from '@alem/clinical';
+import { type RuleOverride, type RuleSet, RuleSetError, siteOverrideLabel } from '@alem/clinical';
 import { AuditRepository, type AuditEntry } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -23,21 +16,12 @@ import {
   type RuleSetView,
 } from './rule-set.dto';
 import { overrideIssues, ruleSetView } from './rule-set.view';
-
-type Indication = 'MS' | 'CLL';
-
-interface OverrideRow {
-  id: string;
-  site_id: string;
-  indication: Indication;
-  version: number;
-  overrides: RuleOverride[];
-  reason: string;
-  created_by: string | null;
-  created_at: Date;
-}
-
-const COLUMNS = `id::text, site_id, indication, version, overrides, reason, created_by, created_at`;
+import {
+  type Indication,
+  OVERRIDE_COLUMNS,
+  type OverrideRow,
+  SiteRuleSetService,
+} from './site-rule-set.service';
 
 export const RULE_OVERRIDE_CSV_COLUMNS: CsvColumn<RuleOverrideVersionView>[] = [
   { header: 'id', value: (r) => r.id },
@@ -59,9 +43,8 @@ export const RULE_OVERRIDE_CSV_COLUMNS: CsvColumn<RuleOverrideVersionView>[] = [
  */
 @Injectable()
 export class RuleSetService {
-  private readonly shipped = defaultRuleSets();
-
   constructor(
+    private readonly siteRuleSets: SiteRuleSetService,
     private readonly dataSource: DataSource,
     private readonly audit: AuditRepository,
     private readonly clock: Clock,
@@ -72,15 +55,16 @@ export class RuleSetService {
   }
 
   shippedSets(): { items: RuleSetView[] } {
-    return { items: [ruleSetView(this.shipped.MS), ruleSetView(this.shipped.CLL)] };
+    const { MS, CLL } = this.siteRuleSets.shipped;
+    return { items: [ruleSetView(MS), ruleSetView(CLL)] };
   }
 
   /** The set the processor grades this site's patients of this indication with: shipped + latest overrides. */
   async effective(siteId: string, indication: Indication): Promise<EffectiveRuleSetView> {
     const m = this.dataSource.manager;
     await this.requireSite(m, siteId);
-    const latest = await this.latest(m, siteId, indication);
-    const base = this.shipped[indication];
+    const latest = await this.siteRuleSets.latest(m, siteId, indication);
+    const base = this.siteRuleSets.shipped[indication];
     if (!latest) {
       return {
         siteId,
@@ -96,7 +80,7 @@ export class RuleSetService {
     let ruleSet: RuleSet | null = null;
     let problems: string[] = [];
     try {
-      ruleSet = this.apply(latest.site_id, indication, latest.version, latest.overrides);
+      ruleSet = this.siteRuleSets.apply(latest.site_id, indication, latest.version, latest.overrides);
     } catch (error) {
       if (!(error instanceof RuleSetError)) throw error;
       problems = [...error.issues];
@@ -128,7 +112,7 @@ export class RuleSetService {
       sql.params,
     );
     const rows: OverrideRow[] = await m.query(
-      `SELECT ${COLUMNS} FROM rule_overrides ${sql.whereSql()}
+      `SELECT ${OVERRIDE_COLUMNS} FROM rule_overrides ${sql.whereSql()}
        ORDER BY rule_overrides.created_at DESC, rule_overrides.id DESC
        LIMIT ${sql.p(limit)} OFFSET ${sql.p(query.offset)}`,
       sql.params,
@@ -152,21 +136,21 @@ export class RuleSetService {
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [
         `rule-overrides|${siteId}|${input.indication}`,
       ]);
-      const previous = await this.latest(m, siteId, input.indication);
+      const previous = await this.siteRuleSets.latest(m, siteId, input.indication);
       const version = (previous?.version ?? 0) + 1;
       const overrides = input.overrides as RuleOverride[];
       try {
-        this.apply(siteId, input.indication, version, overrides);
+        this.siteRuleSets.apply(siteId, input.indication, version, overrides);
       } catch (error) {
         if (!(error instanceof RuleSetError)) throw error;
         throw new InvalidInputError(
-          `The overrides do not apply to ${this.shipped[input.indication].version}`,
+          `The overrides do not apply to ${this.siteRuleSets.shipped[input.indication].version}`,
           overrideIssues(error.issues, overrides),
         );
       }
       const [row]: OverrideRow[] = await m.query(
         `INSERT INTO rule_overrides (site_id, indication, version, overrides, reason, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${OVERRIDE_COLUMNS}`,
         [
           siteId,
           input.indication,
@@ -202,10 +186,6 @@ export class RuleSetService {
     });
   }
 
-  private apply(siteId: string, indication: Indication, version: number, overrides: RuleOverride[]): RuleSet {
-    return applySiteOverrides(this.shipped[indication], siteOverrideLabel(siteId, version), overrides);
-  }
-
   private toView(r: OverrideRow): RuleOverrideVersionView {
     const siteLabel = siteOverrideLabel(r.site_id, r.version);
     return {
@@ -214,25 +194,12 @@ export class RuleSetService {
       indication: r.indication,
       version: r.version,
       siteLabel,
-      ruleSetVersion: `${this.shipped[r.indication].version}+${siteLabel}`,
+      ruleSetVersion: `${this.siteRuleSets.shipped[r.indication].version}+${siteLabel}`,
       overrides: r.overrides,
       reason: r.reason,
       createdBy: r.created_by,
       createdAt: r.created_at.toISOString(),
     };
-  }
-
-  private async latest(
-    m: EntityManager,
-    siteId: string,
-    indication: Indication,
-  ): Promise<OverrideRow | null> {
-    const rows: OverrideRow[] = await m.query(
-      `SELECT ${COLUMNS} FROM rule_overrides WHERE site_id = $1 AND indication = $2
-       ORDER BY version DESC LIMIT 1`,
-      [siteId, indication],
-    );
-    return rows[0] ?? null;
   }
 
   private async requireSite(m: EntityManager, siteId: string): Promise<void> {

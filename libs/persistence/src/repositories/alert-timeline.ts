@@ -6,6 +6,8 @@ export interface AlertEventRow {
   alertId: string;
   type: string;
   detail: Record<string, unknown>;
+  /** The person whose action this entry records (a reviewer's release); none for the system's own entries. */
+  actorUserId?: string | null;
 }
 
 /** A notification outbox row for the notifier, first tier, pending. */
@@ -24,12 +26,14 @@ export async function insertAlertEvents(
 ): Promise<void> {
   if (events.length === 0) return;
   await manager.query(
-    `INSERT INTO alert_events (alert_id, type, detail, at)
-     SELECT alert_id, type, detail, $4 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(alert_id, type, detail)`,
+    `INSERT INTO alert_events (alert_id, type, detail, actor_user_id, at)
+     SELECT alert_id, type, detail, actor_user_id, $5
+     FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::uuid[]) AS t(alert_id, type, detail, actor_user_id)`,
     [
       events.map((e) => e.alertId),
       events.map((e) => e.type),
       events.map((e) => JSON.stringify(e.detail)),
+      events.map((e) => e.actorUserId ?? null),
       at,
     ],
   );
