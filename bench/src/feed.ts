@@ -119,4 +119,19 @@ export async function seedEnrolledPatients(ds: DataSource, count: number): Promi
     `INSERT INTO treatment_courses (patient_id, course_number, infusion_dates)
      SELECT id, 1, ARRAY['2024-01-08','2024-01-09','2024-01-10','2024-01-11','2024-01-12']::date[] FROM patients`,
   );
+  // The baseline labs the REMS asks for before course 1, for the feed's analytes that rules compare with a
+  // baseline (creatinine, haemoglobin, ALT): an enrolled population has them. Without them every patient's first
+  // result of each raises a one-time DQ-2 "no baseline" alert, which is a first load, not the steady state.
+  await ds.query(
+    `INSERT INTO results (idempotency_key, observation_key, patient_id, sender, message_control_id, code, code_system,
+                          loinc, analyte, value_type, value_original, unit_original, range_original, value, unit,
+                          range_low, range_high, range_source, status, quality, observed_at, received_at)
+     SELECT 'baseline|' || p.id || '|' || b.code, 'baseline|' || p.id || '|' || b.code, p.id, 'LIS^BENCH-LAB',
+            'BASELINE-' || p.id, b.code, 'LN', b.code, b.analyte, 'NM', b.value::text, b.unit, b.low || '-' || b.high,
+            b.value, b.unit, b.low, b.high, 'lab', 'final', 'ok', '2023-12-20T08:00:00Z', '2023-12-20T09:00:00Z'
+     FROM patients p
+     CROSS JOIN (VALUES ('2160-0', 'creatinine', 0.8, 'mg/dL', 0.5, 1.1),
+                        ('718-7', 'haemoglobin', 14.0, 'g/dL', 12, 16),
+                        ('1742-6', 'alt', 22, 'U/L', 7, 55)) AS b(code, analyte, value, unit, low, high)`,
+  );
 }

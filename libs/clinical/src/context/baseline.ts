@@ -38,6 +38,8 @@ export interface BaselineOptions {
   course?: 'current' | 'first';
   /** Days before the course start a baseline may lie (default: the REMS's 30). */
   lookbackDays?: number;
+  /** The calendar day of a result in the site zone (a caller's cache of `localDay`). */
+  dayOf?: (result: PatientResult) => CalendarDay;
 }
 
 /**
@@ -59,10 +61,11 @@ export function baselineFor(
       : currentCourse(onDay, courses);
   if (!course || courseStart(course) > onDay) return null;
   const { from, to } = baselineWindow(course, options.lookbackDays);
+  const dayOf = options.dayOf ?? ((r: PatientResult) => localDay(r.observedAt, timeZone));
   let best: PatientResult | null = null;
   for (const result of history) {
     if (result.analyte !== analyte || !isUsableResult(result)) continue;
-    const day = localDay(result.observedAt, timeZone);
+    const day = dayOf(result);
     if (day < from || day > to) continue;
     if (!best || result.observedAt.getTime() >= best.observedAt.getTime()) best = result;
   }
@@ -112,17 +115,21 @@ export function baselineReference<R extends PatientResult>(
   timeZone: string,
   lookbackDays: number,
   use: 'rise' | 'fall' | 'baseline',
+  dayOf: (result: R) => CalendarDay = (r) => localDay(r.observedAt, timeZone),
 ): BaselineReference<R> | null {
   const inEffect = courseInEffect(onDay, courses);
   if (!inEffect) return null;
   const { course, start } = inEffect;
-  const pre = baselineFor(analyte, onDay, courses, history, timeZone, { lookbackDays }) as R | null;
+  const pre = baselineFor(analyte, onDay, courses, history, timeZone, {
+    lookbackDays,
+    dayOf: dayOf as (r: PatientResult) => CalendarDay,
+  }) as R | null;
   if (pre) {
     return {
       result: pre,
       source: 'pre-course',
       courseNumber: course.courseNumber,
-      daysBeforeCourse: daysBetween(localDay(pre.observedAt, timeZone), start),
+      daysBeforeCourse: daysBetween(dayOf(pre), start),
       lookbackDays,
     };
   }
@@ -133,7 +140,7 @@ export function baselineReference<R extends PatientResult>(
     if (result.analyte !== analyte || !isUsableResult(result) || result.value === null) continue;
     if (result.comparator !== null && result.comparator !== undefined) continue; // "<x" is no reference
     if (result.observedAt.getTime() >= before.getTime()) continue;
-    const day = localDay(result.observedAt, timeZone);
+    const day = dayOf(result);
     if (day < start || day < from) continue;
     const better =
       !best ||

@@ -66,6 +66,8 @@ export function placeholderValues(args: {
   blocked: string | null;
   /** The baseline (or its post-course stand-in) the decision used, if any. */
   reference: BaselineReference<RuleInputResult> | null;
+  /** The templates the values will fill (costly values are computed only when one of them names them). */
+  templates: readonly string[];
 }): Record<string, string | null> {
   const { trigger, history, reference } = args;
   const baseline = reference?.result ?? null;
@@ -114,7 +116,11 @@ export function placeholderValues(args: {
     blocked: args.blocked,
     observed: history.day(trigger),
     course: course ? String(course.courseNumber) : null,
-    baselineReference: course ? sinceCourse(trigger, course.start, history) : null,
+    // Read by DQ-2's summary only, and a walk over the analyte's history: computed when asked for.
+    baselineReference:
+      course && args.templates.some((t) => t.includes('{baselineReference}'))
+        ? sinceCourse(trigger, course.start, history)
+        : null,
   };
   for (const [name, value] of Object.entries(args.thresholds)) values[name] = formatNumber(value);
   return values;

@@ -8,6 +8,7 @@ import {
   type HistoryWindow,
   historyWindowFor,
   historyWindowsFor,
+  standInsFor,
 } from './history-requirements';
 import { defaultRuleSets } from './rule-set.loader';
 import { applySiteOverrides } from './rule-set.overrides';
@@ -22,16 +23,8 @@ function query(history: readonly RuleInputResult[], window: HistoryWindow): Rule
   const baselineRows = wanted.filter(
     (r) => isUsableResult(r) && window.baselineAnalytes.includes(r.analyte!),
   );
-  const inBaseline = window.baselineWindows.flatMap((w) =>
-    window.baselineAnalytes.flatMap((a) =>
-      baselineRows
-        .filter((r) => r.analyte === a && r.observedAt >= w.from && r.observedAt < w.to)
-        .sort((x, y) => y.observedAt.getTime() - x.observedAt.getTime())
-        .slice(0, 1),
-    ),
-  );
-  const inReference = baselineRows.filter((r) =>
-    window.referenceWindows.some((w) => r.observedAt >= w.from && r.observedAt < w.to),
+  const inBaseline = baselineRows.filter((r) =>
+    window.baselineWindows.some((w) => r.observedAt >= w.from && r.observedAt < w.to),
   );
   const before = new Map<string, RuleInputResult[]>();
   for (const r of wanted.filter(
@@ -42,7 +35,15 @@ function query(history: readonly RuleInputResult[], window: HistoryWindow): Rule
   const latest = [...before.values()].flatMap((list) =>
     list.sort((a, b) => b.observedAt.getTime() - a.observedAt.getTime()).slice(0, window.latestPerAnalyte),
   );
-  return [...new Set([...recent, ...inBaseline, ...inReference, ...latest])];
+  const first = [...new Set([...recent, ...inBaseline, ...latest])];
+  // The second read, only for the baselines the first did not find.
+  const standIns = standInsFor(window, first).flatMap((s) =>
+    baselineRows.filter(
+      (r) =>
+        r.analyte !== null && s.analytes.includes(r.analyte) && r.observedAt >= s.from && r.observedAt < s.to,
+    ),
+  );
+  return [...new Set([...first, ...standIns])];
 }
 
 describe('history requirements (one bounded query per batch)', () => {
@@ -131,6 +132,19 @@ describe('history requirements (one bounded query per batch)', () => {
     expect(window?.referenceWindows.map((w) => [w.from.toISOString(), w.to.toISOString()])).toEqual([
       ['2025-03-09T23:00:00.000Z', '2025-05-26T22:00:00.000Z'],
     ]);
+    // Read only for the baselines missing from the first read: here every one of them.
+    expect(standInsFor(window!, [])).toEqual([
+      {
+        patientId: 'p1',
+        analytes: ['alt', 'ast', 'creatinine', 'haemoglobin', 'upcr'],
+        from: new Date('2025-03-09T23:00:00.000Z'),
+        to: new Date('2025-05-26T22:00:00.000Z'),
+      },
+    ]);
+    expect(
+      standInsFor(window!, [lab('creatinine', 0.7, '2025-02-20'), lab('haemoglobin', 14, '2024-09-20')])[0]
+        .analytes,
+    ).toEqual(['alt', 'ast', 'upcr']);
     const strict = applySiteOverrides(ms(), 'strict', [{ ruleId: 'DQ-2', thresholds: { lookbackDays: 30 } }]);
     expect(
       historyWindowFor({ context, results: [lab('platelets', 90, '2025-06-10')] }, strict)?.baselineWindows[1]

@@ -1,8 +1,9 @@
 import { type AnalyteId } from '../analytes/analyte-catalogue';
 import { addDays, type CalendarDay, localDay, maxDay, minDay, startOfDay } from '../courses/calendar';
 import { baselineWindow, courseInEffect } from '../context/baseline';
-import { isGradedStatus } from '../context/result-usability';
-import { type EvaluationInput, type RuleSetSelector } from './evaluation-input';
+import { isGradedStatus, isUsableResult } from '../context/result-usability';
+import { type TreatmentCourse } from '../courses/treatment-course';
+import { type EvaluationInput, type RuleInputResult, type RuleSetSelector } from './evaluation-input';
 import { resolveNumber } from './result-grading';
 import {
   baselineLookbackDays,
@@ -14,18 +15,19 @@ import {
 import { type ConditionSpec, type PredicateSpec } from './rule-set.schema';
 
 /**
- * The stored results one patient's evaluation needs, as four bounded parts of one query:
+ * The stored results one patient's evaluation needs, as three bounded parts of one query:
  * 1. every result of `analytes` observed at or after `since` (composite partners within ±`lookbackDays` of the
  *    earliest new result, and anything newer);
  * 2. per analyte of `latestAnalytes`, the latest `latestPerAnalyte` usable results observed before `since`
  *    (the previous value shown in explanations and read by PLT-2, the previous urine RBC for URBC-2). Only the
  *    analytes of the patient's new results, and the analytes their rules read a sequence of, need one: every
  *    other analyte a rule reads is read within the window (composites) or the baseline windows;
- * 3. per analyte of `baselineAnalytes` and per window of `baselineWindows` (the look-back before each course
- *    start, 180 days by default), the latest usable result: the baseline;
- * 4. every usable result of `baselineAnalytes` inside `referenceWindows` (since the start of the course in effect,
- *    within the look-back before the new results, up to `since`): what stands in for a missing baseline (the
- *    lowest value since the course for a rise, the highest for a fall) and what DQ-2 reports.
+ * 3. every usable result of `baselineAnalytes` inside `baselineWindows` (the look-back before each course start,
+ *    180 days by default: the baseline is the latest of them).
+ * Only when a baseline is missing, a second, smaller read ({@link standInsFor}): every usable result of the
+ * analytes without one inside the `referenceWindows` of their course (since the start of the course in effect,
+ * within the look-back before the new results, up to `since`): what stands in for the missing baseline (the lowest
+ * value since the course for a rise, the highest for a fall) and what DQ-2 reports.
  * "Usable" = status final/corrected/preliminary and quality ok; superseded and retracted rows are left out.
  */
 export interface HistoryWindow {
@@ -40,8 +42,46 @@ export interface HistoryWindow {
   baselineAnalytes: AnalyteId[];
   /** Half-open instants `[from, to)` in the site's zone: the look-back before each course's first infusion. */
   baselineWindows: Array<{ from: Date; to: Date }>;
-  /** Half-open instants `[from, to)`: since a course began (within the look-back), up to `since`. */
-  referenceWindows: Array<{ from: Date; to: Date }>;
+  /**
+   * Half-open instants `[from, to)`: since a course began (within the look-back), up to `since`; with the course's
+   * baseline window, to tell whether its baseline is missing.
+   */
+  referenceWindows: Array<{ from: Date; to: Date; baseline: { from: Date; to: Date } }>;
+}
+
+/** Results of some baseline analytes of one patient in `[from, to)`: the stand-in for a missing baseline. */
+export interface StandInWindow {
+  patientId: string;
+  analytes: AnalyteId[];
+  from: Date;
+  to: Date;
+}
+
+/**
+ * The second read of the history: for each course in effect whose baseline of a baseline analyte is not among the
+ * rows `loaded` by the first (the baseline windows), the window of its stand-in. Empty when every baseline is
+ * there, as in steady state: then nothing more is read.
+ */
+export function standInsFor(window: HistoryWindow, loaded: readonly RuleInputResult[]): StandInWindow[] {
+  const out: StandInWindow[] = [];
+  for (const reference of window.referenceWindows) {
+    const { from, to } = reference.baseline;
+    const missing = window.baselineAnalytes.filter(
+      (analyte) =>
+        !loaded.some(
+          (r) =>
+            r.patientId === window.patientId &&
+            r.analyte === analyte &&
+            isUsableResult(r) &&
+            r.observedAt >= from &&
+            r.observedAt < to,
+        ),
+    );
+    if (missing.length > 0) {
+      out.push({ patientId: window.patientId, analytes: missing, from: reference.from, to: reference.to });
+    }
+  }
+  return out;
 }
 
 /** What a rule set asks of history depends on the rule set only: worked out once per (immutable) rule set. */
@@ -204,14 +244,19 @@ export function historyWindowFor(
   }
   // Per course in effect on a new result's day: from its start (or the look-back before the earliest such
   // result, if later) up to `since`; results from `since` on are part 1 already.
-  const referenceFrom = new Map<number, CalendarDay>();
+  const referenceFrom = new Map<number, { from: CalendarDay; course: TreatmentCourse }>();
   for (const day of days) {
     const inEffect = courseInEffect(day, context.courses);
     if (!inEffect) continue;
     const from = maxDay([inEffect.start, addDays(day, -baselineDays)])!;
     const known = referenceFrom.get(inEffect.course.courseNumber);
-    if (!known || from < known) referenceFrom.set(inEffect.course.courseNumber, from);
+    if (!known || from < known.from)
+      referenceFrom.set(inEffect.course.courseNumber, { from, course: inEffect.course });
   }
+  const instants = (window: { from: CalendarDay; to: CalendarDay }) => ({
+    from: startOfDay(window.from, context.timeZone),
+    to: startOfDay(addDays(window.to, 1), context.timeZone),
+  });
   return {
     patientId: context.patientId,
     analytes: [...analytes],
@@ -220,15 +265,13 @@ export function historyWindowFor(
     latestPerAnalyte,
     latestAnalytes: analytes.filter((a) => latest.has(a)),
     baselineAnalytes: [...baselineAnalytes],
-    baselineWindows: context.courses.map((course) => {
-      const window = baselineWindow(course, baselineDays);
-      return {
-        from: startOfDay(window.from, context.timeZone),
-        to: startOfDay(addDays(window.to, 1), context.timeZone),
-      };
-    }),
+    baselineWindows: context.courses.map((course) => instants(baselineWindow(course, baselineDays))),
     referenceWindows: [...referenceFrom.values()]
-      .map((from) => ({ from: startOfDay(from, context.timeZone), to: since }))
+      .map(({ from, course }) => ({
+        from: startOfDay(from, context.timeZone),
+        to: since,
+        baseline: instants(baselineWindow(course, baselineDays)),
+      }))
       .filter((w) => w.from < w.to),
   };
 }

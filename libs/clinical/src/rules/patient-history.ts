@@ -95,6 +95,7 @@ export class PatientHistory {
           this.context.timeZone,
           this.baselineLookbackDays,
           use,
+          (r) => this.day(r),
         ),
       );
     }

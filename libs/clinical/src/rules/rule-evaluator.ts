@@ -361,6 +361,7 @@ function gradeResult(
       cutoff: best.outcome.cutoff,
       blocked: ungradable.length > 0 ? ungradable.join('; ') : null,
       reference,
+      templates: [best.tier.summary, ...best.adjustments.map((w) => w.note)],
     });
     const windowNote = best.adjustments.map((w) => renderTemplate(w.note, values)).join(' ') || null;
     const action =
@@ -464,6 +465,7 @@ function gradeResult(
         cutoff: outcome.cutoff,
         blocked: null,
         reference: outcome.reference ?? history.reference(result, 'baseline'),
+        templates: [recovery.summary],
       });
       recoveries.push({
         patientId: context.patientId,

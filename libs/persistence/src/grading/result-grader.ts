@@ -8,6 +8,7 @@ import {
   type PatientResult,
   type RuleInputResult,
   type RuleSet,
+  standInsFor,
 } from '@alem/clinical';
 import { type EntityManager } from 'typeorm';
 import { RuleContextRepository } from '../repositories/rule-context.repository';
@@ -22,8 +23,8 @@ export interface Grading extends EvaluationOutput {
 
 /**
  * Judges stored results against the alemtuzumab rules in each patient's own context, inside the caller's
- * transaction, with three statements whatever the number of results: the patients' contexts, their history as
- * the engine asks for it, and their open alerts' rules. The one way results are graded: the processor grades each
+ * transaction, with three statements whatever the number of results (a fourth when a baseline is missing): the
+ * patients' contexts, their history as the engine asks for it, and their open alerts' rules. The one way results are graded: the processor grades each
  * batch's new results with it, and the admin API a result a reviewer releases from a data-quality hold.
  */
 @Injectable()
@@ -59,7 +60,17 @@ export class ResultGrader {
     }
     const select = (context: PatientContext) =>
       ruleSetFor(siteOf.get(context.patientId)!, context.indication);
-    const history = await this.repository.loadHistory(manager, historyWindowsFor(inputs, select));
+    const windows = historyWindowsFor(inputs, select);
+    const history = await this.repository.loadHistory(manager, windows);
+    // Missing baselines only: what stands in for them (the values since the course began), in a second read.
+    const standIns = windows.flatMap((w) => standInsFor(w, history.get(w.patientId) ?? []));
+    if (standIns.length > 0) {
+      for (const [patientId, rows] of await this.repository.loadStandIns(manager, standIns)) {
+        const known = history.get(patientId) ?? [];
+        const ids = new Set(known.map((r) => r.resultId));
+        history.set(patientId, [...known, ...rows.filter((r) => !ids.has(r.resultId))]);
+      }
+    }
     const open = await this.repository.openAlertRuleIds(manager, patientIds);
     const output = evaluateBatch(
       inputs.map((input) => ({

@@ -6,6 +6,7 @@ import {
   type PatientFlags,
   type RuleInputResult,
   type RuleOverride,
+  type StandInWindow,
 } from '@alem/clinical';
 import { DataSource, type EntityManager } from 'typeorm';
 
@@ -149,10 +150,8 @@ export class RuleContextRepository {
 
   /**
    * The results each history window asks for (superseded and retracted results left out): everything since
-   * the window's start, the latest usable value of each baseline analyte in each course's baseline window, every
-   * usable value of the baseline analytes since the course in effect began (the stand-in for a missing baseline),
-   * and the latest usable values before the start of the analytes that need one. One statement for the whole
-   * batch.
+   * the window's start, the usable values of the baseline analytes in each course's baseline window, and the
+   * latest usable values before the start of the analytes that need one. One statement for the whole batch.
    *
    * Each part is driven from the batch's patients, one index lookup per patient (OFFSET 0 keeps the planner
    * from flattening the LATERAL subqueries into a join): a growing results table that has not been analyzed
@@ -164,14 +163,10 @@ export class RuleContextRepository {
   ): Promise<Map<string, RuleInputResult[]>> {
     const history = new Map<string, RuleInputResult[]>();
     if (windows.length === 0) return history;
-    // The baseline of each baseline analyte in each course's look-back: the latest usable value only.
-    const baselines = windows.flatMap((w) =>
-      w.baselineWindows.flatMap((b) =>
-        w.baselineAnalytes.map((analyte) => ({ patientId: w.patientId, analyte, from: b.from, to: b.to })),
-      ),
-    );
-    const references = windows.flatMap((w) =>
-      w.referenceWindows.map((r) => ({ patientId: w.patientId, from: r.from, to: r.to })),
+    // Baselines (each course's look-back): the usable values of the analytes baselines are read for, one range
+    // scan per patient and course.
+    const baselineRanges = windows.flatMap((w) =>
+      w.baselineWindows.map((r) => ({ patientId: w.patientId, from: r.from, to: r.to })),
     );
     const latest = windows.flatMap((w) =>
       w.latestAnalytes.map((analyte) => ({ patientId: w.patientId, analyte, since: w.since })),
@@ -184,47 +179,35 @@ export class RuleContextRepository {
     const usable = `r.quality = 'ok' AND r.status IN ('final', 'corrected', 'preliminary')`;
     const rows: ResultRow[] = await manager.query(
       `WITH w(patient_id, since) AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[])),
-            b(patient_id, analyte, "from", "to") AS (
-              SELECT * FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[])),
-            l(patient_id, analyte, since) AS (SELECT * FROM unnest($8::uuid[], $9::text[], $10::timestamptz[])),
-            f(patient_id, "from", "to") AS (SELECT * FROM unnest($12::uuid[], $13::timestamptz[], $14::timestamptz[]))
+            b(patient_id, "from", "to") AS (SELECT * FROM unnest($3::uuid[], $4::timestamptz[], $5::timestamptz[])),
+            l(patient_id, analyte, since) AS (SELECT * FROM unnest($7::uuid[], $8::text[], $9::timestamptz[]))
        SELECT r.* FROM w CROSS JOIN LATERAL (
          SELECT ${columns} FROM results r
-         WHERE r.patient_id = w.patient_id AND r.analyte = ANY($7::text[]) AND r.observed_at >= w.since AND ${current}
+         WHERE r.patient_id = w.patient_id AND r.analyte = ANY($6::text[]) AND r.observed_at >= w.since AND ${current}
          OFFSET 0) r
        UNION
        SELECT r.* FROM b CROSS JOIN LATERAL (
          SELECT ${columns} FROM results r
-         WHERE r.patient_id = b.patient_id AND r.analyte = b.analyte
+         WHERE r.patient_id = b.patient_id AND r.analyte = ANY($11::text[])
            AND r.observed_at >= b."from" AND r.observed_at < b."to" AND ${current} AND ${usable}
-         ORDER BY r.observed_at DESC LIMIT 1) r
+         OFFSET 0) r
        UNION
        SELECT r.* FROM l CROSS JOIN LATERAL (
          SELECT ${columns} FROM results r
          WHERE r.patient_id = l.patient_id AND r.analyte = l.analyte AND r.observed_at < l.since AND ${current}
            AND ${usable}
-         ORDER BY r.observed_at DESC LIMIT $11) r
-       UNION
-       SELECT r.* FROM f CROSS JOIN LATERAL (
-         SELECT ${columns} FROM results r
-         WHERE r.patient_id = f.patient_id AND r.analyte = ANY($15::text[])
-           AND r.observed_at >= f."from" AND r.observed_at < f."to" AND ${current} AND ${usable}
-         OFFSET 0) r`,
+         ORDER BY r.observed_at DESC LIMIT $10) r`,
       [
         windows.map((w) => w.patientId),
         windows.map((w) => w.since.toISOString()),
-        baselines.map((b) => b.patientId),
-        baselines.map((b) => b.analyte),
-        baselines.map((b) => b.from.toISOString()),
-        baselines.map((b) => b.to.toISOString()),
+        baselineRanges.map((b) => b.patientId),
+        baselineRanges.map((b) => b.from.toISOString()),
+        baselineRanges.map((b) => b.to.toISOString()),
         analytes,
         latest.map((l) => l.patientId),
         latest.map((l) => l.analyte),
         latest.map((l) => l.since.toISOString()),
         latestPerAnalyte,
-        references.map((r) => r.patientId),
-        references.map((r) => r.from.toISOString()),
-        references.map((r) => r.to.toISOString()),
         baselineAnalytes,
       ],
     );
@@ -234,6 +217,42 @@ export class RuleContextRepository {
       history.set(row.patient_id, list);
     }
     return history;
+  }
+
+  /**
+   * The second read, only when baselines are missing (`standInsFor`): the usable values of those analytes since
+   * the course in effect began. One statement for the whole batch, an index range scan per patient and analyte.
+   */
+  async loadStandIns(
+    manager: EntityManager,
+    standIns: readonly StandInWindow[],
+  ): Promise<Map<string, RuleInputResult[]>> {
+    const found = new Map<string, RuleInputResult[]>();
+    const ranges = standIns.flatMap((s) =>
+      s.analytes.map((analyte) => ({ patientId: s.patientId, analyte, from: s.from, to: s.to })),
+    );
+    if (ranges.length === 0) return found;
+    const rows: ResultRow[] = await manager.query(
+      `SELECT r.* FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS s(patient_id, analyte, "from", "to")
+       CROSS JOIN LATERAL (
+         SELECT ${RULE_INPUT_COLUMNS} FROM results r
+         WHERE r.patient_id = s.patient_id AND r.analyte = s.analyte AND r.observed_at >= s."from" AND r.observed_at < s."to"
+           AND r.superseded_by IS NULL AND r.retracted_at IS NULL
+           AND r.quality = 'ok' AND r.status IN ('final', 'corrected', 'preliminary')
+         OFFSET 0) r`,
+      [
+        ranges.map((r) => r.patientId),
+        ranges.map((r) => r.analyte),
+        ranges.map((r) => r.from.toISOString()),
+        ranges.map((r) => r.to.toISOString()),
+      ],
+    );
+    for (const row of rows) {
+      const list = found.get(row.patient_id) ?? [];
+      list.push(ruleInputFromRow(row));
+      found.set(row.patient_id, list);
+    }
+    return found;
   }
 
   /** The rule ids of each patient's open (not resolved) alerts. */
