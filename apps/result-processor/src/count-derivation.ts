@@ -41,7 +41,8 @@ export class CountDerivation {
 
   constructor(private readonly results: ResultRepository) {}
 
-  async derive(manager: EntityManager, fresh: ReadonlyArray<NewResult & { id: string }>, now: Date) {
+  /** `fresh`: the batch's new results that are current (stored in this transaction). */
+  async derive(manager: EntityManager, fresh: readonly NewResult[], now: Date): Promise<DerivedCounts> {
     const none: DerivedCounts = { results: [], superseded: [] };
     const specimens = new Map<string, { patientId: string; observedAt: Date; orderId: string | null }>();
     for (const row of fresh) {
@@ -99,7 +100,7 @@ export class CountDerivation {
     return {
       results: stored.map((r) => toPatientResult(r, inserted.get(r.idempotencyKey)!)),
       superseded: reconciliation.superseded,
-    } satisfies DerivedCounts;
+    };
   }
 }
 

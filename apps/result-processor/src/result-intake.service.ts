@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type AppConfig, Clock, InjectConfig } from '@alem/runtime';
+import { type RuleInputResult } from '@alem/clinical';
 import { type InboundBatch, type InboundMessage, labResultKey } from '@alem/messaging';
 import {
   type AppliedAlertChange,
@@ -235,22 +236,21 @@ export class ResultIntakeService {
       ],
       now,
     );
-    const currentRows = fresh
-      .map((r) => ({ ...r, id: inserted.get(r.idempotencyKey)! }))
-      .filter((r) => EVALUATED_STATUSES.has(r.status) && !notCurrent.has(r.id));
+    const currentRows = fresh.filter(
+      (r) => EVALUATED_STATUSES.has(r.status) && !notCurrent.has(inserted.get(r.idempotencyKey)!),
+    );
     const derived = await this.counts.derive(manager, currentRows, now);
     await this.alerts.retractOccurrences(
       manager,
       derived.superseded.map((s) => ({ resultId: s.resultId, reason: 'superseded' as const, by: s.by })),
       now,
     );
-    const current = [
-      ...currentRows.map((r) => ({
-        ...toPatientResult(r, r.id),
-        original: { value: r.valueOriginal, unit: r.unitOriginal },
-      })),
-      ...derived.results,
-    ];
+    const current: RuleInputResult[] = currentRows.map((r) => {
+      const result: RuleInputResult = toPatientResult(r, inserted.get(r.idempotencyKey)!);
+      result.original = { value: r.valueOriginal, unit: r.unitOriginal };
+      return result;
+    });
+    current.push(...derived.results);
     const evaluation = await this.evaluator.evaluate(manager, current);
     // A result a data-quality rule holds (DD-4: an implausible jump) waits for a reviewer's release.
     await this.results.holdForReview(

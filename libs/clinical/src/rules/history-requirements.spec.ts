@@ -127,24 +127,30 @@ describe('history requirements (one bounded query per batch)', () => {
       ['2023-09-05T22:00:00.000Z', '2024-03-03T23:00:00.000Z'],
       ['2024-09-10T22:00:00.000Z', '2025-03-09T23:00:00.000Z'],
     ]);
-    // Course 2 began on 2025-03-10, within 180 days of 2025-06-03: the stand-in for a missing baseline is read from
-    // there up to the start of the window.
-    expect(window?.referenceWindows.map((w) => [w.from.toISOString(), w.to.toISOString()])).toEqual([
-      ['2025-03-09T23:00:00.000Z', '2025-05-26T22:00:00.000Z'],
-    ]);
-    // Read only for the baselines missing from the first read: here every one of them.
-    expect(standInsFor(window!, [])).toEqual([
+    // Platelets read no rise or fall from a baseline: no stand-in is needed.
+    expect(window?.referenceWindows).toEqual([]);
+    // A creatinine (CREA-1, CREA-2, DQ-2) and a urine RBC (RENAL-1 reads CREA-1's rise): course 2 began on
+    // 2025-03-10, within 180 days of 2025-06-03, so the creatinine stand-in is read from there up to the window.
+    const renal = historyWindowFor(
+      {
+        context,
+        results: [lab('creatinine', 1.2, '2025-06-10'), lab('urine-rbc', 9, '2025-06-03')],
+      },
+      ms(),
+    )!;
+    expect(renal.referenceWindows.map((w) => [w.from.toISOString(), w.to.toISOString(), w.analytes])).toEqual(
+      [['2025-03-09T23:00:00.000Z', '2025-05-26T22:00:00.000Z', ['creatinine']]],
+    );
+    // Read only when the first read found no baseline.
+    expect(standInsFor(renal, [])).toEqual([
       {
         patientId: 'p1',
-        analytes: ['alt', 'ast', 'creatinine', 'haemoglobin', 'upcr'],
+        analytes: ['creatinine'],
         from: new Date('2025-03-09T23:00:00.000Z'),
         to: new Date('2025-05-26T22:00:00.000Z'),
       },
     ]);
-    expect(
-      standInsFor(window!, [lab('creatinine', 0.7, '2025-02-20'), lab('haemoglobin', 14, '2024-09-20')])[0]
-        .analytes,
-    ).toEqual(['alt', 'ast', 'upcr']);
+    expect(standInsFor(renal, [lab('creatinine', 0.7, '2024-09-20')])).toEqual([]);
     const strict = applySiteOverrides(ms(), 'strict', [{ ruleId: 'DQ-2', thresholds: { lookbackDays: 30 } }]);
     expect(
       historyWindowFor({ context, results: [lab('platelets', 90, '2025-06-10')] }, strict)?.baselineWindows[1]

@@ -46,7 +46,13 @@ export interface HistoryWindow {
    * Half-open instants `[from, to)`: since a course began (within the look-back), up to `since`; with the course's
    * baseline window, to tell whether its baseline is missing.
    */
-  referenceWindows: Array<{ from: Date; to: Date; baseline: { from: Date; to: Date } }>;
+  referenceWindows: Array<{
+    from: Date;
+    to: Date;
+    /** The analytes whose rise or fall the new results' rules read (their stand-in may be needed). */
+    analytes: AnalyteId[];
+    baseline: { from: Date; to: Date };
+  }>;
 }
 
 /** Results of some baseline analytes of one patient in `[from, to)`: the stand-in for a missing baseline. */
@@ -66,7 +72,7 @@ export function standInsFor(window: HistoryWindow, loaded: readonly RuleInputRes
   const out: StandInWindow[] = [];
   for (const reference of window.referenceWindows) {
     const { from, to } = reference.baseline;
-    const missing = window.baselineAnalytes.filter(
+    const missing = reference.analytes.filter(
       (analyte) =>
         !loaded.some(
           (r) =>
@@ -92,6 +98,7 @@ const requirements = new WeakMap<
     lookbackDays: number;
     latestPerAnalyte: number;
     sequenceReads: Map<AnalyteId, Set<AnalyteId>>;
+    standInReads: Map<AnalyteId, Set<AnalyteId>>;
     baselineAnalytes: AnalyteId[];
     baselineLookbackDays: number;
   }
@@ -104,7 +111,8 @@ function requirementsOf(ruleSet: RuleSet) {
       analytes: historyAnalytes(ruleSet),
       lookbackDays: historyLookbackDays(ruleSet),
       latestPerAnalyte: historyLatestPerAnalyte(ruleSet),
-      sequenceReads: sequenceReads(ruleSet),
+      sequenceReads: analyteReads(ruleSet, SEQUENCE_TESTS),
+      standInReads: analyteReads(ruleSet, STAND_IN_TESTS, true),
       baselineAnalytes: historyBaselineAnalytes(ruleSet),
       baselineLookbackDays: baselineLookbackDays(ruleSet),
     };
@@ -131,13 +139,21 @@ export function historyBaselineAnalytes(ruleSet: RuleSet): AnalyteId[] {
   return [...out].sort();
 }
 
-const SEQUENCE_TESTS = new Set(['previous-change', 'consecutive', 'jump']);
+const SEQUENCE_TESTS = new Set<PredicateSpec['kind']>(['previous-change', 'consecutive', 'jump']);
+/** Tests that read a rise or fall from the baseline, or its absence (DQ-2's summary reads the stand-in). */
+const STAND_IN_TESTS = new Set<PredicateSpec['kind']>(['baseline-change', 'baseline-ratio', 'no-baseline']);
 
 /**
- * For each analyte, the analytes whose earlier values the rules it takes part in read as a sequence (previous
- * value, consecutive results, jump), following rule references. Rules that read no sequence add nothing.
+ * For each analyte, the analytes that the rules it takes part in read with one of `tests`, following rule
+ * references: with SEQUENCE_TESTS, whose earlier values are read as a sequence (previous value, consecutive
+ * results, jump); with STAND_IN_TESTS, whose rise or fall from a baseline is read (and so, without a baseline, the
+ * stand-in). Rules that read none add nothing.
  */
-function sequenceReads(ruleSet: RuleSet): Map<AnalyteId, Set<AnalyteId>> {
+function analyteReads(
+  ruleSet: RuleSet,
+  tests: ReadonlySet<PredicateSpec['kind']>,
+  ownWithoutPartners = false,
+): Map<AnalyteId, Set<AnalyteId>> {
   const byId = new Map(ruleSet.rules.map((r) => [r.id, r] as const));
   const reads = new Map<AnalyteId, Set<AnalyteId>>();
   for (const rule of ruleSet.rules) {
@@ -149,7 +165,7 @@ function sequenceReads(ruleSet: RuleSet): Map<AnalyteId, Set<AnalyteId>> {
         walkCondition(c, (node) => {
           if ('analyte' in node) {
             leafAnalytes(node).forEach((a) => leaves.add(a));
-            if (SEQUENCE_TESTS.has(node.test.kind)) leafAnalytes(node).forEach((a) => sequences.add(a));
+            if (tests.has(node.test.kind)) leafAnalytes(node).forEach((a) => sequences.add(a));
           } else if ('rule' in node && !seen.has(node.rule)) {
             seen.add(node.rule);
             const target = byId.get(node.rule);
@@ -159,9 +175,14 @@ function sequenceReads(ruleSet: RuleSet): Map<AnalyteId, Set<AnalyteId>> {
       }
     };
     visit(ruleConditions(rule));
+    // Without a pairing window a rule reads no partner: a result's own analyte only (DQ-2 lists five analytes,
+    // each result reads its own baseline).
+    const own = ownWithoutPartners && rule.pairingDays === undefined;
     for (const a of leaves) {
       const set = reads.get(a) ?? new Set<AnalyteId>();
-      sequences.forEach((x) => set.add(x));
+      if (own) {
+        if (sequences.has(a)) set.add(a);
+      } else sequences.forEach((x) => set.add(x));
       reads.set(a, set);
     }
   }
@@ -222,9 +243,8 @@ export function historyWindowFor(
   ruleSet: RuleSet,
 ): HistoryWindow | null {
   const { context } = input;
-  const days = input.results
-    .filter((r) => isGradedStatus(r.status) && r.patientId === context.patientId)
-    .map((r) => localDay(r.observedAt, context.timeZone));
+  const graded = input.results.filter((r) => isGradedStatus(r.status) && r.patientId === context.patientId);
+  const days = graded.map((r) => localDay(r.observedAt, context.timeZone));
   const earliest = minDay(days);
   if (!earliest) return null;
   const {
@@ -232,6 +252,7 @@ export function historyWindowFor(
     lookbackDays,
     latestPerAnalyte,
     sequenceReads: reads,
+    standInReads,
     baselineAnalytes,
     baselineLookbackDays: baselineDays,
   } = requirementsOf(ruleSet);
@@ -243,15 +264,24 @@ export function historyWindowFor(
     reads.get(r.analyte)?.forEach((a) => latest.add(a));
   }
   // Per course in effect on a new result's day: from its start (or the look-back before the earliest such
-  // result, if later) up to `since`; results from `since` on are part 1 already.
-  const referenceFrom = new Map<number, { from: CalendarDay; course: TreatmentCourse }>();
-  for (const day of days) {
+  // result, if later) up to `since` (results from `since` on are part 1 already), for the analytes whose rise or
+  // fall from a baseline the new results' rules read.
+  const referenceFrom = new Map<
+    number,
+    { from: CalendarDay; course: TreatmentCourse; analytes: Set<AnalyteId> }
+  >();
+  for (const [i, r] of graded.entries()) {
+    const wanted = r.analyte === null ? undefined : standInReads.get(r.analyte);
+    if (!wanted || wanted.size === 0) continue;
+    const day = days[i];
     const inEffect = courseInEffect(day, context.courses);
     if (!inEffect) continue;
     const from = maxDay([inEffect.start, addDays(day, -baselineDays)])!;
     const known = referenceFrom.get(inEffect.course.courseNumber);
-    if (!known || from < known.from)
-      referenceFrom.set(inEffect.course.courseNumber, { from, course: inEffect.course });
+    const entry = known ?? { from, course: inEffect.course, analytes: new Set<AnalyteId>() };
+    if (from < entry.from) entry.from = from;
+    wanted.forEach((a) => entry.analytes.add(a));
+    referenceFrom.set(inEffect.course.courseNumber, entry);
   }
   const instants = (window: { from: CalendarDay; to: CalendarDay }) => ({
     from: startOfDay(window.from, context.timeZone),
@@ -267,9 +297,10 @@ export function historyWindowFor(
     baselineAnalytes: [...baselineAnalytes],
     baselineWindows: context.courses.map((course) => instants(baselineWindow(course, baselineDays))),
     referenceWindows: [...referenceFrom.values()]
-      .map(({ from, course }) => ({
+      .map(({ from, course, analytes: standIns }) => ({
         from: startOfDay(from, context.timeZone),
         to: since,
+        analytes: [...standIns].sort(),
         baseline: instants(baselineWindow(course, baselineDays)),
       }))
       .filter((w) => w.from < w.to),

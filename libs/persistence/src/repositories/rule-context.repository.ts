@@ -221,30 +221,28 @@ export class RuleContextRepository {
 
   /**
    * The second read, only when baselines are missing (`standInsFor`): the usable values of those analytes since
-   * the course in effect began. One statement for the whole batch, an index range scan per patient and analyte.
+   * the course in effect began. One statement for the whole batch, an index range scan per patient and course.
    */
   async loadStandIns(
     manager: EntityManager,
     standIns: readonly StandInWindow[],
   ): Promise<Map<string, RuleInputResult[]>> {
     const found = new Map<string, RuleInputResult[]>();
-    const ranges = standIns.flatMap((s) =>
-      s.analytes.map((analyte) => ({ patientId: s.patientId, analyte, from: s.from, to: s.to })),
-    );
-    if (ranges.length === 0) return found;
+    if (standIns.length === 0) return found;
     const rows: ResultRow[] = await manager.query(
-      `SELECT r.* FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS s(patient_id, analyte, "from", "to")
+      `SELECT r.* FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS s(patient_id, analytes, "from", "to")
        CROSS JOIN LATERAL (
          SELECT ${RULE_INPUT_COLUMNS} FROM results r
-         WHERE r.patient_id = s.patient_id AND r.analyte = s.analyte AND r.observed_at >= s."from" AND r.observed_at < s."to"
+         WHERE r.patient_id = s.patient_id AND r.analyte = ANY(string_to_array(s.analytes, ','))
+           AND r.observed_at >= s."from" AND r.observed_at < s."to"
            AND r.superseded_by IS NULL AND r.retracted_at IS NULL
            AND r.quality = 'ok' AND r.status IN ('final', 'corrected', 'preliminary')
          OFFSET 0) r`,
       [
-        ranges.map((r) => r.patientId),
-        ranges.map((r) => r.analyte),
-        ranges.map((r) => r.from.toISOString()),
-        ranges.map((r) => r.to.toISOString()),
+        standIns.map((s) => s.patientId),
+        standIns.map((s) => s.analytes.join(',')),
+        standIns.map((s) => s.from.toISOString()),
+        standIns.map((s) => s.to.toISOString()),
       ],
     );
     for (const row of rows) {
