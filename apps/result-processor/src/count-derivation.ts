@@ -58,7 +58,9 @@ export class CountDerivation {
     const bySpecimen = new Map<string, SpecimenResultRow[]>();
     for (const row of rows) {
       const key = specimenKey(row.patient_id, row.observed_at, row.order_id);
-      bySpecimen.set(key, [...(bySpecimen.get(key) ?? []), row]);
+      const group = bySpecimen.get(key);
+      if (group) group.push(row);
+      else bySpecimen.set(key, [row]);
     }
 
     const records: NewResult[] = [];
@@ -66,6 +68,7 @@ export class CountDerivation {
       const specimen = specimens.get(key);
       if (!specimen) continue;
       const { derived, skipped } = deriveAbsoluteCounts(group.map(asResult));
+      const byId = new Map(group.map((r) => [String(r.id), r]));
       for (const s of skipped) {
         this.logger.warn(`result ${s.percentResultId}: no ${s.analyte} count derived: ${s.reason}`);
       }
@@ -75,7 +78,6 @@ export class CountDerivation {
           (r) => r.analyte === count.analyte && (r.derived_from ?? []).map(String).join(',') === inputs,
         );
         if (already) continue;
-        const byId = new Map(group.map((r) => [String(r.id), r]));
         const percent = byId.get(count.fromResultIds[1])!;
         const latest = count.fromResultIds
           .map((id) => byId.get(id)!)

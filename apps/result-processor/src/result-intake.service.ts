@@ -203,6 +203,15 @@ export class ResultIntakeService {
       [...new Set(fresh.map((r) => r.observationKey))],
       now,
     );
+    // A stale result that arrived after the one replacing it is stored, superseded at once, and not evaluated.
+    const notCurrent = new Set([
+      ...reconciliation.superseded.map((s) => s.resultId),
+      ...reconciliation.retracted,
+    ]);
+    // A count derived from a result that is no longer current says what the lab no longer says: withdrawn, with
+    // its alert occurrences; the specimen's current results derive it again below when they can.
+    const deleted = new Set(reconciliation.retracted);
+    const withdrawn = await this.results.withdrawDerivedFrom(manager, [...notCurrent], now);
     await this.alerts.retractOccurrences(
       manager,
       [
@@ -212,27 +221,12 @@ export class ResultIntakeService {
           by: s.by,
         })),
         ...reconciliation.retracted.map((resultId) => ({ resultId, reason: 'deleted' as const })),
-      ],
-      now,
-    );
-    // A stale result that arrived after the one replacing it is stored, superseded at once, and not evaluated.
-    const notCurrent = new Set([
-      ...reconciliation.superseded.map((s) => s.resultId),
-      ...reconciliation.retracted,
-    ]);
-    // A count derived from a result that is no longer current says what the lab no longer says: withdrawn, with
-    // its alert occurrences; the specimen's current results derive it again below when they can.
-    const replacedInputs = await this.results.withdrawDerivedFrom(
-      manager,
-      reconciliation.superseded.map((s) => s.resultId),
-      now,
-    );
-    const deletedInputs = await this.results.withdrawDerivedFrom(manager, reconciliation.retracted, now);
-    await this.alerts.retractOccurrences(
-      manager,
-      [
-        ...replacedInputs.map((resultId) => ({ resultId, reason: 'superseded' as const })),
-        ...deletedInputs.map((resultId) => ({ resultId, reason: 'deleted' as const })),
+        ...withdrawn.map((w) => ({
+          resultId: w.resultId,
+          reason: w.derivedFrom.some((id) => deleted.has(id))
+            ? ('deleted' as const)
+            : ('superseded' as const),
+        })),
       ],
       now,
     );

@@ -91,15 +91,6 @@ export interface BaselineReference<R extends PatientResult = PatientResult> {
   lookbackDays: number;
 }
 
-/** The course in effect on `onDay` and its start, or null before the first course. */
-export function courseInEffect(
-  onDay: CalendarDay,
-  courses: readonly TreatmentCourse[],
-): { course: TreatmentCourse; start: CalendarDay } | null {
-  const course = currentCourse(onDay, courses);
-  return course ? { course, start: courseStart(course) } : null;
-}
-
 /**
  * The reference a baseline-relative rule judges a result on `onDay` against: the pre-course baseline within
  * `lookbackDays`, else (for `rise` and `fall`) the extreme usable value since the course began, observed before
@@ -117,9 +108,9 @@ export function baselineReference<R extends PatientResult>(
   use: 'rise' | 'fall' | 'baseline',
   dayOf: (result: R) => CalendarDay = (r) => localDay(r.observedAt, timeZone),
 ): BaselineReference<R> | null {
-  const inEffect = courseInEffect(onDay, courses);
-  if (!inEffect) return null;
-  const { course, start } = inEffect;
+  const course = currentCourse(onDay, courses);
+  if (!course) return null;
+  const start = courseStart(course);
   const pre = baselineFor(analyte, onDay, courses, history, timeZone, {
     lookbackDays,
     dayOf: dayOf as (r: PatientResult) => CalendarDay,

@@ -1,8 +1,8 @@
 import { type AnalyteId } from '../analytes/analyte-catalogue';
 import { addDays, type CalendarDay, localDay, maxDay, minDay, startOfDay } from '../courses/calendar';
-import { baselineWindow, courseInEffect } from '../context/baseline';
+import { baselineWindow } from '../context/baseline';
 import { isGradedStatus, isUsableResult } from '../context/result-usability';
-import { type TreatmentCourse } from '../courses/treatment-course';
+import { courseStart, currentCourse, type TreatmentCourse } from '../courses/treatment-course';
 import { type EvaluationInput, type RuleInputResult, type RuleSetSelector } from './evaluation-input';
 import { resolveNumber } from './result-grading';
 import {
@@ -274,14 +274,14 @@ export function historyWindowFor(
     const wanted = r.analyte === null ? undefined : standInReads.get(r.analyte);
     if (!wanted || wanted.size === 0) continue;
     const day = days[i];
-    const inEffect = courseInEffect(day, context.courses);
-    if (!inEffect) continue;
-    const from = maxDay([inEffect.start, addDays(day, -baselineDays)])!;
-    const known = referenceFrom.get(inEffect.course.courseNumber);
-    const entry = known ?? { from, course: inEffect.course, analytes: new Set<AnalyteId>() };
+    const course = currentCourse(day, context.courses);
+    if (!course) continue;
+    const from = maxDay([courseStart(course), addDays(day, -baselineDays)])!;
+    const known = referenceFrom.get(course.courseNumber);
+    const entry = known ?? { from, course, analytes: new Set<AnalyteId>() };
     if (from < entry.from) entry.from = from;
     wanted.forEach((a) => entry.analytes.add(a));
-    referenceFrom.set(inEffect.course.courseNumber, entry);
+    referenceFrom.set(course.courseNumber, entry);
   }
   const instants = (window: { from: CalendarDay; to: CalendarDay }) => ({
     from: startOfDay(window.from, context.timeZone),

@@ -3,9 +3,9 @@ import { type CalendarDay, daysBetween, localDay } from '../courses/calendar';
 import {
   baselineReference,
   type BaselineReference,
-  courseInEffect,
   DEFAULT_BASELINE_LOOKBACK_DAYS,
 } from '../context/baseline';
+import { courseStart, currentCourse } from '../courses/treatment-course';
 import { type PatientContext } from '../context/patient-context';
 import { isUsableResult } from '../context/result-usability';
 import { type RuleInputResult } from './evaluation-input';
@@ -66,15 +66,11 @@ export class PatientHistory {
     return out;
   }
 
-  /** The pre-course baseline of the result's analyte for the course in effect on the result's day. */
-  baseline(result: RuleInputResult): RuleInputResult | null {
-    return this.reference(result, 'baseline')?.result ?? null;
-  }
-
   /**
    * What a baseline-relative test judges the result against (see `baselineReference`): the pre-course baseline
    * within the look-back; without one, for a `rise` the lowest and for a `fall` the highest value since the
-   * course began.
+   * course began. The result itself is never its own reference: the baseline lies before the course in effect,
+   * the stand-in before the result.
    */
   reference(
     result: RuleInputResult,
@@ -91,7 +87,7 @@ export class PatientHistory {
           day,
           result.observedAt,
           this.context.courses,
-          (this.byAnalyte.get(result.analyte) ?? []).filter((r) => r.resultId !== result.resultId),
+          this.byAnalyte.get(result.analyte) ?? [],
           this.context.timeZone,
           this.baselineLookbackDays,
           use,
@@ -104,8 +100,8 @@ export class PatientHistory {
 
   /** The course in effect on the result's day (its number and first infusion day), or null before course 1. */
   course(result: RuleInputResult): { courseNumber: number; start: CalendarDay } | null {
-    const found = courseInEffect(this.day(result), this.context.courses);
-    return found ? { courseNumber: found.course.courseNumber, start: found.start } : null;
+    const course = currentCourse(this.day(result), this.context.courses);
+    return course ? { courseNumber: course.courseNumber, start: courseStart(course) } : null;
   }
 
   /** Usable results of an analyte observed on or after `fromDay` and strictly before `result`, oldest first. */

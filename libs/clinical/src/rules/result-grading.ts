@@ -4,6 +4,7 @@ import { type CalendarDay, daysBetween } from '../courses/calendar';
 import { ageInYearsOn } from '../context/patient-context';
 import { type Comparator, type RangeSource } from '../results/result';
 import { dipstickGrade } from '../units/dipstick-ordinal';
+import { normaliseText } from '../units/result-text';
 import { unitConversion } from '../units/unit-conversion';
 import {
   castTypeFinding,
@@ -169,14 +170,6 @@ export function ordinalOf(result: RuleInputResult): number | null {
   if (result.ordinal !== null && result.ordinal !== undefined) return result.ordinal;
   if (!result.text) return null;
   return dipstickGrade(normaliseText(result.text));
-}
-
-export function normaliseText(text: string): string {
-  return text
-    .trim()
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .replace(/[.!]+$/, '');
 }
 
 function outcome(truth: Truth, extra: Partial<PredicateOutcome> = {}): PredicateOutcome {

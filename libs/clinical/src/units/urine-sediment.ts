@@ -1,3 +1,5 @@
+import { normaliseText } from './result-text';
+
 /**
  * Urine sediment findings as labs report them (clinical rules §2 RENAL-1: "RBC casts or dysmorphic RBCs at any
  * time → critical"). A microscopist reports what was seen in one of four shapes, and each is read here:
@@ -82,14 +84,6 @@ const MENTIONS: Readonly<Record<UrineFinding, RegExp>> = {
 const RBC_CAST_TYPE =
   /^(?:rbc|red(?:[\s-]+blood)?[\s-]+cells?|red[\s-]+cell|erythrocytes?|erythrocytic)(?:[\s-]*casts?)?$/i;
 
-function clean(text: string): string {
-  return text
-    .trim()
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .replace(/[.!]+$/, '');
-}
-
 /** A count or count range as text (`2`, `0-2`, `1-3/LPF`, `<1`): present when it can exceed 0. */
 function countReading(text: string): FindingReading | null {
   const m = COUNT.exec(text.trim());
@@ -113,7 +107,7 @@ export function countFinding(value: number, comparator: string | null): FindingR
  * word, a SNOMED CT qualifier code, a count, or a sentence about it.
  */
 export function presenceFinding(text: string, finding: UrineFinding): FindingReading {
-  const t = clean(text);
+  const t = normaliseText(text);
   if (t === '') return 'unreadable';
   if (SNOMED_PRESENT.has(t) || PRESENT_WORDS.has(t)) return 'present';
   if (SNOMED_ABSENT.has(t) || ABSENT_WORDS.has(t)) return 'absent';
@@ -130,7 +124,7 @@ export function presenceFinding(text: string, finding: UrineFinding): FindingRea
 
 /** The value of a "casts [type]" observation: a list of cast types, one of which may be red cell casts. */
 export function castTypeFinding(text: string): FindingReading {
-  const t = clean(text);
+  const t = normaliseText(text);
   if (t === '') return 'unreadable';
   if (SNOMED_ABSENT.has(t) || ABSENT_WORDS.has(t)) return 'absent';
   const items = t

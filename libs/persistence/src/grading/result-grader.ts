@@ -24,8 +24,9 @@ export interface Grading extends EvaluationOutput {
 /**
  * Judges stored results against the alemtuzumab rules in each patient's own context, inside the caller's
  * transaction, with three statements whatever the number of results (a fourth when a baseline is missing): the
- * patients' contexts, their history as the engine asks for it, and their open alerts' rules. The one way results are graded: the processor grades each
- * batch's new results with it, and the admin API a result a reviewer releases from a data-quality hold.
+ * patients' contexts, their history as the engine asks for it, and their open alerts' rules. The one way results
+ * are graded: the processor grades each batch's new results with it, and the admin API a result a reviewer
+ * releases from a data-quality hold.
  */
 @Injectable()
 export class ResultGrader {

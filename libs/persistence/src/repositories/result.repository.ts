@@ -195,22 +195,22 @@ export class ResultRepository {
 
   /**
    * Withdraws the derived counts computed from any of these results (a correction replaced an input, or a
-   * deletion withdrew it): they no longer say what the lab says. Returns the ids withdrawn.
+   * deletion withdrew it): they no longer say what the lab says. Returns those withdrawn, with their inputs.
    */
   async withdrawDerivedFrom(
     manager: EntityManager,
     inputIds: readonly string[],
     now: Date,
-  ): Promise<string[]> {
+  ): Promise<Array<{ resultId: string; derivedFrom: string[] }>> {
     if (inputIds.length === 0) return [];
-    const rows = await queryRows<{ id: string }>(
+    const rows = await queryRows<{ id: string; derived_from: string[] }>(
       manager,
       `UPDATE results SET retracted_at = $2
        WHERE derived_from && $1::bigint[] AND retracted_at IS NULL
-       RETURNING id`,
+       RETURNING id, derived_from`,
       [inputIds, now.toISOString()],
     );
-    return rows.map((r) => String(r.id));
+    return rows.map((r) => ({ resultId: String(r.id), derivedFrom: r.derived_from.map(String) }));
   }
 
   /** Records why a data-quality rule holds each result from grading (DD-4), until a reviewer releases it. */
