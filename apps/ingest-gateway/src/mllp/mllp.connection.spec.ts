@@ -73,8 +73,10 @@ describe('MllpConnection', () => {
     expect(t.serverSocket().isPaused()).toBe(true);
 
     t.pending[0]!.resolve('A1');
-    await until(() => t.pending.length === 2, 'the second message');
+    // The ACK crosses the loopback on its own time: wait for it rather than assume it beat the next message.
+    await until(() => t.acks.length === 1, 'the first ACK');
     expect(t.acks).toEqual(['A1']);
+    await until(() => t.pending.length === 2, 'the second message');
     t.pending[1]!.resolve('A2');
     await until(() => t.pending.length === 3, 'the third message');
     t.pending[2]!.resolve('A3');
