@@ -100,7 +100,7 @@ describe('audit trail of a day of work', () => {
     ids.patient = patient.body.id;
 
     // A breaching platelet count arrives through Kafka; the processor opens an alert, the notifier emails.
-    await waitFor(() => processor.get(EnrolmentCache).lookup('HOSP|MRN-DAY-1'), {
+    await waitFor(() => processor.get(EnrolmentCache).lookup({ authority: 'HOSP', id: 'MRN-DAY-1' }), {
       description: 'the processor to see the enrolment',
     });
     await stack.producer.send(TOPICS.labResults, [

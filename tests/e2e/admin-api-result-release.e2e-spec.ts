@@ -63,7 +63,7 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
         ],
       });
     expect(res.status).toBe(201);
-    await waitFor(() => processor.get(EnrolmentCache).lookup(`HOSP|${identifier}`), {
+    await waitFor(() => processor.get(EnrolmentCache).lookup({ authority: 'HOSP', id: identifier }), {
       description: `the processor to see ${identifier}`,
     });
     return res.body.id as string;

@@ -34,7 +34,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
       sex: 'female',
       courses: [{ courseNumber: 1, infusionDays: ['2025-03-03', '2025-03-04', '2025-03-05'] }],
     });
-    await waitFor(() => processor.get(EnrolmentCache).lookup(`HOSP|${identifier}`), {
+    await waitFor(() => processor.get(EnrolmentCache).lookup({ authority: 'HOSP', id: identifier }), {
       description: `the processor to see ${identifier}`,
     });
     return patientId;

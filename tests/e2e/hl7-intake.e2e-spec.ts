@@ -246,6 +246,11 @@ describe('HL7 v2 through the processor', () => {
       `SELECT retracted_at FROM results WHERE message_control_id = 'MSG-0001' AND code = '751-8'`,
     );
     expect(neutrophils.retracted_at).not.toBeNull();
+    // OBX-11 W (the result was wrong) withdraws the earlier leukocyte count as D does (issue 12 item 5).
+    const [leukocytes] = await q(
+      `SELECT retracted_at FROM results WHERE message_control_id = 'MSG-0001' AND code = '6690-2'`,
+    );
+    expect(leukocytes.retracted_at).not.toBeNull();
     const [notObtainable] = await q(
       `SELECT status, value FROM results WHERE message_control_id = 'MSG-0107' AND code = '26515-7'`,
     );
@@ -264,7 +269,7 @@ describe('HL7 v2 through the processor', () => {
     expect(plt1).toEqual({ occurrence_count: 2, state: 'open' });
     const [letter] = await q(`SELECT reason FROM dlq_records`);
     expect(letter.reason).toMatch(
-      /^3 OBX of HL7 message MSG-0107 not taken: .*NM value is not a number.*"W" is not supported.*has no value/,
+      /^2 OBX of HL7 message MSG-0107 not taken: .*NM value is not a number.*has no value/,
     );
   });
 

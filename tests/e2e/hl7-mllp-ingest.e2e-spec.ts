@@ -97,11 +97,11 @@ describe('HL7 v2 over MLLP → Kafka → results and alerts', () => {
     const ack = await lab.send(message);
     expect(ack.code).toBe('AE');
     expect(ack.controlId).toBe('GW-PART-1');
-    expect(ack.text).toMatch(/^3 of 10 OBX not accepted; OBX 4 \(718-7\^LN\): skipped/);
+    expect(ack.text).toMatch(/^2 of 10 OBX not accepted; OBX 4 \(718-7\^LN\): skipped/);
     const [record] = await results.waitForRecords('GW-PART-1');
     expect(record!.key).toBe('HOSP|MRN1001');
-    await waitFor(async () => (await storedFor('GW-PART-1')) === 7, {
-      description: 'the 7 accepted results',
+    await waitFor(async () => (await storedFor('GW-PART-1')) === 8, {
+      description: 'the 8 accepted results',
     });
   });
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { patientKeys } from '@alem/messaging';
 import { type AppConfig, InjectConfig } from '@alem/runtime';
 import { type EnrolledPatient, EnrolmentRepository, RefreshingCache } from '@alem/persistence';
 
@@ -26,9 +27,16 @@ export class EnrolmentCache implements OnModuleDestroy {
     return this.cache.start();
   }
 
-  /** By `<authority>|<identifier>`. */
-  lookup(key: string): EnrolledPatient | undefined {
-    return this.cache.value.get(key);
+  /**
+   * The enrolled patient an event's identifier names: registered under its assigning authority in any of the
+   * authority's forms (the whole hierarchic designator, its namespace id or its universal id).
+   */
+  lookup(patient: { id: string; authority: string }): EnrolledPatient | undefined {
+    for (const key of patientKeys(patient)) {
+      const found = this.cache.value.get(key);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   get size(): number {

@@ -102,4 +102,47 @@ describe('decodeMessage', () => {
       else expect(decoded.reason).toMatch(reason);
     }
   });
+
+  describe('HL7: every refused result of an enrolled patient is dead-lettered (issue 12 item 3)', () => {
+    const hl7 = (...obx: string[]) =>
+      [
+        'MSH|^~\\&|LIS|LAB|||20261120||ORU^R01|M-3|P|2.5.1',
+        'PID|1||MRN1^^^HOSP^MR',
+        'OBR|1||F-1|58410-2^CBC^LN|||202611200815+0100',
+        ...obx,
+      ].join('\r');
+    const platelets = (value: string, setId = '1') =>
+      `OBX|${setId}|NM|777-3^Platelets^LN||${value}|10*9/L|||||F`;
+
+    it('when every event of an enrolled patient fails the contract, the message is dead-lettered, not dropped', () => {
+      // A Kafka timestamp beyond year 9999 makes receivedAt unwritable as the contract's date-time.
+      const decoded = decodeMessage(
+        { ...message(hl7(platelets('12')), CONTENT_TYPES.hl7v2), timestamp: 253402300800000 },
+        enrolled,
+      );
+      expect(decoded).toMatchObject({ ok: true, events: [] });
+      expect(decoded.ok && decoded.partial).toMatch(
+        /^1 OBX of HL7 message M-3 not taken: OBX \(777-3\^LN\): invalid lab-result.v1 event: receivedAt: /,
+      );
+    });
+
+    it('a refused OBX of an enrolled patient is dead-lettered beside the results that were taken', () => {
+      const decoded = decodeMessage(
+        message(hl7(platelets('9'.repeat(400)), platelets('12', '2')), CONTENT_TYPES.hl7v2),
+        enrolled,
+      );
+      expect(decoded).toMatchObject({ ok: true, events: [{ value: 12 }] });
+      expect(decoded.ok && decoded.partial).toBe(
+        '1 OBX of HL7 message M-3 not taken: OBX 1 (777-3^LN): NM value is beyond the range of a number',
+      );
+    });
+
+    it('refusals about patients who are not enrolled are not kept', () => {
+      const decoded = decodeMessage(message(hl7(platelets('x')), CONTENT_TYPES.hl7v2), {
+        isEnrolled: () => false,
+      });
+      expect(decoded).toMatchObject({ ok: true, events: [], notEnrolled: 0 });
+      expect(decoded.ok && decoded.partial).toBeUndefined();
+    });
+  });
 });

@@ -37,6 +37,8 @@ export interface DecodeOptions {
   isEnrolled: EnrolmentCheck;
   /** Time zone of HL7 timestamps sent without an offset. */
   hl7DefaultTimeZone?: string;
+  /** The most OBX one HL7 message may carry (the gateway's limit; the parser's default otherwise). */
+  hl7MaxObservations?: number;
 }
 
 const HL7_TYPES = new Set<string>([CONTENT_TYPES.hl7v2, 'x-application/hl7-v2+er7', 'application/x-hl7']);
@@ -104,27 +106,29 @@ function decodeHl7(message: InboundMessage, contentType: string, options: Decode
   const parse = parseOruR01(body, {
     receivedAt: new Date(message.timestamp),
     defaultTimeZone: options.hl7DefaultTimeZone ?? 'UTC',
+    ...(options.hl7MaxObservations ? { maxObservations: options.hl7MaxObservations } : {}),
   });
   if (!parse.ok)
     return { ok: false, reason: `HL7 message refused (${parse.ackCode}): ${parse.reason}`, contentType };
   const events: LabResultEvent[] = [];
-  const invalid: string[] = [];
+  // Every refused result of an enrolled patient is dead-lettered with its reason: the OBX the parser refused,
+  // and any event that does not pass the contract (none should: the parser builds them to it).
+  const refused = parse.refused.filter((r) => options.isEnrolled(r.patient)).map((r) => r.reason);
   let notEnrolled = 0;
   for (const event of parse.events) {
     if (!options.isEnrolled(event.patient)) {
       notEnrolled++;
       continue;
     }
-    // The parser's events are built to the schema; checking costs little for the few enrolled ones.
     const checked = parseLabResultEvent(event);
     if (checked.ok) events.push(checked.event);
-    else invalid.push(checked.reason);
+    else refused.push(`OBX (${event.observation.code}^${event.observation.system}): ${checked.reason}`);
   }
-  const refused = [...parse.warnings.filter((w) => /skip/i.test(w)), ...invalid];
-  const concernsUs = events.length > 0 || parse.events.length === 0;
+  const shown =
+    refused.slice(0, 20).join('; ') + (refused.length > 20 ? `; and ${refused.length - 20} more` : '');
   const partial =
-    (parse.skipped > 0 || invalid.length > 0) && concernsUs
-      ? `${parse.skipped + invalid.length} OBX of HL7 message ${parse.header.controlId} not taken: ${refused.join('; ') || parse.warnings.join('; ')}`
+    refused.length > 0
+      ? `${refused.length} OBX of HL7 message ${parse.header.controlId} not taken: ${shown}`
       : undefined;
   const sender = `${parse.header.sender.application}^${parse.header.sender.facility}`;
   return {

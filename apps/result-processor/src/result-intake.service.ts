@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type AppConfig, Clock, InjectConfig } from '@alem/runtime';
 import { type RuleInputResult } from '@alem/clinical';
-import { type InboundBatch, type InboundMessage, labResultKey } from '@alem/messaging';
+import { type InboundBatch, type InboundMessage } from '@alem/messaging';
 import {
   type AppliedAlertChange,
   AlertRepository,
@@ -132,8 +132,9 @@ export class ResultIntakeService {
     now: Date,
   ): { content: BatchContent; notEnrolled: number } {
     const options: DecodeOptions = {
-      isEnrolled: (patient) => this.enrolment.lookup(labResultKey(patient)) !== undefined,
+      isEnrolled: (patient) => this.enrolment.lookup(patient) !== undefined,
       hl7DefaultTimeZone: this.config.hl7.defaultTimeZone,
+      hl7MaxObservations: this.config.hl7.maxObservations,
     };
     const mappings = this.codeMappings.table;
     const rows = new Map<string, NewResult>();
@@ -164,7 +165,7 @@ export class ResultIntakeService {
         });
       }
       for (const event of decoded.events) {
-        const patient = this.enrolment.lookup(labResultKey(event.patient));
+        const patient = this.enrolment.lookup(event.patient);
         if (!patient) {
           notEnrolled++;
           continue;

@@ -5,7 +5,7 @@ import {
   normaliseObservation,
   type PatientResult,
 } from '@alem/clinical';
-import { type LabResultEvent } from '@alem/messaging';
+import { type LabResultEvent, senderForms } from '@alem/messaging';
 import { type NewResult } from '@alem/persistence';
 
 function digest(text: string): string {
@@ -56,7 +56,7 @@ export function toNewResult(
       unit: event.unit ?? null,
       referenceRange: event.referenceRange ?? null,
     },
-    { sender, mappings },
+    { sender, senderForms: senderForms(event.sender), mappings },
   );
   return {
     idempotencyKey: idempotencyKey(patientId, event),

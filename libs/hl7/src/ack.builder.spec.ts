@@ -10,6 +10,32 @@ const now = new Date('2024-03-12T08:15:31Z');
 const segments = (ack: string) => ack.split('\r');
 
 describe('buildAck (original mode)', () => {
+  it('cuts MSA-3 to 80 characters after escaping, never inside an escape sequence (issue 12 item 11)', () => {
+    const ack = buildAck('MSH|^~\\&|LAB|FAC|||20240312||ORU^R01|C1|P|2.5.1', 'AE', '^'.repeat(80), { now });
+    const msa = segments(ack)[1]!.split('|');
+    expect(msa[3]).toBe('\\S\\'.repeat(26));
+    expect(msa[3]!.length).toBeLessThanOrEqual(80);
+  });
+
+  it('answers senders named by hierarchic designator with their components (issue 12 item 6)', () => {
+    const parse = parseOruR01(
+      'MSH|^~\\&|ELR^2.16.840.1.114222^ISO|^05D0000000^CLIA|||20240312||ORU^R01|C1|P|2.5.1\r' +
+        'PID|1||1^^^H^MR\rOBR|1||F1|x^y^LN|||20240312\rOBX|1|NM|777-3^P^LN||5|10*9/L|||||F',
+    );
+    if (!parse.ok) throw new Error(parse.reason);
+    const msh = segments(buildAck(parse.header, 'AA', undefined, { now }))[0]!.split('|');
+    expect(msh.slice(4, 6)).toEqual(['ELR^2.16.840.1.114222^ISO', '^05D0000000^CLIA']);
+  });
+
+  it('never throws: a message whose MSH cannot even be escaped still gets an answer (issue 12 item 10)', () => {
+    const hostile = `MSH|^~\\&|\\X${'41'.repeat(200_000)}\\|FAC|||20240312||ORU^R01|C1|P|2.5.1`;
+    const ack = buildAck(hostile, 'AR', 'internal error; send the message again', { now });
+    expect(segments(ack)[1]).toMatch(/^MSA\|AR\|C1\|/);
+    // Inputs of the wrong shape entirely (a caller's bug) still produce an ACK, never an exception.
+    expect(buildAck(null as unknown as string, 'AR')).toMatch(/^MSH\|/);
+    expect(buildAck({ encoding: {} } as never, 'AE', 'x')).toMatch(/MSA\|AE/);
+  });
+
   it('AA from a parsed header: MSH addressed back to the sender, MSA-2 echoes MSH-10', () => {
     const parse = parseOruR01(fixture('oru-r01-v251-cbc-chemistry.hl7'));
     if (!parse.ok) throw new Error(parse.reason);

@@ -63,6 +63,24 @@ export function buildAck(
   text?: string,
   options: AckOptions = {},
 ): string {
+  // The ACK is the last line of defence: whatever the input, the sender gets an answer rather than a thrown error.
+  try {
+    return assembleAck(original, code, text, options);
+  } catch {
+    try {
+      return assembleAck({}, code, text, options);
+    } catch {
+      return bareAck(code);
+    }
+  }
+}
+
+function assembleAck(
+  original: AckOriginal | string,
+  code: AckCode,
+  text: string | undefined,
+  options: AckOptions,
+): string {
   const source = typeof original === 'string' ? fromRawText(original) : original;
   const encoding = source.encoding ?? STANDARD_ENCODING;
   const e = (value: string) => escapeHl7(value, encoding);
@@ -83,7 +101,9 @@ export function buildAck(
   const controlId = source.controlId ?? '';
   const ackControlId = options.controlId ?? `ACK${controlId}`.slice(0, 20);
   const message = code === 'AA' ? text : text || 'Message not accepted';
-  const msaText = message ? e(message.slice(0, MAX_TEXT)) : undefined;
+  const msaText = message ? escapeWithin(message, MAX_TEXT, e) : undefined;
+  // MSH-5/6 and MSH-3/4 are hierarchic designators: `hdText`'s `&` between their parts become components again.
+  const hd = (value: string) => value.split('&').map(e).join(c);
 
   const context = toHl7Context(encoding);
   const segments = [
@@ -91,10 +111,10 @@ export function buildAck(
       [
         'MSH',
         encoding.component + encoding.repetition + encoding.escape + encoding.subcomponent,
-        e(us.application),
-        e(us.facility),
-        e(source.sender?.application ?? ''),
-        e(source.sender?.facility ?? ''),
+        hd(us.application),
+        hd(us.facility),
+        hd(source.sender?.application ?? ''),
+        hd(source.sender?.facility ?? ''),
         formatHl7Timestamp(options.now ?? new Date()),
         '',
         messageType,
@@ -132,6 +152,29 @@ export function buildAck(
     );
   }
   return new Hl7Message(segments, context).toString();
+}
+
+/**
+ * Escapes text and cuts it to `max` characters *after* escaping (80 `^` become 240 characters once escaped),
+ * never inside an escape sequence.
+ */
+function escapeWithin(text: string, max: number, escape: (value: string) => string): string {
+  let out = '';
+  for (const ch of text) {
+    const piece = escape(ch);
+    if (out.length + piece.length > max) break;
+    out += piece;
+  }
+  return out;
+}
+
+/** The answer when nothing of the original can be echoed: standard encoding, our own names, no MSA-2. */
+function bareAck(code: AckCode): string {
+  return [
+    `MSH|^~\\&|ALEM|INGEST-GATEWAY|||${formatHl7Timestamp(new Date())}||ACK|ACK|P|2.5.1`,
+    `MSA|${code}||Message not accepted`,
+    ...(code === 'AA' ? [] : ['ERR||||E||||Message not accepted']),
+  ].join('\r');
 }
 
 function fromRawText(raw: string): AckOriginal {

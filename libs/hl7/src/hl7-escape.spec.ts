@@ -37,6 +37,14 @@ describe('unescapeHl7 (HL7 v2.5.1 §2.7)', () => {
     expect(unescapeHl7('\\XB5\\g', STANDARD_ENCODING)).toBe('µg');
   });
 
+  it('decodes a \\X..\\ sequence of any length without overflowing the stack (issue 12 item 10)', () => {
+    const bytes = 400_000;
+    const decoded = unescapeHl7(`\\X${'41'.repeat(bytes)}\\`, STANDARD_ENCODING);
+    expect(decoded).toHaveLength(bytes);
+    expect(decoded).toBe('A'.repeat(bytes));
+    expect(unescapeHl7(`\\X${'e9'.repeat(bytes)}\\`, STANDARD_ENCODING, 'utf-8')).toBe('é'.repeat(bytes));
+  });
+
   it('uses the message’s own escape character and delimiters', () => {
     expect(unescapeHl7('a%F%b%S%c%T%d%R%e%E%f', custom)).toBe('a#b$c@d*e%f');
     expect(unescapeHl7('a\\F\\b', custom)).toBe('a\\F\\b');

@@ -78,7 +78,8 @@ function decodeHex(hex: string, charset: Hl7Charset): string {
       // Not valid UTF-8 despite MSH-18: fall back to one character per byte rather than lose the bytes.
     }
   }
-  return String.fromCharCode(...bytes);
+  // One character per byte, built without spreading the bytes as arguments (a long `\X..\` overflows the stack).
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 /**

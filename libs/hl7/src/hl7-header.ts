@@ -1,4 +1,5 @@
 import { type Zone } from 'luxon';
+import { hdText, readHdField } from './hierarchic-designator';
 import { type Hl7Document } from './hl7-document';
 import { type Hl7Party } from './hl7-parse.types';
 import { parseHl7Timestamp } from './hl7-timestamp';
@@ -23,8 +24,8 @@ export function readMsh(document: Hl7Document, defaultTimeZone: string | Zone = 
   const triggerEvent = document.text(msh, 9, 2);
   const sent = parseHl7Timestamp(document.text(msh, 7, 1), defaultTimeZone);
   return {
-    sender: { application: document.text(msh, 3, 1), facility: document.text(msh, 4, 1) },
-    receiver: { application: document.text(msh, 5, 1), facility: document.text(msh, 6, 1) },
+    sender: { application: hd(document, 3), facility: hd(document, 4) },
+    receiver: { application: hd(document, 5), facility: hd(document, 6) },
     controlId: document.text(msh, 10, 1),
     version: document.text(msh, 12, 1),
     messageType: [messageCode, triggerEvent].filter((part) => part !== '').join('^'),
@@ -33,4 +34,9 @@ export function readMsh(document: Hl7Document, defaultTimeZone: string | Zone = 
     processingId: document.text(msh, 11, 1),
     ...(sent.ok ? { sentAt: sent.iso } : {}),
   };
+}
+
+/** MSH-3 to MSH-6 are hierarchic designators: the namespace id, or the whole HD when a universal id came. */
+function hd(document: Hl7Document, field: number): string {
+  return hdText(readHdField(document, document.msh, field));
 }

@@ -4,7 +4,10 @@ import { type Hl7Encoding } from './hl7-encoding';
 
 export type { LabResultEvent };
 
-/** An application and facility pair from MSH-3/4 (sender) or MSH-5/6 (receiver); first component only. */
+/**
+ * An application and facility pair from MSH-3/4 (sender) or MSH-5/6 (receiver). Each is a hierarchic designator
+ * as `hdText` writes it: the namespace id (`CITYLAB`), or the whole HD (`&05D0000000&CLIA`).
+ */
 export interface Hl7Party {
   application: string;
   facility: string;
@@ -40,6 +43,23 @@ export interface OruParseOptions {
    * sender to the lab's own zone; the default `UTC` is right only for labs that send UTC.
    */
   defaultTimeZone?: string;
+  /**
+   * The most OBX one message may carry (default {@link DEFAULT_MAX_OBSERVATIONS}); a message with more is refused
+   * whole (AR), so that no input can make parsing slow.
+   */
+  maxObservations?: number;
+}
+
+/** A cumulative report of a few hundred results is large; thousands in one message is not a lab report. */
+export const DEFAULT_MAX_OBSERVATIONS = 1000;
+
+/** An OBX refused on its own (the rest of the message was taken), with the patient it was about. */
+export interface RefusedObservation {
+  /** Its position among the message's OBX, from 1. */
+  position: number;
+  patient: { id: string; authority: string };
+  /** Why, with the OBX named (`OBX 4 (718-7^LN): NM value is not a number`); no patient data. */
+  reason: string;
 }
 
 export interface Hl7ParseSuccess {
@@ -54,6 +74,8 @@ export interface Hl7ParseSuccess {
    * the caller should not treat the message as fully accepted (e.g. answer AE, or raise a data-quality alert).
    */
   skipped: number;
+  /** The refused OBX, with their patients: a refused result of an enrolled patient must be dead-lettered. */
+  refused: RefusedObservation[];
 }
 
 /** What an acknowledgement echoes of the message it answers: whatever of MSH could be read. */

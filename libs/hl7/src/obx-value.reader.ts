@@ -18,16 +18,28 @@ export type ValueRead =
 
 /** HL7 NM: optional sign, digits, optional decimal point. No exponent, no thousands separator. */
 const HL7_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
+/** An NM written with a comparator, as labs do (`<7`, `>= 1000`): read as SN would be. */
+const NM_WITH_COMPARATOR = /^(<=|>=|<|>)\s*([+-]?(?:\d+\.?\d*|\.\d+))$/;
 const MAX_TEXT = 4000;
 
-function hl7Number(text: string): number | null {
-  return HL7_NUMBER.test(text) ? Number(text) : null;
+type NumberRead = { ok: true; value: number } | { ok: false; reason: string };
+
+/**
+ * An HL7 number, or why not. Digits beyond the range of a double (300 and more) are a number in HL7's grammar
+ * but not one any result can be: refused rather than read as Infinity.
+ */
+function hl7Number(text: string, what: string): NumberRead {
+  if (!HL7_NUMBER.test(text)) return { ok: false, reason: `${what} is not a number` };
+  const value = Number(text);
+  if (!Number.isFinite(value)) return { ok: false, reason: `${what} is beyond the range of a number` };
+  return { ok: true, value };
 }
 
 /**
  * Reads OBX-5 according to OBX-2 into the event's value fields.
  *
- * - NM: one number, or the OBX is refused (a value that is not a number is never guessed at).
+ * - NM: one number, or the OBX is refused (a value that is not a number is never guessed at). A number with a
+ *   comparator (`<7`, `>=1000`), which labs send in NM too, is read as SN `<^7` would be, with a note.
  * - SN: `<^50`, `>=^50`, `=^5`, `^5` give a number with its comparator. Ranges (`^10^-^20`), ratios
  *   (`^1^:^128`) and categories (`^2^+`) cannot be a number: they are carried as ST text (`10-20`, `1:128`,
  *   `2+`) with a note, so the value reaches the record intact and is never graded as a single number.
@@ -107,9 +119,21 @@ function readDeclaredValue(
 function readNumeric(document: Hl7Document, obx: Hl7Segment, repetitions: number): ValueRead {
   if (repetitions > 1) return { ok: false, reason: 'NM value repeats; one number expected' };
   const whole = document.joined(obx, 5);
-  const value = hl7Number(whole);
-  if (value === null) return { ok: false, reason: 'NM value is not a number' };
-  return { ok: true, valueType: 'NM', value };
+  const censored = NM_WITH_COMPARATOR.exec(whole);
+  if (censored) {
+    const number = hl7Number(censored[2]!, 'NM value');
+    if (!number.ok) return number;
+    return {
+      ok: true,
+      valueType: 'SN',
+      value: number.value,
+      comparator: censored[1] as EventComparator,
+      note: `NM value ${censored[1]}${censored[2]} read as SN (a number with a comparator)`,
+    };
+  }
+  const number = hl7Number(whole, 'NM value');
+  if (!number.ok) return number;
+  return { ok: true, valueType: 'NM', value: number.value };
 }
 
 function readStructuredNumeric(document: Hl7Document, obx: Hl7Segment, repetitions: number): ValueRead {
@@ -118,8 +142,14 @@ function readStructuredNumeric(document: Hl7Document, obx: Hl7Segment, repetitio
   const first = document.text(obx, 5, 2);
   const separator = document.text(obx, 5, 3);
   const second = document.text(obx, 5, 4);
-  const n1 = hl7Number(first);
-  if (n1 === null) return { ok: false, reason: 'SN value has no number in SN.2' };
+  const read1 = hl7Number(first, 'SN.2');
+  if (!read1.ok) {
+    return {
+      ok: false,
+      reason: HL7_NUMBER.test(first) ? `SN value: ${read1.reason}` : 'SN value has no number in SN.2',
+    };
+  }
+  const n1 = read1.value;
   if (separator === '' && second === '') {
     if (comparator === '' || comparator === '=') return { ok: true, valueType: 'SN', value: n1 };
     if (comparator === '<' || comparator === '>' || comparator === '<=' || comparator === '>=') {
@@ -133,8 +163,15 @@ function readStructuredNumeric(document: Hl7Document, obx: Hl7Segment, repetitio
   if (separator === '+' && second === '') {
     return { ok: true, valueType: 'ST', value: `${first}+`, note: 'SN category carried as ST text' };
   }
-  const n2 = hl7Number(second);
-  if (n2 === null) return { ok: false, reason: 'SN value has a separator but no number in SN.4' };
+  const read2 = hl7Number(second, 'SN.4');
+  if (!read2.ok) {
+    return {
+      ok: false,
+      reason: HL7_NUMBER.test(second)
+        ? `SN value: ${read2.reason}`
+        : 'SN value has a separator but no number in SN.4',
+    };
+  }
   if (separator === '-') {
     return { ok: true, valueType: 'ST', value: `${first}-${second}`, note: 'SN range carried as ST text' };
   }

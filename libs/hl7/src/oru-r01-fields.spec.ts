@@ -62,6 +62,7 @@ describe('parseOruR01: OBX fields', () => {
       events: [platelets],
       warnings: [],
       skipped: 0,
+      refused: [],
     });
   });
 
@@ -71,6 +72,8 @@ describe('parseOruR01: OBX fields', () => {
     ['P', 'preliminary'],
     ['X', 'not-obtainable'],
     ['D', 'deleted'],
+    // Issue 12 item 5: W (the result was wrong) withdraws it, as D does.
+    ['W', 'deleted'],
     ['R', 'preliminary'],
     ['S', 'preliminary'],
     ['I', 'preliminary'],
@@ -79,12 +82,33 @@ describe('parseOruR01: OBX fields', () => {
     expect(single({ 11: code }).event).toEqual({ ...platelets, status });
   });
 
-  it.each(['W', 'U', 'N', 'Z', ''])('OBX-11 %j is refused for that OBX only', (code) => {
+  it.each(['U', 'N', 'Z', ''])('OBX-11 %j is refused for that OBX only', (code) => {
     const result = parsed(PID, OBR, obx({ 11: code }), obx({ 1: '2', 3: '751-8^Neutrophils^LN', 5: '2.0' }));
     expect(result.events.map((e) => e.observation.code)).toEqual(['751-8']);
     expect(result.skipped).toBe(1);
-    expect(result.warnings).toEqual([
-      `OBX 1 (777-3^LN): skipped, OBX-11 result status "${code}" is not supported`,
+    const reason = `OBX 1 (777-3^LN): OBX-11 result status "${code}" is not supported`;
+    expect(result.warnings).toEqual([reason.replace(': OBX-11', ': skipped, OBX-11')]);
+    expect(result.refused).toEqual([{ position: 1, patient: platelets.patient, reason }]);
+  });
+
+  it('a W result retracts: it reaches the record whatever its value says (issue 12 item 5)', () => {
+    expect(single({ 5: 'wrong patient', 11: 'W' }).event).toEqual({
+      ...platelets,
+      value: null,
+      status: 'deleted',
+    });
+  });
+
+  it('an OBX without OBX-11 in the middle is refused alone; the critical count after it is kept (item 7)', () => {
+    const short = 'OBX|1|NM|718-7^Haemoglobin^LN||13.1|g/dL';
+    const result = parsed(PID, OBR, short, obx({ 1: '2', 5: '8' }));
+    expect(result.events).toEqual([{ ...platelets, value: 8 }]);
+    expect(result.refused).toEqual([
+      {
+        position: 1,
+        patient: platelets.patient,
+        reason: 'OBX 1 (718-7^LN): OBX-11 result status "" is not supported',
+      },
     ]);
   });
 
@@ -99,7 +123,36 @@ describe('parseOruR01: OBX fields', () => {
     expect(single({ 5: text }).event).toEqual({ ...platelets, value });
   });
 
-  it.each(['1,234', '1.5E3', 'see note', '>5', '12 mg', '0x1F', 'NaN', '5~6', '5^6'])(
+  it.each([
+    ['<7', 7, '<'],
+    ['>=1000', 1000, '>='],
+    ['< 25', 25, '<'],
+    ['<=0.5', 0.5, '<='],
+  ])('NM %j is read as SN would be (issue 12 item 2)', (text, value, comparator) => {
+    const { event, warnings } = single({ 5: text });
+    expect(event).toEqual({ ...platelets, valueType: 'SN', value, comparator });
+    expect(warnings).toEqual([
+      `OBX 1 (777-3^LN): NM value ${text.replace(' ', '')} read as SN (a number with a comparator)`,
+    ]);
+  });
+
+  it.each([
+    ['NM', '9'.repeat(400)],
+    ['NM', `-${'9'.repeat(310)}.5`],
+    ['NM', `<${'9'.repeat(400)}`],
+    ['SN', `<^${'9'.repeat(400)}`],
+    ['SN', `^1^:^${'9'.repeat(400)}`],
+  ])(
+    '%s beyond the range of a number is refused for that OBX, never Infinity (issue 12 item 4)',
+    (type, text) => {
+      const result = parsed(PID, OBR, obx({ 2: type, 5: text }), obx({ 1: '2', 5: '12' }));
+      expect(result.events).toEqual([{ ...platelets, value: 12 }]);
+      expect(result.refused).toHaveLength(1);
+      expect(result.refused[0]!.reason).toMatch(/is beyond the range of a number$/);
+    },
+  );
+
+  it.each(['1,234', '1.5E3', 'see note', '>', '12 mg', '0x1F', 'NaN', '5~6', '5^6', '<>5'])(
     'NM %j is not a number: that OBX is skipped with a warning',
     (text) => {
       const { count, warnings } = single({ 5: text });
@@ -286,12 +339,64 @@ describe('parseOruR01: OBX fields', () => {
     expect(order('OBR|1|||58410-2^CBC^LN|||20240312074500+0100')).toBeUndefined();
   });
 
-  it('repeated set ids and sub-ids still give distinct identities (OBX position)', () => {
+  it('a code repeated under one sub-id is told apart by its occurrence: the first keeps the plain identity', () => {
     const result = parsed(PID, OBR, obx({ 4: 'a' }), obx({ 4: 'a', 5: '150' }), obx({ 4: 'b', 5: '160' }));
-    expect(result.events.map((e) => e.observation.subId)).toEqual(['a.#1', 'a.#2', 'b']);
+    expect(result.events.map((e) => e.observation.subId)).toEqual(['a', 'a#2', 'b']);
     expect(result.warnings).toEqual([
-      'OBX 1, 2 (777-3^LN): same code and sub-id in one order; sub-ids made distinct with OBX positions',
+      'OBX 2 (777-3^LN): code repeated in one order without a distinct OBX-4; told apart by their order of occurrence (#2, #3, ...)',
     ]);
+  });
+
+  it('identity does not drift when the final report adds a line (issue 12 item 8)', () => {
+    const identities = (r: Hl7ParseSuccess) =>
+      r.events.map((e) => `${e.observation.code}/${e.observation.subId ?? ''}=${String(e.value)}`);
+    // Preliminary: platelets twice (no OBX-4), then a comment line. Final: a haemoglobin line comes first.
+    const preliminary = parsed(PID, OBR, obx({ 11: 'P' }), obx({ 1: '2', 5: '140', 11: 'P' }));
+    const final = parsed(
+      PID,
+      OBR,
+      obx({ 3: '718-7^Haemoglobin^LN', 5: '13', 6: 'g/dL' }),
+      obx({ 1: '2' }),
+      obx({ 1: '3', 5: '140' }),
+    );
+    expect(identities(preliminary)).toEqual(['777-3/=142', '777-3/#2=140']);
+    expect(identities(final)).toEqual(['718-7/=13', '777-3/=142', '777-3/#2=140']);
+  });
+
+  it('a sent sub-id that collides with an occurrence number refuses that OBX only', () => {
+    const result = parsed(PID, OBR, obx(), obx({ 5: '150' }), obx({ 4: '#2', 5: '160' }));
+    expect(result.events.map((e) => e.observation.subId)).toEqual([undefined, '#2']);
+    expect(result.refused.map((r) => r.reason)).toEqual([
+      'OBX 3 (777-3^LN): same code and sub-id as another OBX of this order; cannot be told apart',
+    ]);
+  });
+
+  it('20,000 OBX of one identity parse in linear time, when the limit allows them (issue 12 item 9)', () => {
+    const many = (n: number) =>
+      parseOruR01(message(PID, OBR, ...Array.from({ length: n }, () => obx())), { maxObservations: n });
+    const time = (n: number) => {
+      const started = process.hrtime.bigint();
+      const result = many(n);
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      if (!result.ok || result.events.length !== n) throw new Error('expected every OBX');
+      return elapsed;
+    };
+    time(2000); // warm-up
+    const small = time(2000);
+    const large = time(20000);
+    // Linear: ten times the OBX, about ten times the time (quadratic would be a hundred).
+    expect(large / small).toBeLessThan(30);
+  });
+
+  it('more OBX than the limit refuse the message with AR and a reason', () => {
+    const result = parseOruR01(message(PID, OBR, obx(), obx({ 1: '2' }), obx({ 1: '3' })), {
+      maxObservations: 2,
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      ackCode: 'AR',
+      reason: '3 OBX in one message; at most 2 are taken: send the report in parts',
+    });
   });
 
   it('the same code in two orders needs no sub-id', () => {
@@ -320,25 +425,36 @@ describe('parseOruR01: patient identification (PID-3)', () => {
     });
   });
 
-  it('reads the namespace id (first sub-component) of PID-3.4, never the name', () => {
+  it('reads PID-3.4 whole (namespace, universal id, type), never the name', () => {
     expect(patientOf('PID|1||444^^^CITYHOSP&1.2.3&ISO^MR||Surname^Given')).toEqual({
       id: '444',
-      authority: 'CITYHOSP',
+      authority: 'CITYHOSP&1.2.3&ISO',
+    });
+    expect(patientOf('PID|1||444^^^CITYHOSP&&^MR')).toEqual({ id: '444', authority: 'CITYHOSP' });
+  });
+
+  it('takes an authority given by universal id only (issue 12 item 6)', () => {
+    expect(patientOf('PID|1||444^^^&2.16.840.1.113883.19.5&ISO^MR')).toEqual({
+      id: '444',
+      authority: '&2.16.840.1.113883.19.5&ISO',
     });
   });
 
-  it('refuses identifiers whose authority is only a universal id, and missing or over-long identifiers', () => {
+  it('refuses identifiers without any authority, and missing or over-long identifiers', () => {
     const refuse = (pid: string) => {
       const result = parseOruR01(message(pid, OBR, obx()));
       return result.ok ? 'accepted' : result.reason;
     };
-    expect(refuse('PID|1||444^^^&1.2.3&ISO^MR')).toBe(
+    expect(refuse('PID|1||444^^^&&ISO^MR')).toBe(
       'PID-3 has no identifier with an assigning authority (PID-3.4)',
     );
     expect(refuse('PID|1||^^^CITYHOSP^MR')).toBe('PID-3 patient identifier is missing');
     expect(refuse('PID|1')).toBe('PID-3 patient identifier is missing');
     expect(refuse(`PID|1||${'9'.repeat(65)}^^^CITYHOSP^MR`)).toBe(
-      'PID-3 identifier or authority is longer than 64 characters',
+      'PID-3 identifier is longer than 64 characters',
+    );
+    expect(refuse(`PID|1||444^^^H&${'1.'.repeat(70)}1&ISO^MR`)).toBe(
+      'PID-3.4 assigning authority is longer than 128 characters',
     );
   });
 
@@ -384,9 +500,32 @@ describe('parseOruR01: whole-message refusals', () => {
     [MSH.replace('T-1', ''), 'MSH-10 message control id is missing', 'AE', '101'],
     [MSH.replace('LABSYS', ''), 'MSH-3 sending application is missing', 'AE', '101'],
     [MSH.replace('CITYLAB', ''), 'MSH-4 sending facility is missing', 'AE', '101'],
-    [MSH.replace('T-1', 'C'.repeat(65)), 'MSH-3, MSH-4 or MSH-10 is longer than 64 characters', 'AE', '102'],
+    [MSH.replace('T-1', 'C'.repeat(65)), 'MSH-10 is longer than 64 characters', 'AE', '102'],
+    [MSH.replace('LABSYS', 'L'.repeat(129)), 'MSH-3 or MSH-4 is longer than 128 characters', 'AE', '102'],
   ])('MSH problem %#: %s', (msh, reason, ackCode, errorCode) => {
     expect(refusal([msh, PID, OBR, obx()].join('\r'))).toEqual({ reason, ackCode, errorCode });
+  });
+
+  it('reads senders given by universal id only (issue 12 item 6)', () => {
+    const clia = MSH.replace('LABSYS|CITYLAB', 'ELR^2.16.840.1.114222.4.3.2.2^ISO|^05D0000000^CLIA');
+    const result = parseOruR01([clia, PID, OBR, obx()].join('\r'));
+    expect(result.ok && result.header.sender).toEqual({
+      application: 'ELR&2.16.840.1.114222.4.3.2.2&ISO',
+      facility: '&05D0000000&CLIA',
+    });
+    expect(result.ok && result.events[0]!.sender).toEqual({
+      application: 'ELR&2.16.840.1.114222.4.3.2.2&ISO',
+      facility: '&05D0000000&CLIA',
+    });
+  });
+
+  it('a message of another type with a malformed segment is refused for its type: AR 200 (item 11)', () => {
+    const adt = MSH.replace('ORU^R01^ORU_R01', 'ADT^A01^ADT_A01');
+    expect(refusal([adt, 'EVN|A01', 'garbage line'].join('\r'))).toEqual({
+      reason: 'unsupported message type ADT^A01',
+      ackCode: 'AR',
+      errorCode: '200',
+    });
   });
 
   it.each([
@@ -400,6 +539,11 @@ describe('parseOruR01: whole-message refusals', () => {
     [
       [PID, OBR, 'OBX|1|NM|777-3^Platelets^LN||142|10*9/L'],
       'OBX 1 ends before OBX-11 result status (message truncated?)',
+      '101',
+    ],
+    [
+      [PID, OBR, obx(), 'OBX|2|NM|777-3^Platelets^LN||142|10*9/L'],
+      'OBX 2 ends before OBX-11 result status (message truncated?)',
       '101',
     ],
   ])('structure %#: %s', (segments, reason, errorCode) => {

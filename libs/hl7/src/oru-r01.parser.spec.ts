@@ -344,7 +344,8 @@ describe('parseOruR01: fixture corpus (tests/fixtures/hl7)', () => {
     });
     const base = {
       schema: 'lab-result.v1',
-      patient: { id: '55501', authority: 'CITYHOSP' },
+      // PID-3.4 is a whole HD (its own sub-component character `@`), written in the canonical `&` form.
+      patient: { id: '55501', authority: 'CITYHOSP&2.16.840.1.113883.3.999&ISO' },
       sender: cityLabSender,
       messageControlId: 'CUST-42',
       receivedAt: RECEIVED_ISO,
@@ -371,7 +372,7 @@ describe('parseOruR01: fixture corpus (tests/fixtures/hl7)', () => {
     expect(result.warnings).toEqual([]);
   });
 
-  it('corrected, deleted, not-obtainable, preliminary results; bad OBX skipped with a warning; distinct sub-ids', () => {
+  it('corrected, deleted, wrong, not-obtainable, preliminary results; bad OBX skipped with a warning; distinct sub-ids', () => {
     const result = parseOk(fixture('oru-r01-v251-corrections.hl7'));
     const base = {
       schema: 'lab-result.v1',
@@ -410,9 +411,18 @@ describe('parseOruR01: fixture corpus (tests/fixtures/hl7)', () => {
         status: 'not-obtainable',
       },
       {
-        // Same code twice in one order without OBX-4: the set ids tell them apart.
+        // OBX-11 W: the result was wrong; it is withdrawn, as a deletion is.
         ...base,
-        observation: { code: '731-0', system: 'LN', display: 'Lymphocytes', orderId: 'FL-5001', subId: '6' },
+        observation: { code: '6690-2', system: 'LN', display: 'Leukocytes', orderId: 'FL-5001' },
+        value: 6.1,
+        unit: '10*9/L',
+        referenceRange: '4.0-10.0',
+        status: 'deleted',
+      },
+      {
+        // Same code twice in one order without OBX-4: the first keeps the plain identity, the second is #2.
+        ...base,
+        observation: { code: '731-0', system: 'LN', display: 'Lymphocytes', orderId: 'FL-5001' },
         value: 0.5,
         unit: '10*9/L',
         referenceRange: '1.0-4.8',
@@ -421,7 +431,7 @@ describe('parseOruR01: fixture corpus (tests/fixtures/hl7)', () => {
       },
       {
         ...base,
-        observation: { code: '731-0', system: 'LN', display: 'Lymphocytes', orderId: 'FL-5001', subId: '7' },
+        observation: { code: '731-0', system: 'LN', display: 'Lymphocytes', orderId: 'FL-5001', subId: '#2' },
         value: 0.6,
         unit: '10*9/L',
         referenceRange: '1.0-4.8',
@@ -448,11 +458,10 @@ describe('parseOruR01: fixture corpus (tests/fixtures/hl7)', () => {
     ]);
     expect(result.warnings).toEqual([
       'OBX 4 (718-7^LN): skipped, NM value is not a number',
-      'OBX 5 (6690-2^LN): skipped, OBX-11 result status "W" is not supported',
       'OBX 10 (1920-8^LN): skipped, OBX-5 has no value',
-      'OBX 6, 7 (731-0^LN): same code and sub-id in one order; sub-ids made distinct with OBX-1 set ids',
+      'OBX 7 (731-0^LN): code repeated in one order without a distinct OBX-4; told apart by their order of occurrence (#2, #3, ...)',
     ]);
-    expect(result.skipped).toBe(3);
+    expect(result.skipped).toBe(2);
   });
 
   it('D-dimer: units and bases passed on exactly as sent (ng/dL seed case included), OBR-7 times with offset', () => {

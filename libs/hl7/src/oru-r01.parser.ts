@@ -1,13 +1,16 @@
 import { type Hl7Segment } from '@medplum/core';
 import { Info, type Zone } from 'luxon';
-import { Hl7Document } from './hl7-document';
+import { hdText, readHdComponent } from './hierarchic-designator';
+import { Hl7Document, stripFraming } from './hl7-document';
 import { readMsh, type MshFields } from './hl7-header';
 import {
+  DEFAULT_MAX_OBSERVATIONS,
   type Hl7ErrorCode,
   type Hl7Parse,
   type Hl7ParseFailure,
   type LabResultEvent,
   type OruParseOptions,
+  type RefusedObservation,
 } from './hl7-parse.types';
 import { parseHl7Timestamp } from './hl7-timestamp';
 import { readObxValue } from './obx-value.reader';
@@ -18,6 +21,8 @@ export const SUPPORTED_HL7_VERSIONS: readonly string[] = ['2.3', '2.3.1', '2.4',
 // Field limits of the lab-result.v1 event schema: a value that does not fit is refused here, with a reason,
 // rather than producing an event the processor would dead-letter.
 const MAX_ID = 64;
+/** A hierarchic designator written whole (`namespace&universal id&type`): MSH-3, MSH-4, PID-3.4. */
+const MAX_HD = 128;
 const MAX_SUB_ID = 32;
 const MAX_DISPLAY = 200;
 const MAX_UNIT = 64;
@@ -31,6 +36,9 @@ const STATUS_BY_CODE: Readonly<Record<string, LabResultEvent['status']>> = {
   P: 'preliminary',
   X: 'not-obtainable',
   D: 'deleted',
+  // W: the result was wrong (posted for the wrong patient, say) and is withdrawn; a replacement, if any, comes
+  // on its own. It retracts the earlier result exactly as D does.
+  W: 'deleted',
   // Results entered but not verified (R), partial (S) and in process (I) are not final: preliminary.
   R: 'preliminary',
   S: 'preliminary',
@@ -52,7 +60,6 @@ interface Order {
 interface Draft {
   event: LabResultEvent;
   position: number;
-  setId: string;
   subIdSent: string;
 }
 
@@ -60,20 +67,27 @@ interface Draft {
  * Parses an HL7 v2 ORU^R01 message (v2.3 to 2.5.1) into one `lab-result.v1` event per OBX. Never throws.
  *
  * Whole-message refusals (`ok: false`, with the ACK code to answer): not HL7, bad MSH-1/MSH-2, a message type
- * other than ORU^R01 (`AR`), an unsupported version (`AR`), no MSH-10 or sender, a PID without an identifier
- * that has an assigning authority (PID-3.4; patients are never matched by name), OBR/OBX out of order, an
- * OBX that ends before OBX-11 (a truncated message), or no OBX at all.
+ * other than ORU^R01 (`AR`), an unsupported version (`AR`), more OBX than `maxObservations` (`AR`), no MSH-10
+ * or sender, a PID without an identifier that has an assigning authority (PID-3.4; patients are never matched
+ * by name), OBR/OBX out of order, a last OBX that ends before OBX-11 (a truncated message), or no OBX at all.
  *
- * Per-OBX refusals (skipped with a warning, the rest of the message goes on): an NM value that is not a
- * number, an unknown OBX-11 status, no observation time, a value type or field the event cannot carry.
+ * Per-OBX refusals (skipped with a warning and listed in `refused`, the rest of the message goes on): an OBX
+ * without OBX-11 that is not the last segment, an NM value that is not a number (or beyond the range of a
+ * double), an unknown OBX-11 status, no observation time, a value type or field the event cannot carry.
+ *
+ * Senders (MSH-3/MSH-4) and assigning authorities (PID-3.4) are hierarchic designators, read whole (`hdText`):
+ * a lab that names itself by universal id only (`^05D0000000^CLIA`) is read, not refused.
  *
  * Mapping: patient = the PID-3 repetition with an assigning authority, preferring type MR; code = OBX-3.1/3.3,
  * or the alternate OBX-3.4/3.6 when that one is LOINC and the primary is not; an empty OBX-3.3 without a
  * LOINC alternate becomes `L` (HL7 table 0396 "local"); unit = OBX-6.1 (else OBX-6.2); observation time =
  * OBX-14, else OBR-7 (see `parseHl7Timestamp` for zones: `options.defaultTimeZone` applies to times sent
- * without an offset); order = OBR-3.1 filler number, else OBR-2.1 placer number; sub-id = OBX-4. When two
- * OBX of one message share order, code and sub-id, their sub-ids are made distinct with OBX-1 (the set id),
- * so every event has its own idempotency key.
+ * without an offset); order = OBR-3.1 filler number, else OBR-2.1 placer number; sub-id = OBX-4. The identity
+ * of an observation (order, code, sub-id) must not drift between the preliminary, final and corrected reports
+ * of one order, which may carry more or fewer OBX: when a code repeats in one order under one sub-id, the first
+ * keeps the plain identity and the n-th gets `#n` after its sub-id (its occurrence among those OBX, never its
+ * position in the message or OBX-1, which shift when the final report adds a line). Labs that repeat a code
+ * should send OBX-4.
  */
 export function parseOruR01(text: string, options: OruParseOptions = {}): Hl7Parse {
   try {
@@ -90,7 +104,7 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
     return { ok: false, reason: `unknown default time zone ${zoneName}`, ackCode: 'AE', errorCode: '207' };
   }
   const read = Hl7Document.parse(text);
-  if (!read.ok) return { ok: false, reason: read.reason, ackCode: 'AE', errorCode: '102' };
+  if (!read.ok) return unreadable(text, read.reason);
   const document = read.document;
   const msh = readMsh(document, zone);
   const fail = (reason: string, errorCode: Hl7ErrorCode, ackCode: 'AE' | 'AR' = 'AE'): Hl7ParseFailure => ({
@@ -114,12 +128,23 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
   if (msh.controlId === '') return fail('MSH-10 message control id is missing', '101');
   if (msh.sender.application === '') return fail('MSH-3 sending application is missing', '101');
   if (msh.sender.facility === '') return fail('MSH-4 sending facility is missing', '101');
-  if ([msh.controlId, msh.sender.application, msh.sender.facility].some((v) => v.length > MAX_ID)) {
-    return fail(`MSH-3, MSH-4 or MSH-10 is longer than ${MAX_ID} characters`, '102');
+  if (msh.controlId.length > MAX_ID) return fail(`MSH-10 is longer than ${MAX_ID} characters`, '102');
+  if ([msh.sender.application, msh.sender.facility].some((v) => v.length > MAX_HD)) {
+    return fail(`MSH-3 or MSH-4 is longer than ${MAX_HD} characters`, '102');
+  }
+  const maxObservations = options.maxObservations ?? DEFAULT_MAX_OBSERVATIONS;
+  const observationCount = document.segments.reduce((n, segment) => n + (segment.name === 'OBX' ? 1 : 0), 0);
+  if (observationCount > maxObservations) {
+    return fail(
+      `${observationCount} OBX in one message; at most ${maxObservations} are taken: send the report in parts`,
+      '207',
+      'AR',
+    );
   }
 
   const warnings: string[] = [];
   const drafts: Draft[] = [];
+  const refused: RefusedObservation[] = [];
   const receivedAt = options.receivedAt;
   const receivedIso =
     receivedAt && !Number.isNaN(receivedAt.getTime()) ? receivedAt.toISOString() : undefined;
@@ -128,7 +153,7 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
   let patient: Patient | null = null;
   let order: Order | null = null;
   let obxPosition = 0;
-  let skipped = 0;
+  const lastIndex = document.segments.length - 1;
   for (const [index, segment] of document.segments.entries()) {
     switch (segment.name) {
       case 'MSH':
@@ -156,7 +181,9 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
         obxPosition += 1;
         if (!patient) return fail('OBX segment before any PID segment', '100');
         if (!order) return fail(`OBX ${obxPosition} is not inside an order (no OBR before it)`, '100');
-        if (document.fieldCount(segment) < 11) {
+        // Only the last segment of a message can be cut short by a transmission; a short OBX elsewhere is that
+        // OBX's problem, and the results around it (a critical platelet count among them) are still taken.
+        if (document.fieldCount(segment) < 11 && index === lastIndex) {
           return fail(`OBX ${obxPosition} ends before OBX-11 result status (message truncated?)`, '101');
         }
         const mapped = mapObservation(document, segment, {
@@ -173,12 +200,11 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
           drafts.push({
             event: mapped.event,
             position: obxPosition,
-            setId: document.text(segment, 1, 1),
             subIdSent: mapped.event.observation.subId ?? '',
           });
         } else {
-          skipped += 1;
           warnings.push(`${label}: skipped, ${mapped.reason}`);
+          refused.push({ position: obxPosition, patient, reason: `${label}: ${mapped.reason}` });
         }
         break;
       }
@@ -190,9 +216,20 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
   if (!patient) return fail('no PID segment', '101');
   if (obxPosition === 0) return fail('no OBX segment: the message carries no observation', '101');
 
-  if (!assignDistinctSubIds(drafts, warnings)) {
-    return fail('observations of this message cannot be told apart (repeated OBX-1 and OBX-4)', '205');
+  const events: LabResultEvent[] = [];
+  for (const draft of distinctObservations(drafts, warnings)) {
+    if (draft.ok) events.push(draft.event);
+    else {
+      const label = `OBX ${draft.position} (${draft.event.observation.code}^${draft.event.observation.system})`;
+      warnings.push(`${label}: skipped, ${draft.reason}`);
+      refused.push({
+        position: draft.position,
+        patient: draft.event.patient,
+        reason: `${label}: ${draft.reason}`,
+      });
+    }
   }
+  refused.sort((a, b) => a.position - b.position);
   return {
     ok: true,
     header: {
@@ -205,10 +242,35 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
       ...(msh.sentAt ? { sentAt: msh.sentAt } : {}),
       encoding: document.encoding,
     },
-    events: drafts.map((d) => d.event),
+    events,
     warnings,
-    skipped,
+    skipped: refused.length,
+    refused,
   };
+}
+
+/**
+ * A message that could not be split into segments. When its first line is a readable MSH of another type than
+ * ORU^R01, the answer is the one that type gets anyway (AR 200: we do not take it), not a complaint about a
+ * segment we would never have read.
+ */
+function unreadable(text: string, reason: string): Hl7ParseFailure {
+  const first = stripFraming(text).split(/[\r\n]/, 1)[0] ?? '';
+  const head = first.length < text.length ? Hl7Document.parse(first) : null;
+  if (head?.ok) {
+    const msh = readMsh(head.document);
+    if (msh.messageType !== '' && (msh.messageCode !== 'ORU' || msh.triggerEvent !== 'R01')) {
+      return {
+        ok: false,
+        reason: `unsupported message type ${msh.messageType}`,
+        ackCode: 'AR',
+        errorCode: '200',
+        ...mshForAck(msh),
+        encoding: head.document.encoding,
+      };
+    }
+  }
+  return { ok: false, reason, ackCode: 'AE', errorCode: '102' };
 }
 
 // Validating an IANA zone costs a formatter per call in Luxon; a feed uses a handful of zones.
@@ -250,7 +312,8 @@ function selectPatient(
   for (let r = 1; r <= count; r++) {
     identifiers.push({
       id: document.text(pid, 3, 1, 1, r),
-      authority: document.text(pid, 3, 4, 1, r),
+      // A hierarchic designator: `CITYHOSP`, or a universal id alone (`&2.16.840.1.113883.19.5&ISO`).
+      authority: hdText(readHdComponent(document, pid, 3, 4, r)),
       type: document.text(pid, 3, 5, 1, r).toUpperCase(),
     });
   }
@@ -261,8 +324,11 @@ function selectPatient(
     return { ok: false, reason: 'PID-3 has no identifier with an assigning authority (PID-3.4)' };
   }
   const chosen = usable.find((i) => i.type === 'MR') ?? usable[0];
-  if (chosen.id.length > MAX_ID || chosen.authority.length > MAX_ID) {
-    return { ok: false, reason: `PID-3 identifier or authority is longer than ${MAX_ID} characters` };
+  if (chosen.id.length > MAX_ID) {
+    return { ok: false, reason: `PID-3 identifier is longer than ${MAX_ID} characters` };
+  }
+  if (chosen.authority.length > MAX_HD) {
+    return { ok: false, reason: `PID-3.4 assigning authority is longer than ${MAX_HD} characters` };
   }
   return { ok: true, patient: { id: chosen.id, authority: chosen.authority } };
 }
@@ -445,32 +511,63 @@ function observationTime(
 }
 
 /**
- * Makes (order, code, system, sub-id) unique within the message. A sub-id sent in OBX-4 is kept whenever it
- * already identifies the observation, so that a later correction (which may carry only that OBX, with another
- * set id) refers to the same observation. Only colliding OBX get the set id (OBX-1) appended, or their
- * position in the message when set ids repeat too. Returns false if no unique identity can be made.
+ * Makes (order, code, system, sub-id) unique within the message, in one pass. The first OBX of an identity keeps
+ * it; the n-th OBX with the same order, code and sub-id gets `#n` after its sub-id: its occurrence among them,
+ * which stays the same when a later report of the order adds or drops other lines. An OBX whose identity still
+ * collides (a lab that sends `#2` itself) or grows too long is refused, never merged into another.
  */
-function assignDistinctSubIds(drafts: Draft[], warnings: string[]): boolean {
-  const identity = (d: Draft) => {
+function distinctObservations(
+  drafts: readonly Draft[],
+  warnings: string[],
+): Array<
+  { ok: true; event: LabResultEvent } | { ok: false; event: LabResultEvent; position: number; reason: string }
+> {
+  const identity = (o: LabResultEvent['observation'], subId: string) =>
+    [o.orderId ?? '', o.system, o.code, subId].join('\u0000');
+  const occurrences = new Map<string, number>();
+  const taken = new Set<string>();
+  const repeated = new Map<string, number[]>();
+  const out: ReturnType<typeof distinctObservations> = [];
+  for (const d of drafts) {
     const o = d.event.observation;
-    return [o.orderId ?? '', o.system, o.code, o.subId ?? ''].join('\u0000');
-  };
-  const groups = new Map<string, Draft[]>();
-  for (const d of drafts) groups.set(identity(d), [...(groups.get(identity(d)) ?? []), d]);
-  for (const group of groups.values()) {
-    if (group.length < 2) continue;
-    const setIds = group.map((d) => d.setId);
-    const bySetId = setIds.every((s) => s !== '') && new Set(setIds).size === setIds.length;
-    for (const d of group) {
-      const suffix = bySetId ? d.setId : `#${d.position}`;
-      const subId = d.subIdSent ? `${d.subIdSent}.${suffix}` : suffix;
-      d.event.observation.subId = subId.length <= MAX_SUB_ID ? subId : `#${d.position}`;
+    const sent = identity(o, d.subIdSent);
+    const n = (occurrences.get(sent) ?? 0) + 1;
+    occurrences.set(sent, n);
+    if (n > 1) {
+      const subId = `${d.subIdSent}#${n}`;
+      if (subId.length > MAX_SUB_ID) {
+        out.push({
+          ok: false,
+          event: d.event,
+          position: d.position,
+          reason: `OBX-4 sub-id is too long to tell this repeated code apart`,
+        });
+        continue;
+      }
+      o.subId = subId;
+      const positions = repeated.get(sent);
+      if (positions) positions.push(d.position);
+      else repeated.set(sent, [d.position]);
     }
-    const o = group[0].event.observation;
+    const final = identity(o, o.subId ?? '');
+    if (taken.has(final)) {
+      out.push({
+        ok: false,
+        event: d.event,
+        position: d.position,
+        reason: 'same code and sub-id as another OBX of this order; cannot be told apart',
+      });
+      continue;
+    }
+    taken.add(final);
+    out.push({ ok: true, event: d.event });
+  }
+  for (const [key, positions] of repeated) {
+    const [, system, code] = key.split('\u0000');
     warnings.push(
-      `OBX ${group.map((d) => d.position).join(', ')} (${o.code}^${o.system}): same code and sub-id in one order; ` +
-        `sub-ids made distinct with ${bySetId ? 'OBX-1 set ids' : 'OBX positions'}`,
+      `OBX ${positions.join(', ')} (${code}^${system}): code repeated in one order without a distinct OBX-4; ` +
+        'told apart by their order of occurrence (#2, #3, ...)',
     );
   }
-  return new Set(drafts.map(identity)).size === drafts.length;
+  return out;
 }

@@ -44,6 +44,8 @@ export const envSchema = z.object({
     .string()
     .refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'unknown IANA time zone')
     .default('UTC'),
+  /** The most OBX one HL7 message may carry; a message with more is refused (AR) whole. */
+  HL7_MAX_OBX_PER_MESSAGE: z.coerce.number().int().min(1).max(100_000).default(1000),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   // Admin API (access control). JWT_SECRET is required by the admin API when NODE_ENV=production.
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
@@ -121,7 +123,7 @@ export interface AppConfig {
   scheduler: { sweepIntervalMs: number; batchSize: number };
   smtp: { url: string; from: string; tlsRejectUnauthorized: boolean };
   links: { publicBaseUrl: string };
-  hl7: { defaultTimeZone: string };
+  hl7: { defaultTimeZone: string; maxObservations: number };
   http: { port: number };
   /** Admin API authentication; `jwtSecret` is null when unset (the admin API then refuses production boot). */
   auth: {
@@ -213,7 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     scheduler: { sweepIntervalMs: e.SCHEDULER_SWEEP_INTERVAL_MS, batchSize: e.SCHEDULER_BATCH_SIZE },
     smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, tlsRejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED },
     links: { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, '') },
-    hl7: { defaultTimeZone: e.HL7_DEFAULT_TIME_ZONE },
+    hl7: { defaultTimeZone: e.HL7_DEFAULT_TIME_ZONE, maxObservations: e.HL7_MAX_OBX_PER_MESSAGE },
     http: { port: e.HTTP_PORT },
     auth: {
       jwtSecret: e.JWT_SECRET ?? null,

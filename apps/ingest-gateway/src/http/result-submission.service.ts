@@ -8,6 +8,7 @@ import {
   type LabResultEvent,
   type OutboundMessage,
   parseLabResultEvent,
+  senderForms,
   TOPICS,
 } from '@alem/messaging';
 import { Clock } from '@alem/runtime';
@@ -44,7 +45,8 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-const senderOf = (party: Hl7Party) => `${party.application}^${party.facility}`;
+/** Whether the key's sender is the one a message names, in any form its hierarchic designators allow. */
+const sendsAs = (lab: ApiKeyPrincipal, party: Hl7Party) => senderForms(party).includes(lab.sender);
 
 /**
  * `POST /v1/results` for labs that speak HTTP: an HL7 v2 ORU^R01 body (the same intake as MLLP, answered in
@@ -82,7 +84,7 @@ export class ResultSubmissionService {
     const received = { raw, channel: 'http' as const, receivedAt: this.clock.now() };
     const parse = this.hl7.read(received);
     const sender = parse.ok ? parse.header.sender : parse.sender;
-    if (sender && sender.application !== '' && senderOf(sender) !== lab.sender) {
+    if (sender && sender.application !== '' && !sendsAs(lab, sender)) {
       throw this.refuse(403, `This API key may send only as ${lab.sender}; the message names another sender`);
     }
     const intake = await this.hl7.take(received, parse);
@@ -125,7 +127,7 @@ export class ResultSubmissionService {
       // All or nothing: a batch is either taken whole or refused whole, so a retry after a fix cannot double.
       throw this.refuse(400, problems[0]!.reason, { events: problems.slice(0, 20) });
     }
-    const foreign = events.findIndex((event) => senderOf(event.sender) !== lab.sender);
+    const foreign = events.findIndex((event) => !sendsAs(lab, event.sender));
     if (foreign !== -1) {
       throw this.refuse(
         403,

@@ -64,13 +64,13 @@ describe('Hl7IntakeService', () => {
     const result = await intake.take(received(fixture('oru-r01-v251-corrections')));
     expect(result.ackCode).toBe('AE');
     expect(result.destination).toBe('results');
-    expect(result.skipped).toBe(3);
+    expect(result.skipped).toBe(2);
     expect(result.reason).toBe(
-      '3 of 10 OBX not accepted; OBX 4 (718-7^LN): skipped, NM value is not a number',
+      '2 of 10 OBX not accepted; OBX 4 (718-7^LN): skipped, NM value is not a number',
     );
     // MSA-3 carries the reason escaped (^ → \S\) and cut to 80 characters.
     expect(msa(result.ack)).toBe(
-      'MSA|AE|MSG-0107|3 of 10 OBX not accepted; OBX 4 (718-7\\S\\LN): skipped, NM value is not a number',
+      'MSA|AE|MSG-0107|2 of 10 OBX not accepted; OBX 4 (718-7\\S\\LN): skipped, NM value is not a number',
     );
     expect(result.ack).toContain('\rERR|||207^');
     expect(publisher.sent[0]!.topic).toBe(TOPICS.labResults);

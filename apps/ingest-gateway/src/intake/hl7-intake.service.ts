@@ -1,6 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type AckCode, buildAck, type Hl7Parse, type Hl7Party, parseOruR01 } from '@alem/hl7';
-import { CONTENT_TYPES, HEADERS, labResultKey, TOPICS } from '@alem/messaging';
+import {
+  type AckCode,
+  buildAck,
+  type Hl7Parse,
+  type Hl7ParseSuccess,
+  type Hl7Party,
+  parseOruR01,
+} from '@alem/hl7';
+import {
+  CONTENT_TYPES,
+  HEADERS,
+  labResultKey,
+  type LabResultEvent,
+  parseLabResultEvent,
+  TOPICS,
+} from '@alem/messaging';
 import { type AppConfig, Clock, InjectConfig } from '@alem/runtime';
 import { GatewayMetrics } from '../gateway.metrics';
 import { KafkaUnavailableError, ResultPublisher } from './result.publisher';
@@ -32,6 +46,29 @@ export interface Hl7Intake {
   warnings: string[];
 }
 
+/**
+ * The parser builds its events to the lab-result.v1 contract; should one not pass it all the same, it is refused
+ * here like any other OBX (the lab hears AE), exactly as the processor would dead-letter it, rather than
+ * acknowledged and then dropped.
+ */
+function withinContract(parse: Hl7ParseSuccess): Hl7ParseSuccess {
+  const events: LabResultEvent[] = [];
+  const refused = [...parse.refused];
+  const warnings = [...parse.warnings];
+  for (const event of parse.events) {
+    const checked = parseLabResultEvent(event);
+    if (checked.ok) {
+      events.push(event);
+      continue;
+    }
+    const reason = `OBX (${event.observation.code}^${event.observation.system}): ${checked.reason}`;
+    warnings.push(reason.replace('): ', '): skipped, '));
+    refused.push({ position: 0, patient: event.patient, reason });
+  }
+  if (events.length === parse.events.length) return parse;
+  return { ...parse, events, warnings, refused, skipped: refused.length };
+}
+
 /** Our MSH-3/4 in an ACK when the sender left MSH-5/6 empty. */
 export const GATEWAY_PARTY: Hl7Party = { application: 'ALEM', facility: 'INGEST-GATEWAY' };
 
@@ -60,10 +97,12 @@ export class Hl7IntakeService {
 
   /** Parses a message (pure; never throws). Callers that must check the sender first call this, then `take`. */
   read(message: ReceivedHl7): Hl7Parse {
-    return parseOruR01(message.raw.toString('utf8'), {
+    const parse = parseOruR01(message.raw.toString('utf8'), {
       receivedAt: message.receivedAt,
       defaultTimeZone: this.config.hl7.defaultTimeZone,
+      maxObservations: this.config.hl7.maxObservations,
     });
+    return parse.ok ? withinContract(parse) : parse;
   }
 
   async take(message: ReceivedHl7, parse: Hl7Parse = this.read(message)): Promise<Hl7Intake> {
@@ -92,6 +131,7 @@ export class Hl7IntakeService {
   /** AR for a message whose fate is unknown (an unexpected error): the sender must send it again. */
   refuseOnError(message: ReceivedHl7): string {
     this.metrics.messages.inc({ channel: message.channel, outcome: 'ar' });
+    // `buildAck` never throws; only the MSH line is read, so the cost does not grow with the message.
     return this.ack(message.raw.toString('utf8'), 'AR', 'internal error; send the message again', '207');
   }
 

@@ -8,14 +8,16 @@ interface Deferred {
 }
 
 /** A real loopback TCP pair: the server side wrapped in an MllpConnection whose handler the test controls. */
-async function pair(options: { maxMessageBytes?: number; idleTimeoutMs?: number } = {}) {
+async function pair(options: { maxMessageBytes?: number; idleTimeoutMs?: number; failing?: boolean } = {}) {
   const pending: Deferred[] = [];
   const events: MllpStreamEvent[] = [];
   let connection!: MllpConnection;
   let serverSocket!: Socket;
   const handlers: MllpConnectionHandlers = {
     message: (payload) =>
-      new Promise<string>((resolve) => pending.push({ payload: payload.toString(), resolve })),
+      options.failing
+        ? Promise.reject(new Error('handler broke'))
+        : new Promise<string>((resolve) => pending.push({ payload: payload.toString(), resolve })),
     oversize: (head, limit) => `ACK|oversize ${limit} ${head.toString().slice(0, 8)}`,
     streamEvent: (event) => events.push(event),
   };
@@ -119,6 +121,24 @@ describe('MllpConnection', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(50);
     expect(t.acks).toEqual(['A1']);
     expect(t.events).toContain('idle_timeout');
+  });
+
+  it('cuts the connection, unanswered, when the handler fails: no unhandled rejection (issue 12 item 10)', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const t = await pair({ failing: true });
+      const closed = new Promise<void>((resolve) => t.client.once('close', () => resolve()));
+      t.client.write(mllpFrame('M1'));
+      await closed;
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(t.events).toContain('handler_failed');
+      expect(t.acks).toEqual([]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
   });
 
   it('reports a message cut off by the peer', async () => {

@@ -1,7 +1,8 @@
 import { type Socket } from 'node:net';
 import { MllpFrameDecoder, mllpFrame } from './mllp-frame.decoder';
 
-export type MllpStreamEvent = 'oversize' | 'outside_frame' | 'restarted' | 'truncated' | 'idle_timeout';
+export type MllpStreamEvent =
+  'oversize' | 'outside_frame' | 'restarted' | 'truncated' | 'idle_timeout' | 'handler_failed';
 
 export interface MllpConnectionOptions {
   maxMessageBytes: number;
@@ -91,6 +92,11 @@ export class MllpConnection {
         const ack = await this.handlers.message(item.payload);
         await this.write(mllpFrame(ack));
       }
+    } catch {
+      // The handler answers every message, refusals included; should it fail all the same, the connection is cut
+      // without an answer (the sender sends again) rather than left with a rejection nobody handles.
+      this.handlers.streamEvent('handler_failed');
+      this.socket.destroy();
     } finally {
       this.working = false;
     }

@@ -138,7 +138,7 @@ export class MllpServer implements OnApplicationBootstrap, BeforeApplicationShut
       return (await this.intake.take(received)).ack;
     } catch (error) {
       // Never an unanswered frame, never a positive answer for a fate we do not know: AR, send again.
-      this.logger.error(`MLLP message not taken: ${(error as Error).message}`);
+      this.logger.error(`MLLP message not taken: ${(error as Error)?.message ?? String(error)}`);
       return this.intake.refuseOnError(received);
     }
   }
@@ -146,7 +146,9 @@ export class MllpServer implements OnApplicationBootstrap, BeforeApplicationShut
   private streamEvent(event: MllpStreamEvent, bytes?: number): void {
     this.metrics.framing.inc({ event });
     // Oversize frames are logged with their MSH-10 where they are answered.
-    if (event === 'truncated' || event === 'restarted') {
+    if (event === 'handler_failed') {
+      this.logger.error('MLLP connection cut: a message could not be answered');
+    } else if (event === 'truncated' || event === 'restarted') {
       this.logger.warn(`MLLP ${event}${bytes === undefined ? '' : ` (${bytes} bytes)`}`);
     } else {
       this.logger.debug(`MLLP ${event}${bytes === undefined ? '' : ` (${bytes} bytes)`}`);

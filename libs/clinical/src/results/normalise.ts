@@ -18,6 +18,12 @@ export { parseRangeText, referenceRange } from './reference-range';
 export interface NormalisationContext {
   /** The sender, as `senderKey(event.sender)` builds it; needed to look up local codes. */
   sender?: string;
+  /**
+   * Every form the sender may be registered under in the mapping table (`senderForms` in @alem/messaging: the
+   * whole hierarchic designators, their namespace ids, their universal ids), most specific first; defaults to
+   * `sender` alone.
+   */
+  senderForms?: readonly string[];
   /** Per-sender local code → LOINC mappings (see `createCodeMappingTable`). */
   mappings?: CodeMappingTable;
 }
@@ -59,9 +65,7 @@ export function normaliseObservation(
   context: NormalisationContext = {},
 ): NormalisedObservation {
   const flags: QualityFlag[] = [];
-  const mapping = context.sender
-    ? context.mappings?.find(context.sender, input.system, input.code)
-    : undefined;
+  const mapping = findMapping(input, context);
   const isLoinc = LOINC_SYSTEMS.has(input.system);
   const analyte = mapping ? analyteOfMapping(mapping) : isLoinc ? analyteByLoinc(input.code) : undefined;
   const base: NormalisedObservation = {
@@ -113,6 +117,15 @@ export function normaliseObservation(
     return { ...base, value: typeof input.value === 'number' ? input.value : null, range };
   }
   return normaliseQuantity(input, analyte, mapping, base, flags, held);
+}
+
+function findMapping(input: ObservationInput, context: NormalisationContext): CodeMapping | undefined {
+  if (!context.mappings) return undefined;
+  for (const sender of context.senderForms ?? (context.sender ? [context.sender] : [])) {
+    const mapping = context.mappings.find(sender, input.system, input.code);
+    if (mapping) return mapping;
+  }
+  return undefined;
 }
 
 function normaliseQuantity(

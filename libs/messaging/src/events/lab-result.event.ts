@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hdForms } from './hierarchic-designator';
 
 /**
  * `LabResult` v1: one observation of one patient, as a JSON event on `lab.results.v1`
@@ -9,19 +10,25 @@ import { z } from 'zod';
  */
 const isoDateTimeWithOffset = z.iso.datetime({ offset: true });
 
+/** The longest hierarchic designator (namespace id, universal id and its type, joined with `&`). */
+export const MAX_HD = 128;
+
 export const labResultEventSchema = z
   .object({
     schema: z.literal('lab-result.v1'),
     patient: z.object({
       /** PID-3.1 */
       id: z.string().trim().min(1).max(64),
-      /** PID-3.4, the assigning authority: a patient is matched by id + authority, never by name. */
-      authority: z.string().trim().min(1).max(64),
+      /**
+       * PID-3.4, the assigning authority: a patient is matched by id + authority, never by name. An HL7
+       * hierarchic designator: `CITYHOSP`, or whole as `namespace&universal id&type` (see `hdForms`).
+       */
+      authority: z.string().trim().min(1).max(MAX_HD),
     }),
     sender: z.object({
-      /** MSH-3 sending application, MSH-4 sending facility. */
-      application: z.string().trim().min(1).max(64),
-      facility: z.string().trim().min(1).max(64),
+      /** MSH-3 sending application, MSH-4 sending facility: hierarchic designators, as `authority`. */
+      application: z.string().trim().min(1).max(MAX_HD),
+      facility: z.string().trim().min(1).max(MAX_HD),
     }),
     /** MSH-10. With the sender and the observation identity it makes the idempotency key. */
     messageControlId: z.string().trim().min(1).max(64),
@@ -77,6 +84,11 @@ export type LabResultEvent = z.infer<typeof labResultEventSchema>;
 /** The Kafka key: results of one patient stay in order on one partition. */
 export function labResultKey(patient: { id: string; authority: string }): string {
   return `${patient.authority}|${patient.id}`;
+}
+
+/** The keys an enrolled patient may be registered under: one per form of the authority (see `hdForms`). */
+export function patientKeys(patient: { id: string; authority: string }): string[] {
+  return hdForms(patient.authority).map((authority) => labResultKey({ id: patient.id, authority }));
 }
 
 export type LabResultParse = { ok: true; event: LabResultEvent } | { ok: false; reason: string };
