@@ -375,11 +375,14 @@ describe('parseOruR01: OBX fields', () => {
     const many = (n: number) =>
       parseOruR01(message(PID, OBR, ...Array.from({ length: n }, () => obx())), { maxObservations: n });
     const time = (n: number) => {
-      const started = process.hrtime.bigint();
-      const result = many(n);
-      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-      if (!result.ok || result.events.length !== n) throw new Error('expected every OBX');
-      return elapsed;
+      let best = Infinity;
+      for (let run = 0; run < 2; run++) {
+        const started = process.hrtime.bigint();
+        const result = many(n);
+        best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+        if (!result.ok || result.events.length !== n) throw new Error('expected every OBX');
+      }
+      return best;
     };
     time(2000); // warm-up
     const small = time(2000);

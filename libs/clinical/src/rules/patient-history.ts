@@ -18,7 +18,8 @@ import { type RuleInputResult } from './evaluation-input';
 export class PatientHistory {
   private readonly byAnalyte = new Map<AnalyteId, RuleInputResult[]>();
   private readonly days = new Map<RuleInputResult, CalendarDay>();
-  private baselines = new Map<string, BaselineReference<RuleInputResult> | null>();
+  /** Baseline references already worked out, per analyte, with what a new result must be to change them. */
+  private readonly baselines = new Map<AnalyteId, BaselineCache>();
 
   /**
    * @param baselineLookbackDays how many days before a course its baseline may lie (the rule set's DQ-2
@@ -36,12 +37,18 @@ export class PatientHistory {
   add(result: RuleInputResult): void {
     if (!isUsableResult(result) || result.analyte === null) return;
     const list = this.byAnalyte.get(result.analyte) ?? [];
-    // Stable insert by observed time: equal times keep arrival order.
-    let i = list.length;
-    while (i > 0 && list[i - 1].observedAt.getTime() > result.observedAt.getTime()) i--;
+    // Stable insert by observed time: equal times keep arrival order (in time order, an append).
+    const t = result.observedAt.getTime();
+    const i =
+      list.length > 0 && list[list.length - 1].observedAt.getTime() <= t ? list.length : firstAfter(list, t);
     list.splice(i, 0, result);
     this.byAnalyte.set(result.analyte, list);
-    this.baselines = new Map();
+    // A reference reads only results observed before its result (a stand-in) or on a day before the course (a
+    // baseline): a result later than both changes none, so a batch in time order keeps its cache.
+    const cache = this.baselines.get(result.analyte);
+    if (cache && (t < cache.latestBefore || this.day(result) < cache.latestCourseStart)) {
+      this.baselines.delete(result.analyte);
+    }
   }
 
   /** The calendar day a result was observed on, in the site's zone. */
@@ -60,8 +67,9 @@ export class PatientHistory {
     const t = result.observedAt.getTime();
     const list = this.byAnalyte.get(result.analyte) ?? [];
     const out: RuleInputResult[] = [];
-    for (let i = list.length - 1; i >= 0 && out.length < count; i--) {
-      if (list[i].observedAt.getTime() < t && list[i].resultId !== result.resultId) out.push(list[i]);
+    // Strictly earlier results lie before the first one observed at `t` or later.
+    for (let i = firstAtOrAfter(list, t) - 1; i >= 0 && out.length < count; i--) {
+      if (list[i].resultId !== result.resultId) out.push(list[i]);
     }
     return out;
   }
@@ -78,9 +86,18 @@ export class PatientHistory {
   ): BaselineReference<RuleInputResult> | null {
     if (result.analyte === null) return null;
     const day = this.day(result);
-    const key = `${result.analyte}|${day}|${use}|${use === 'baseline' ? '' : result.observedAt.getTime()}`;
-    if (!this.baselines.has(key)) {
-      this.baselines.set(
+    const key = `${day}|${use}|${use === 'baseline' ? '' : result.observedAt.getTime()}`;
+    let cache = this.baselines.get(result.analyte);
+    if (!cache) {
+      cache = { references: new Map(), latestBefore: -Infinity, latestCourseStart: '' };
+      this.baselines.set(result.analyte, cache);
+    }
+    if (!cache.references.has(key)) {
+      const course = currentCourse(day, this.context.courses);
+      if (course && courseStart(course) > cache.latestCourseStart)
+        cache.latestCourseStart = courseStart(course);
+      if (use !== 'baseline') cache.latestBefore = Math.max(cache.latestBefore, result.observedAt.getTime());
+      cache.references.set(
         key,
         baselineReference(
           result.analyte,
@@ -95,7 +112,7 @@ export class PatientHistory {
         ),
       );
     }
-    return this.baselines.get(key) ?? null;
+    return cache.references.get(key) ?? null;
   }
 
   /** The course in effect on the result's day (its number and first infusion day), or null before course 1. */
@@ -120,11 +137,47 @@ export class PatientHistory {
     const centre = this.day(around);
     const list = this.byAnalyte.get(analyte) ?? [];
     const out: RuleInputResult[] = [];
-    for (let i = list.length - 1; i >= 0; i--) {
+    // Calendar days in any zone lie within ±(days + 2) × 24 h of the result's instant: search only there.
+    const t = around.observedAt.getTime();
+    const reach = (days + 2) * 86_400_000;
+    const from = firstAtOrAfter(list, t - reach);
+    for (let i = firstAfter(list, t + reach) - 1; i >= from; i--) {
       const r = list[i];
       if (r.resultId === around.resultId) continue;
       if (Math.abs(daysBetween(centre, this.day(r))) <= days) out.push(r);
     }
     return out;
   }
+}
+
+interface BaselineCache {
+  references: Map<string, BaselineReference<RuleInputResult> | null>;
+  /** The latest `before` instant a stand-in was worked out for: an earlier new result may change it. */
+  latestBefore: number;
+  /** The latest course start a baseline was worked out for: a new result on an earlier day may change it. */
+  latestCourseStart: CalendarDay | '';
+}
+
+/** The index of the first result observed at or after `t` (the list is sorted by observed time). */
+function firstAtOrAfter(list: readonly RuleInputResult[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].observedAt.getTime() < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The index of the first result observed strictly after `t`. */
+function firstAfter(list: readonly RuleInputResult[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].observedAt.getTime() <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

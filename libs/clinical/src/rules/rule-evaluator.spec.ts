@@ -152,6 +152,31 @@ describe('evaluator: supersession never hides a graver decision', () => {
   });
 });
 
+describe('evaluator: cost grows linearly with the results of one analyte (issue 12 item 9)', () => {
+  const timed = (count: number, runs: number) => {
+    // One report of `count` platelet counts, all at one instant, with a creatinine every tenth line; its own history.
+    const results: RuleInputResult[] = [];
+    for (let i = 0; i < count; i++) {
+      results.push(lab('platelets', 40 + (i % 50), '2024-03-20T08:00:00Z'));
+      if (i % 10 === 0) results.push(lab('creatinine', 1.0, '2024-03-20T08:00:00Z'));
+    }
+    let best = Infinity;
+    for (let run = 0; run < runs; run++) {
+      const started = process.hrtime.bigint();
+      const output = evaluatePatient({ context: patient(), results, history: [] }, defaultRuleSets().MS);
+      best = Math.min(best, Number(process.hrtime.bigint() - started));
+      expect(output.decisions.length).toBeGreaterThanOrEqual(count);
+    }
+    return best;
+  };
+
+  it('ten times the results take about ten times as long, not a hundred', () => {
+    timed(500, 1); // warm-up
+    // Quadratic history lookups made this ratio 55 and more; linear ones keep it near 13.
+    expect(timed(20_000, 1) / timed(2_000, 3)).toBeLessThan(25);
+  });
+});
+
 describe('evaluateBatch', () => {
   it('grades each patient against the rule set of its indication and tags the version', () => {
     const ms = patient({ patientId: 'ms' });
