@@ -1,63 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net, { type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { register } from 'prom-client';
 import { LabMllpClient, waitFor } from '@alem/local-stack';
 import { TOPICS } from '@alem/messaging';
-import { MllpFrameDecoder, mllpFrame } from '../../apps/ingest-gateway/src/mllp/mllp-frame.decoder';
+import { mllpFrame } from '../../apps/ingest-gateway/src/mllp/mllp-frame.decoder';
 import { MllpServer } from '../../apps/ingest-gateway/src/mllp/mllp.server';
 import { oruR01, PLATELETS } from '../support/hl7-messages';
 import { type RunningGateway, startGateway, TopicReader } from '../support/ingest-gateway';
+import { RawPeer } from '../support/raw-mllp-peer';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const PATIENT = { id: 'MRN2001', authority: 'HOSP' };
 const message = (controlId: string, patient = PATIENT) =>
   oruR01({ controlId, patient, observedAt: '20261120081500+0100', observations: [PLATELETS('210')] });
-
-/** A bare TCP (or TLS) MLLP peer, for what a well-behaved client library never sends. */
-class RawPeer {
-  readonly acks: Array<{ code: string; controlId: string; text: string }> = [];
-  readonly ended: Promise<void>;
-  private readonly decoder = new MllpFrameDecoder(1 << 20);
-
-  constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      for (const event of this.decoder.push(chunk)) {
-        if (event.kind !== 'frame') continue;
-        const msa = event.payload
-          .toString()
-          .split('\r')
-          .find((s) => s.startsWith('MSA|'))!
-          .split('|');
-        this.acks.push({ code: msa[1]!, controlId: msa[2]!, text: msa[3] ?? '' });
-      }
-    });
-    socket.on('error', () => undefined);
-    this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
-  }
-
-  static async connect(port: number): Promise<RawPeer> {
-    const socket = net.connect(port, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    return new RawPeer(socket);
-  }
-
-  write(bytes: Buffer | string): Promise<void> {
-    return new Promise((resolve) => this.socket.write(bytes, () => resolve()));
-  }
-
-  async waitForAcks(n: number, timeoutMs = 10000): Promise<RawPeer['acks']> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.acks.length < n) {
-      if (Date.now() > deadline) throw new Error(`expected ${n} ACKs, got ${this.acks.length}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    return this.acks;
-  }
-}
 
 async function framingCount(event: string): Promise<number> {
   const metric = await register.getSingleMetric('alem_gateway_mllp_framing_events_total')?.get();

@@ -288,9 +288,14 @@ function resolveZone(name: string): Zone | null {
 }
 
 function mshForAck(msh: MshFields): Partial<Hl7ParseFailure> {
+  // A party too long to be one is not echoed back at its sender (a refusal of a 300 kB MSH-3 stays small).
+  const fit = (party: MshFields['sender']) => ({
+    application: party.application.length <= MAX_HD ? party.application : '',
+    facility: party.facility.length <= MAX_HD ? party.facility : '',
+  });
   const out: Partial<Hl7ParseFailure> = {
-    sender: msh.sender,
-    receiver: msh.receiver,
+    sender: fit(msh.sender),
+    receiver: fit(msh.receiver),
   };
   if (msh.controlId) out.controlId = msh.controlId;
   if (msh.version) out.version = msh.version;
