@@ -24,7 +24,7 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
   const tokens = {} as Record<'admin' | 'clinician' | 'outsider' | 'auditor', string>;
   const q = (sql: string, params: unknown[] = []) => stack.dataSource.query(sql, params);
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
-  const RULE_SET = 'ms-2026.2+brno.v1';
+  const RULE_SET = 'ms-2026.3+brno.v1';
 
   const send = async (...events: LabResultEvent[]) => {
     await stack.producer.send(TOPICS.labResults, events.map(asMessage));
@@ -392,8 +392,8 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
         a.rule_set_version,
       ]),
     ).toEqual([
-      ['DD-3', 'ms-2026.2'],
-      ['DD-4', 'ms-2026.2'],
+      ['DD-3', 'ms-2026.3'],
+      ['DD-4', 'ms-2026.3'],
     ]);
   });
 

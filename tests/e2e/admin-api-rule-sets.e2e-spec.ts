@@ -113,7 +113,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     for (const token of [tokens.admin, tokens.auditor, tokens.clinicianA]) {
       const res = await api.http().get('/rule-sets').set(as(token));
       expect(res.status).toBe(200);
-      expect(res.body.items.map((s: { version: string }) => s.version)).toEqual(['ms-2026.2', 'cll-2026.3']);
+      expect(res.body.items.map((s: { version: string }) => s.version)).toEqual(['ms-2026.3', 'cll-2026.4']);
     }
     const ms = (await api.http().get('/rule-sets').set(as(tokens.clinicianA))).body.items[0];
     expect(ms.rules.find((r: { id: string }) => r.id === 'URBC-1')).toMatchObject({
@@ -137,7 +137,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
         severity: 'warning',
         state: 'open',
         occurrence_count: 1,
-        rule_set_version: 'ms-2026.2',
+        rule_set_version: 'ms-2026.3',
       },
     ]);
 
@@ -156,7 +156,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
       indication: 'MS',
       version: 1,
       siteLabel: 'brno.v1',
-      ruleSetVersion: 'ms-2026.2+brno.v1',
+      ruleSetVersion: 'ms-2026.3+brno.v1',
       overrides: [{ ruleId: 'URBC-1', severity: 'critical' }],
       createdBy: ids.admin,
     });
@@ -173,7 +173,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
         before: null,
         after: {
           version: 1,
-          ruleSetVersion: 'ms-2026.2+brno.v1',
+          ruleSetVersion: 'ms-2026.3+brno.v1',
           overrides: [{ ruleId: 'URBC-1', severity: 'critical' }],
           reason: 'Nephrology asks for same-day review of haematuria',
         },
@@ -181,10 +181,10 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     });
 
     // The processor reloads on NOTIFY rule_overrides_changed; then the next result is graded with v1.
-    await waitFor(() => processorVersion('brno') === 'ms-2026.2+brno.v1', {
+    await waitFor(() => processorVersion('brno') === 'ms-2026.3+brno.v1', {
       description: 'the processor to load the brno override',
     });
-    expect(processorVersion('prague')).toBe('ms-2026.2');
+    expect(processorVersion('prague')).toBe('ms-2026.3');
     await send(haematuria('BRNO-2', 'U-1'), haematuria('PRAGUE-1', 'U-2'));
     expect(await alertsOf(after)).toEqual([
       {
@@ -192,7 +192,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
         severity: 'critical',
         state: 'open',
         occurrence_count: 1,
-        rule_set_version: 'ms-2026.2+brno.v1',
+        rule_set_version: 'ms-2026.3+brno.v1',
       },
     ]);
     expect(await alertsOf(otherSite)).toEqual([
@@ -201,11 +201,11 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
         severity: 'warning',
         state: 'open',
         occurrence_count: 1,
-        rule_set_version: 'ms-2026.2',
+        rule_set_version: 'ms-2026.3',
       },
     ]);
     // The alert opened before keeps the version it was graded with.
-    expect((await alertsOf(before))[0]).toMatchObject({ severity: 'warning', rule_set_version: 'ms-2026.2' });
+    expect((await alertsOf(before))[0]).toMatchObject({ severity: 'warning', rule_set_version: 'ms-2026.3' });
 
     // The effective set, as the site's clinician reads it: the override, its reason, author and time.
     const effective = await api.http().get('/sites/brno/rule-sets/MS').set(as(tokens.clinicianA));
@@ -213,8 +213,8 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     expect(effective.body).toMatchObject({
       siteId: 'brno',
       indication: 'MS',
-      version: 'ms-2026.2+brno.v1',
-      baseVersion: 'ms-2026.2',
+      version: 'ms-2026.3+brno.v1',
+      baseVersion: 'ms-2026.3',
       problems: [],
       override: {
         version: 1,
@@ -222,7 +222,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
         createdBy: ids.admin,
         createdAt: posted.body.createdAt,
       },
-      ruleSet: { version: 'ms-2026.2+brno.v1', site: { label: 'brno.v1', baseVersion: 'ms-2026.2' } },
+      ruleSet: { version: 'ms-2026.3+brno.v1', site: { label: 'brno.v1', baseVersion: 'ms-2026.3' } },
     });
     const urbc1 = effective.body.ruleSet.rules.find((r: { id: string }) => r.id === 'URBC-1');
     expect(urbc1).toMatchObject({ overridden: true, tiers: [{ severity: 'critical' }] });
@@ -232,7 +232,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
         .map((r: { id: string }) => r.id),
     ).toEqual(['URBC-1']);
     const prague = await api.http().get('/sites/prague/rule-sets/MS').set(as(tokens.auditor));
-    expect(prague.body).toMatchObject({ version: 'ms-2026.2', override: null, problems: [] });
+    expect(prague.body).toMatchObject({ version: 'ms-2026.3', override: null, problems: [] });
     expect((await api.http().get('/sites/nowhere/rule-sets/MS').set(as(tokens.admin))).status).toBe(404);
 
     // An empty list is a new version that returns the site to the shipped grading.
@@ -241,8 +241,8 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
       .post('/sites/brno/rule-overrides')
       .set(as(tokens.admin))
       .send({ indication: 'MS', overrides: [], reason: 'Back to the shipped rules after review' });
-    expect(revert.body).toMatchObject({ version: 2, ruleSetVersion: 'ms-2026.2+brno.v2', overrides: [] });
-    await waitFor(() => processorVersion('brno') === 'ms-2026.2+brno.v2', {
+    expect(revert.body).toMatchObject({ version: 2, ruleSetVersion: 'ms-2026.3+brno.v2', overrides: [] });
+    await waitFor(() => processorVersion('brno') === 'ms-2026.3+brno.v2', {
       description: 'the processor to load version 2',
     });
     const third = await enrol('BRNO-3', 'brno');
@@ -253,7 +253,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
         severity: 'warning',
         state: 'open',
         occurrence_count: 1,
-        rule_set_version: 'ms-2026.2+brno.v2',
+        rule_set_version: 'ms-2026.3+brno.v2',
       },
     ]);
     const [second] = await q(
@@ -278,7 +278,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     expect(csv.text.split('\r\n')[0]).toBe(
       'id,site_id,indication,version,rule_set_version,reason,created_by,created_at,overrides',
     );
-    expect(csv.text).toContain('ms-2026.2+brno.v1');
+    expect(csv.text).toContain('ms-2026.3+brno.v1');
     expect((await api.http().get('/sites/brno/rule-overrides').set(as(tokens.clinicianA))).status).toBe(403);
   });
 
@@ -307,14 +307,14 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     expect(res.body).toEqual({
       statusCode: 400,
       error: 'Bad Request',
-      message: 'The overrides do not apply to ms-2026.2',
+      message: 'The overrides do not apply to ms-2026.3',
       details: [
         { path: 'body.overrides.0', message: 'override URBC-1: no threshold rbcMax (has rbc)' },
         {
           path: 'body.overrides.1',
           message: 'override PLT-4: severity applies to single-tier rules; use tiers for 2 tiers',
         },
-        { path: 'body.overrides.2', message: 'override ZZZ-9: no such rule in ms-2026.2' },
+        { path: 'body.overrides.2', message: 'override ZZZ-9: no such rule in ms-2026.3' },
         { path: 'body.overrides.3', message: 'override PLT-3: tier lt-100: emergency needs critical' },
       ],
     });
@@ -355,7 +355,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     expect(
       (await api.http().get('/sites/prague/rule-sets/MS').set(as(tokens.admin))).body.override,
     ).toBeNull();
-    expect(processorVersion('prague')).toBe('ms-2026.2');
+    expect(processorVersion('prague')).toBe('ms-2026.3');
   });
 
   it('a pregnancy flag set by the patient’s clinician makes the next abnormal TSH critical (TSH-3)', async () => {
@@ -371,7 +371,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
         severity: 'warning',
         state: 'open',
         occurrence_count: 1,
-        rule_set_version: 'ms-2026.2+brno.v2',
+        rule_set_version: 'ms-2026.3+brno.v2',
       },
     ]);
 
@@ -419,14 +419,14 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
         severity: 'warning',
         state: 'open',
         occurrence_count: 1,
-        rule_set_version: 'ms-2026.2+brno.v2',
+        rule_set_version: 'ms-2026.3+brno.v2',
       },
       {
         rule_id: 'TSH-3',
         severity: 'critical',
         state: 'open',
         occurrence_count: 1,
-        rule_set_version: 'ms-2026.2+brno.v2',
+        rule_set_version: 'ms-2026.3+brno.v2',
       },
     ]);
     // Partial changes keep the other flags.

@@ -188,34 +188,34 @@ describe('HL7 v2 through the processor', () => {
         scope: dedup_key.split('|').slice(2).join('|'),
       })),
     ).toEqual([
-      { rule_id: 'ANC-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.2', scope: '' },
-      { rule_id: 'CREA-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.2', scope: '' },
+      { rule_id: 'ANC-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.3', scope: '' },
+      { rule_id: 'CREA-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.3', scope: '' },
       // Platelets and neutrophils below their lower limits in the same draw.
-      { rule_id: 'CYTO-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.2', scope: '' },
+      { rule_id: 'CYTO-1', severity: 'critical', emergency: false, rule_set_version: 'ms-2026.3', scope: '' },
       // No pre-course baseline of these: said once per course and analyte (information, never paged).
       {
         rule_id: 'DQ-2',
         severity: 'info',
         emergency: false,
-        rule_set_version: 'ms-2026.2',
+        rule_set_version: 'ms-2026.3',
         scope: 'course-1|alt',
       },
       {
         rule_id: 'DQ-2',
         severity: 'info',
         emergency: false,
-        rule_set_version: 'ms-2026.2',
+        rule_set_version: 'ms-2026.3',
         scope: 'course-1|creatinine',
       },
       {
         rule_id: 'DQ-2',
         severity: 'info',
         emergency: false,
-        rule_set_version: 'ms-2026.2',
+        rule_set_version: 'ms-2026.3',
         scope: 'course-1|haemoglobin',
       },
-      { rule_id: 'LYM-1', severity: 'info', emergency: false, rule_set_version: 'ms-2026.2', scope: '' },
-      { rule_id: 'PLT-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.2', scope: '' },
+      { rule_id: 'LYM-1', severity: 'info', emergency: false, rule_set_version: 'ms-2026.3', scope: '' },
+      { rule_id: 'PLT-1', severity: 'warning', emergency: false, rule_set_version: 'ms-2026.3', scope: '' },
     ]);
     const [anc] = await q(`SELECT explanation FROM alerts WHERE rule_id = 'ANC-1'`);
     expect(anc.explanation.values[0]).toMatchObject({

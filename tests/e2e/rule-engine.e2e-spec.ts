@@ -109,7 +109,7 @@ describe('rule engine in the processor', () => {
         emergency: false,
         state: 'open',
         occurrence_count: 1,
-        rule_set_version: 'ms-2026.2',
+        rule_set_version: 'ms-2026.3',
       },
       {
         rule_id: 'DD-4',
@@ -118,7 +118,7 @@ describe('rule engine in the processor', () => {
         emergency: false,
         state: 'open',
         occurrence_count: 1,
-        rule_set_version: 'ms-2026.2',
+        rule_set_version: 'ms-2026.3',
       },
     ]);
     const [dd3] = await q(`SELECT explanation FROM alerts WHERE patient_id = $1 AND rule_id = 'DD-3'`, [
@@ -154,7 +154,7 @@ describe('rule engine in the processor', () => {
         emergency: false,
         state: 'open',
         occurrence_count: 1,
-        rule_set_version: 'ms-2026.2',
+        rule_set_version: 'ms-2026.3',
       },
       {
         // 140 → 45 and 45 → 22 are both falls of 50 % or more.
@@ -164,7 +164,7 @@ describe('rule engine in the processor', () => {
         emergency: false,
         state: 'open',
         occurrence_count: 2,
-        rule_set_version: 'ms-2026.2',
+        rule_set_version: 'ms-2026.3',
       },
       {
         rule_id: 'PLT-4',
@@ -173,7 +173,7 @@ describe('rule engine in the processor', () => {
         emergency: true,
         state: 'open',
         occurrence_count: 2,
-        rule_set_version: 'ms-2026.2',
+        rule_set_version: 'ms-2026.3',
       },
     ]);
     const plt4 = await q(
@@ -194,7 +194,7 @@ describe('rule engine in the processor', () => {
       [patientId],
     );
     expect(back.state).toBe('open');
-    expect(back.detail).toMatchObject({ analyte: 'platelets', ruleSetVersion: 'ms-2026.2' });
+    expect(back.detail).toMatchObject({ analyte: 'platelets', ruleSetVersion: 'ms-2026.3' });
   });
 
   it('anti-GBM: a creatinine rise over the pre-course baseline and haematuria three days later make RENAL-1 (CREA-1, RENAL-1)', async () => {
@@ -257,11 +257,11 @@ describe('rule engine in the processor', () => {
       expect.objectContaining({
         rule_id: 'URBC-1',
         severity: 'critical',
-        rule_set_version: 'ms-2026.2+brno.v1',
+        rule_set_version: 'ms-2026.3+brno.v1',
       }),
     ]);
     expect(await alertsOf(prague)).toEqual([
-      expect.objectContaining({ rule_id: 'URBC-1', severity: 'warning', rule_set_version: 'ms-2026.2' }),
+      expect.objectContaining({ rule_id: 'URBC-1', severity: 'warning', rule_set_version: 'ms-2026.3' }),
     ]);
   });
 });

@@ -46,6 +46,8 @@ export interface Observation {
   unit: string;
   range: string;
   flag?: string;
+  /** OBX-2; NM unless given (`ST` for a number a lab writes as text, `<25`). */
+  valueType?: string;
 }
 
 /** A small ORU^R01 (v2.5.1) for one patient: one OBR and its OBX, all final, observed at `observedAt`. */
@@ -66,7 +68,7 @@ export function oruR01(options: {
     `OBR|1||${order}|58410-2^CBC panel^LN|||${options.observedAt}`,
     ...options.observations.map(
       (o, i) =>
-        `OBX|${i + 1}|NM|${o.code}^${o.display}^LN||${o.value}|${o.unit}|${o.range}|${o.flag ?? ''}|||F|||${options.observedAt}`,
+        `OBX|${i + 1}|${o.valueType ?? 'NM'}|${o.code}^${o.display}^LN||${o.value}|${o.unit}|${o.range}|${o.flag ?? ''}|||F|||${options.observedAt}`,
     ),
   ].join('\r');
 }

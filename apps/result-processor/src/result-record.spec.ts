@@ -66,3 +66,31 @@ describe('toNewResult', () => {
     });
   });
 });
+
+describe('toNewResult: the comparator the normaliser read (issue 12, PLT-4)', () => {
+  const at = { topic: 't', partition: 0, offset: '1' };
+  const now = new Date('2026-11-20T09:00:00Z');
+
+  it('stores the comparator of a text value (ST "<25"), not the event\'s (none), so PLT-4 sees "below 25"', () => {
+    const row = toNewResult({ ...event, valueType: 'ST', value: '<25', unit: '10*9/L' }, 'p1', at, now);
+    expect(row).toMatchObject({ value: 25, comparator: '<', valueOriginal: '<25', quality: 'ok' });
+    expect(row.qualityFlags).toContain('value-from-text');
+  });
+
+  it.each([
+    ['≤25', '<='],
+    ['>= 400', '>='],
+  ])('reads %s in text as the comparator %s', (text, comparator) => {
+    expect(
+      toNewResult({ ...event, valueType: 'ST', value: text, unit: '10*9/L' }, 'p1', at, now).comparator,
+    ).toBe(comparator);
+  });
+
+  it('keeps an SN comparator, and stores none for a plain number', () => {
+    expect(
+      toNewResult({ ...event, valueType: 'SN', value: 25, comparator: '<', unit: '10*9/L' }, 'p1', at, now)
+        .comparator,
+    ).toBe('<');
+    expect(toNewResult({ ...event, value: 25, unit: '10*9/L' }, 'p1', at, now).comparator).toBeNull();
+  });
+});

@@ -72,7 +72,9 @@ export function toNewResult(
     valueOriginal: event.value === null ? null : String(event.value),
     unitOriginal: event.unit ?? null,
     rangeOriginal: event.referenceRange ?? null,
-    comparator: event.comparator ?? null,
+    // The comparator the normaliser read: an SN's own, or one written in a text value (ST "<25"), which the
+    // event does not carry. Dropping it would store "<25" as exactly 25 and miss PLT-4's emergency tier.
+    comparator: normalised.comparator,
     value: normalised.value,
     unit: normalised.unit,
     ordinal: normalised.ordinal,

@@ -11,7 +11,7 @@ import { RefreshingCache, RuleContextRepository } from '@alem/persistence';
 
 /**
  * The rule sets in force: the shipped MS and CLL sets (validated at boot), and per site the same with the
- * site's latest overrides applied (each such set has its own version, e.g. `ms-2026.2+site-3`, which every
+ * site's latest overrides applied (each such set has its own version, e.g. `ms-2026.3+site-3`, which every
  * alert pins). Reloaded on NOTIFY rule_overrides_changed.
  *
  * A site's stored override that no longer applies (the API refuses invalid ones, but a rule-set upgrade can

@@ -133,7 +133,7 @@ export type RuleView = z.infer<typeof ruleSchema>;
 
 export const ruleSetViewSchema = z.object({
   id: z.string(),
-  version: z.string().describe('What every alert graded with this set pins (ms-2026.2, ms-2026.2+brno.v2)'),
+  version: z.string().describe('What every alert graded with this set pins (ms-2026.3, ms-2026.3+brno.v2)'),
   indication,
   title: z.string(),
   source: z.string(),

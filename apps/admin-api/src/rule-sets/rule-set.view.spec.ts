@@ -8,7 +8,7 @@ const rule = (view: ReturnType<typeof ruleSetView>, id: string) => view.rules.fi
 describe('rule sets as an admin reads them', () => {
   it('lists every rule with its evidence, ladder, thresholds and clinical-window adjustments', () => {
     const view = ruleSetView(ms());
-    expect(view).toMatchObject({ id: 'ms', version: 'ms-2026.2', indication: 'MS', site: null });
+    expect(view).toMatchObject({ id: 'ms', version: 'ms-2026.3', indication: 'MS', site: null });
     expect(view.rules).toHaveLength(ms().rules.length);
     expect(rule(view, 'PLT-3')).toMatchObject({
       title: 'Platelets below 100 ×10⁹/L (ITP cut-off)',
@@ -49,8 +49,8 @@ describe('rule sets as an admin reads them', () => {
       { ruleId: 'PLT-3', thresholds: { itp: 120 } },
     ]);
     const view = ruleSetView(set);
-    expect(view.version).toBe('ms-2026.2+brno.v2');
-    expect(view.site).toEqual({ label: 'brno.v2', baseVersion: 'ms-2026.2' });
+    expect(view.version).toBe('ms-2026.3+brno.v2');
+    expect(view.site).toEqual({ label: 'brno.v2', baseVersion: 'ms-2026.3' });
     expect(rule(view, 'URBC-1')).toMatchObject({ overridden: true, tiers: [{ severity: 'critical' }] });
     expect(rule(view, 'PLT-3')).toMatchObject({ overridden: true, thresholds: { itp: 120, floor: 50 } });
     expect(rule(view, 'PLT-4').overridden).toBe(false);
@@ -73,7 +73,7 @@ describe('override problems as validation details', () => {
       issues = (error as RuleSetError).issues;
     }
     expect(overrideIssues(issues, overrides)).toEqual([
-      { path: 'body.overrides.0', message: 'override URBC-9: no such rule in ms-2026.2' },
+      { path: 'body.overrides.0', message: 'override URBC-9: no such rule in ms-2026.3' },
       {
         path: 'body.overrides.1',
         message: 'override PLT-4: severity applies to single-tier rules; use tiers for 2 tiers',

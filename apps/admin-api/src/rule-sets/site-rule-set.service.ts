@@ -28,7 +28,7 @@ export const OVERRIDE_COLUMNS = `id::text, site_id, indication, version, overrid
 
 /**
  * A site's rule set as the result processor builds it (`RuleSetCache`): the shipped set of the indication with
- * the site's latest override version applied under the site's label (`ms-2026.2+brno.v1`, which every alert
+ * the site's latest override version applied under the site's label (`ms-2026.3+brno.v1`, which every alert
  * pins). The one place the admin API builds it: validating a new override version, showing the effective set,
  * and grading a result a reviewer releases from a data-quality hold.
  */

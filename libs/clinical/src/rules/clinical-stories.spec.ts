@@ -68,7 +68,7 @@ describe('clinical stories', () => {
       summary: 'D-dimer 38 mg/L (FEU) is 10× the cut-off 0.5 mg/L FEU or more.',
       window: 'W0-3',
       daysSinceLastInfusion: 0,
-      ruleSetVersion: 'ms-2026.2',
+      ruleSetVersion: 'ms-2026.3',
       tier: 'ge-10x',
       // DD-1 would have been info (post-infusion rise expected in W0-3) and DD-2 a warning: one value, one page.
       supersededRuleIds: ['DD-1', 'DD-2'],

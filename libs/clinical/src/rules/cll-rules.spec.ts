@@ -45,7 +45,7 @@ describe('CLL rule set selection', () => {
     ]) {
       expect(ids).not.toContain(replaced);
     }
-    expect(defaultRuleSets().CLL.version).toBe('cll-2026.3');
+    expect(defaultRuleSets().CLL.version).toBe('cll-2026.4');
   });
 
   it('grades CLL cytopenias by CAMP-1 only, and organ-safety values as for MS', () => {

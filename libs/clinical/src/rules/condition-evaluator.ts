@@ -25,6 +25,13 @@ export interface ConditionScope {
    * reflects the current state.
    */
   pick: 'any' | 'latest';
+  /**
+   * Grade a censored trigger by its worse case: a leaf the graded result itself cannot answer only because it is
+   * censored (`<30` against a cut-off of 25) is taken as met, and the outcome says so. Set for tiers of warning or
+   * worse, never for recoveries (a recovery is granted only when certain); cleared inside an exclusion (`none`),
+   * where the worse case is that the exclusion holds.
+   */
+  conservative: boolean;
   trigger: RuleInputResult;
   history: PatientHistory;
   flags: PatientFlags;
@@ -44,6 +51,8 @@ export interface ConditionOutcome {
   unanswered: Unanswered[];
   notes: string[];
   fallbackRange: boolean;
+  /** True only because a censored trigger was graded by its worse case (`ConditionScope.conservative`). */
+  conservative: boolean;
   cutoff?: DDimerCutoff;
   /** The baseline (or its post-course stand-in) a baseline-relative leaf of the outcome used. */
   reference?: BaselineReference<RuleInputResult>;
@@ -57,6 +66,7 @@ const FALSE: ConditionOutcome = {
   unanswered: [],
   notes: [],
   fallbackRange: false,
+  conservative: false,
 };
 
 function uniq(results: RuleInputResult[]): RuleInputResult[] {
@@ -64,8 +74,14 @@ function uniq(results: RuleInputResult[]): RuleInputResult[] {
   return results.filter((r) => (seen.has(r.resultId) ? false : (seen.add(r.resultId), true)));
 }
 
-function combine(children: ConditionOutcome[], truth: Truth): ConditionOutcome {
-  const positive = truth === 'true' ? children.filter((c) => c.truth === 'true') : [];
+/**
+ * `needed`: how many true children make the node true (`all`: every one; `any`: 1; `atLeast`: n). When enough
+ * children are true for certain, only they make it true, so a conservative guess elsewhere adds no note.
+ */
+function combine(children: ConditionOutcome[], truth: Truth, needed = children.length): ConditionOutcome {
+  const met = truth === 'true' ? children.filter((c) => c.truth === 'true') : [];
+  const certain = met.filter((c) => !c.conservative);
+  const positive = certain.length >= needed ? certain : met;
   return {
     truth,
     used: uniq(positive.flatMap((c) => c.used)),
@@ -74,6 +90,7 @@ function combine(children: ConditionOutcome[], truth: Truth): ConditionOutcome {
     unanswered: truth === 'unknown' ? children.flatMap((c) => c.unanswered) : [],
     notes: [...new Set(positive.flatMap((c) => c.notes))],
     fallbackRange: positive.some((c) => c.fallbackRange),
+    conservative: positive.some((c) => c.conservative),
     cutoff: positive.find((c) => c.cutoff)?.cutoff,
     reference: positive.find((c) => c.reference)?.reference,
   };
@@ -98,7 +115,7 @@ export function evaluateCondition(condition: ConditionSpec, scope: ConditionScop
       : children.some((c) => c.truth === 'unknown')
         ? 'unknown'
         : 'false';
-    return combine(children, truth);
+    return combine(children, truth, 1);
   }
   if ('atLeast' in condition) {
     const children = condition.of.map((c) => evaluateCondition(c, scope));
@@ -106,12 +123,13 @@ export function evaluateCondition(condition: ConditionSpec, scope: ConditionScop
     const open = children.filter((c) => c.truth === 'unknown').length;
     const truth: Truth =
       met >= condition.atLeast ? 'true' : met + open >= condition.atLeast ? 'unknown' : 'false';
-    return combine(children, truth);
+    return combine(children, truth, condition.atLeast);
   }
   if ('none' in condition) {
     // An exclusion holds unless a result is known to break it: an exclusion that cannot be checked (no range,
-    // no result) never blocks an alert; it is said in the explanation instead.
-    const inner = evaluateCondition(condition.none, scope);
+    // no result) never blocks an alert; it is said in the explanation instead. Conservative grading is turned off
+    // inside: a censored value that may break the exclusion leaves it unknown, so the exclusion holds.
+    const inner = evaluateCondition(condition.none, { ...scope, conservative: false });
     if (inner.truth === 'true') return { ...FALSE, examined: inner.examined };
     const notes =
       inner.truth === 'unknown' ? inner.unanswered.map((u) => `exclusion not checked: ${u.detail}`) : [];
@@ -166,8 +184,35 @@ function evaluateLeaf(
       unanswered: [],
       notes: chosen.outcome.notes,
       fallbackRange: chosen.outcome.fallbackRange,
+      conservative: false,
       cutoff: chosen.outcome.cutoff,
       reference: chosen.outcome.reference,
+    };
+  }
+  // The graded result cannot answer only because it is censored: graded by its worse case, and said so.
+  const own = graded.find((g) => g.result === scope.trigger)?.outcome;
+  if (
+    scope.conservative &&
+    own?.truth === 'unknown' &&
+    own.unanswered.length > 0 &&
+    own.unanswered.every((u) => u.reason === 'censored' && u.resultId === scope.trigger.resultId)
+  ) {
+    return {
+      truth: 'true',
+      used: uniq([scope.trigger, ...own.alsoUsed]),
+      examined: candidates,
+      checked: [],
+      unanswered: [],
+      notes: [
+        ...new Set([
+          ...own.unanswered.map((u) => u.assumption ?? `${u.detail}: graded as met (conservative)`),
+          ...own.notes,
+        ]),
+      ],
+      fallbackRange: own.fallbackRange,
+      conservative: true,
+      cutoff: own.cutoff,
+      reference: own.reference,
     };
   }
   const open = graded.filter((g) => g.outcome.truth === 'unknown');

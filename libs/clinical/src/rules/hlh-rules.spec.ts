@@ -16,11 +16,18 @@ describe('HLH-1 / HLH-3 ferritin ladder', () => {
     expect(gradeOne(lab('ferritin', value, DAY), { rules: HLH })).toEqual(expected);
   });
 
-  it('a censored ferritin ">2000" (analyser limit) is HLH-1, and DQ-1 asks for a dilution-range value', () => {
+  it('a censored ferritin ">2000" (analyser limit) is graded by its worse case: HLH-3 emergency, and says so', () => {
+    // It may be 10,000 or more (HLH-3's emergency tier): conservative grading takes it as such rather than leaving
+    // the tier to DQ-1, and the explanation says what was assumed.
     const out = evaluate(patient(), [lab('ferritin', 2000, DAY, { comparator: '>' })]);
-    expect(out.decisions.map((d) => `${d.ruleId}:${d.severity}`)).toEqual(['HLH-1:warning', 'DQ-1:warning']);
-    expect(only(out.decisions, 'DQ-1')[0].explanation.summary).toContain(
-      'reported as >2000: cannot tell whether the value >= 3000',
+    expect(out.decisions.map((d) => `${d.ruleId}:${d.severity}${d.emergency ? '!' : ''}`)).toEqual([
+      'HLH-3:critical!',
+    ]);
+    const [hlh3] = out.decisions;
+    expect(hlh3.explanation.tier).toBe('ge-10000');
+    expect(hlh3.explanation.supersededRuleIds).toEqual(['HLH-1']);
+    expect(hlh3.explanation.notes).toContain(
+      'reported as >2000 µg/L: may be at or above 10000; graded as if it is (conservative)',
     );
   });
 });

@@ -32,23 +32,25 @@ describe('DQ-1 results that cannot be graded', () => {
 
   it.each`
     comparator | value  | expected
-    ${'<'}     | ${50}  | ${['PLT-4:critical', 'DQ-1:warning']}
+    ${'<'}     | ${50}  | ${['PLT-4:critical!']}
     ${'<'}     | ${25}  | ${['PLT-4:critical!']}
     ${'<'}     | ${20}  | ${['PLT-4:critical!']}
-    ${'<='}    | ${25}  | ${['PLT-4:critical', 'DQ-1:warning']}
+    ${'<='}    | ${25}  | ${['PLT-4:critical!']}
     ${'>'}     | ${150} | ${[]}
   `(
-    'a censored platelet count $comparator$value is graded only as far as it can be → $expected',
+    'a censored platelet count $comparator$value is graded by its worse case, not sent to DQ-1 → $expected',
     ({ comparator, value, expected }) => {
       expect(gradeOne(lab('platelets', value, DAY, { comparator }))).toEqual(expected);
     },
   );
 
-  it('names every rule it could not grade and why', () => {
-    const out = evaluate(patient(), [lab('platelets', 50, DAY, { comparator: '<' })]);
-    const [dq] = only(out.decisions, 'DQ-1');
-    expect(dq.explanation.summary).toBe(
-      'Platelets <50 ×10⁹/L could not be graded by: PLT-4 (lt-25, critical + emergency: reported as <50: cannot tell whether the value < 25).',
+  it('names every rule it could not grade and why (a censored value graded conservatively is not among them)', () => {
+    // TSH-1 has no fallback range: without the lab's, neither of its tiers can be graded. TSH-2's "<0.1" tier is
+    // graded conservatively for "<0.5" and needs an FT4, so it is not met, and not blocked either.
+    const out = evaluate(patient(), [lab('tsh', 0.5, DAY, { comparator: '<', range: 'none' })]);
+    expect(out.decisions.map((d) => d.ruleId)).toEqual(['DQ-1']);
+    expect(only(out.decisions, 'DQ-1')[0].explanation.summary).toBe(
+      'TSH <0.5 mIU/L could not be graded by: TSH-1 (below-lln, warning: no LLN sent and no fallback; above-uln, warning: no ULN sent and no fallback).',
     );
   });
 });

@@ -4,6 +4,7 @@ import { type CalendarDay, daysBetween } from '../courses/calendar';
 import { ageInYearsOn } from '../context/patient-context';
 import { type Comparator, type RangeSource } from '../results/result';
 import { dipstickGrade } from '../units/dipstick-ordinal';
+import { displayUnit, formatNumber } from './explanation-template';
 import { normaliseText } from '../units/result-text';
 import { unitConversion } from '../units/unit-conversion';
 import {
@@ -22,8 +23,9 @@ import { type NumberRef, type PredicateSpec, type RuleSpec, type ThresholdOp } f
 export type Truth = 'true' | 'false' | 'unknown';
 
 /**
- * Why a test could not be answered. `no-limit`, `unreadable` and `censored` on the graded result itself make it
- * ungradable (DQ-1); a missing baseline or previous value is ordinary (first result, baseline not drawn).
+ * Why a test could not be answered. `no-limit` and `unreadable` on the graded result itself make it ungradable
+ * (DQ-1); `censored` on it is graded by its worse case where that is safe (`ConditionScope.conservative`) and
+ * ungradable otherwise; a missing baseline or previous value is ordinary (first result, baseline not drawn).
  */
 export type UnknownReason = 'no-limit' | 'unreadable' | 'censored' | 'no-baseline' | 'no-previous';
 
@@ -31,6 +33,11 @@ export interface Unanswered {
   reason: UnknownReason;
   resultId: string;
   detail: string;
+  /**
+   * `censored` only: what conservative grading assumes and says in the explanation when it takes the tier as met
+   * ("reported as <30 ×10⁹/L: may be below 25; graded as if it is (conservative)").
+   */
+  assumption?: string;
 }
 
 /** A reference limit in canonical units and where it came from. */
@@ -180,6 +187,34 @@ function unknown(reason: UnknownReason, result: RuleInputResult, detail: string)
   return outcome('unknown', { unanswered: [{ reason, resultId: result.resultId, detail }] });
 }
 
+const OP_WORDS: Record<ThresholdOp, string> = {
+  '<': 'below',
+  '<=': 'at or below',
+  '>': 'above',
+  '>=': 'at or above',
+};
+
+/** How a conservative note names what a censored value may be: "may be below 25", "the fall … may be ≥ 50%". */
+interface Phrasing {
+  /** The quantity compared when it is not the value itself ("the fall from the baseline"). */
+  quantity?: string;
+  /** What the threshold is ("3× ULN"), shown after its number. */
+  named?: string;
+  /** Written after the threshold's number ("%", " mmol/L"). */
+  suffix?: string;
+}
+
+/** The value as the lab reported it, comparator kept: "<30 ×10⁹/L". */
+function reported(result: RuleInputResult): string {
+  const unit = displayUnit(result.unit);
+  return `${result.comparator ?? ''}${formatNumber(result.value!)}${unit ? ` ${unit}` : ''}`;
+}
+
+/** The note of a tier graded as met because a censored value may meet it (clinical rules §2: the worse case). */
+export function conservativeNote(result: RuleInputResult, possibility: string): string {
+  return `reported as ${reported(result)}: ${possibility}; graded as if it is (conservative)`;
+}
+
 /** Compares a (possibly censored) numeric result after mapping it through a monotone function. */
 function compareValue(
   result: RuleInputResult,
@@ -187,6 +222,7 @@ function compareValue(
   threshold: number,
   what: string,
   map?: { f: (x: number) => number; increasing: boolean },
+  phrasing: Phrasing = {},
 ): PredicateOutcome {
   if (result.value === null || !Number.isFinite(result.value)) {
     return unknown('unreadable', result, `no numeric value for ${what}`);
@@ -195,11 +231,15 @@ function compareValue(
   if (map) iv = mapInterval(iv, map.f, map.increasing);
   const truth = compareInterval(iv, op, tidy(threshold));
   if (truth === 'unknown') {
-    return unknown(
+    const t = `${formatNumber(tidy(threshold))}${phrasing.suffix ?? ''}${phrasing.named ? ` (${phrasing.named})` : ''}`;
+    const possibility = `${phrasing.quantity ? `${phrasing.quantity} ` : ''}may be ${OP_WORDS[op]} ${t}`;
+    const censored = unknown(
       'censored',
       result,
       `reported as ${result.comparator}${result.value}: cannot tell whether ${what} ${op} ${tidy(threshold)}`,
     );
+    censored.unanswered[0].assumption = conservativeNote(result, possibility);
+    return censored;
   }
   return outcome(truth);
 }
@@ -270,10 +310,14 @@ export function gradePredicate(
     case 'value': {
       const alt = thresholdInReportedUnit(predicate.threshold, result, scope);
       if (alt) {
-        return compareValue(result, predicate.op, alt.threshold, `the value in ${alt.unit}`, {
-          f: alt.toReported,
-          increasing: true,
-        });
+        return compareValue(
+          result,
+          predicate.op,
+          alt.threshold,
+          `the value in ${alt.unit}`,
+          { f: alt.toReported, increasing: true },
+          { quantity: `the value in ${displayUnit(alt.unit)}`, suffix: ` ${displayUnit(alt.unit)}` },
+        );
       }
       return compareValue(result, predicate.op, n(predicate.threshold), 'the value');
     }
@@ -301,7 +345,14 @@ export function gradePredicate(
           }
         }
       }
-      const graded = compareValue(result, predicate.op, tidy(factor * reference), `${factor}× ${name}`);
+      const graded = compareValue(
+        result,
+        predicate.op,
+        tidy(factor * reference),
+        `${factor}× ${name}`,
+        undefined,
+        { named: `${factor === 1 ? '' : `${factor}× `}${notes.length > 0 ? 'the baseline' : name}` },
+      );
       return { ...graded, notes, fallbackRange: limit.source === 'fallback' };
     }
 
@@ -320,9 +371,15 @@ export function gradePredicate(
           ? 'unknown'
           : 'true';
       const fallbackRange = low?.source === 'fallback' || high?.source === 'fallback';
-      const unanswered = parts.flatMap((p) => p.unanswered);
       const truth: Truth =
         predicate.kind === 'in-range' || inside === 'unknown' ? inside : inside === 'true' ? 'false' : 'true';
+      const bounds = `${low ? formatNumber(low.value) : '…'}–${high ? formatNumber(high.value) : '…'}`;
+      const possibility = `may be ${predicate.kind === 'in-range' ? 'within' : 'outside'} the reference range (${bounds})`;
+      const unanswered = parts
+        .flatMap((p) => p.unanswered)
+        .map((u) =>
+          u.reason === 'censored' ? { ...u, assumption: conservativeNote(result, possibility) } : u,
+        );
       return outcome(truth, { unanswered: truth === 'unknown' ? unanswered : [], fallbackRange });
     }
 
@@ -357,6 +414,10 @@ export function gradePredicate(
         alt ? alt.threshold : n(predicate.threshold),
         `${predicate.direction} from ${label}${alt ? ` in ${alt.unit}` : ''}`,
         { f, increasing: rise },
+        {
+          quantity: `the ${predicate.direction} from the ${label} (${formatNumber(b)})`,
+          suffix: predicate.mode === 'percent' ? '%' : alt ? ` ${displayUnit(alt.unit)}` : '',
+        },
       );
       return baseline ? { ...graded, reference: baseline } : graded;
     }
@@ -367,10 +428,14 @@ export function gradePredicate(
         return unknown('no-baseline', result, 'no positive baseline');
       }
       const b = baseline.result.value;
-      const graded = compareValue(result, predicate.op, n(predicate.threshold), 'the ratio to baseline', {
-        f: (x) => x / b,
-        increasing: true,
-      });
+      const graded = compareValue(
+        result,
+        predicate.op,
+        n(predicate.threshold),
+        'the ratio to baseline',
+        { f: (x) => x / b, increasing: true },
+        { quantity: `the ratio to the baseline (${formatNumber(b)})` },
+      );
       return { ...graded, reference: baseline };
     }
 
@@ -403,7 +468,8 @@ export function gradePredicate(
       return outcome(truth, {
         unanswered: truth === 'unknown' ? graded.flatMap((g) => g.unanswered) : [],
         fallbackRange: graded.some((g) => g.fallbackRange),
-        alsoUsed: truth === 'true' ? earlier : [],
+        // Also when unknown: a run that conservative grading takes as met (the graded result censored) used them.
+        alsoUsed: truth === 'false' ? [] : earlier,
       });
     }
 
@@ -450,7 +516,14 @@ export function gradePredicate(
         ageAdjusted,
       };
       const multiple = n(predicate.multiple);
-      const graded = compareValue(result, predicate.op, tidy(multiple * value), `${multiple}× the cut-off`);
+      const graded = compareValue(
+        result,
+        predicate.op,
+        tidy(multiple * value),
+        `${multiple}× the cut-off`,
+        undefined,
+        { named: multiple === 1 ? 'the cut-off' : `${multiple}× the cut-off` },
+      );
       const notes = basis === null ? ['basis (FEU/DDU) unknown: graded against the DDU cut-off (DD-4)'] : [];
       if (ageAdjusted) notes.push(`age-adjusted cut-off ${value} mg/L FEU`);
       return { ...graded, notes, cutoff };

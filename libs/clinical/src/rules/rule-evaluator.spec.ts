@@ -186,9 +186,9 @@ describe('evaluateBatch', () => {
       { context: cll, results: [lab('platelets', 20, DAY, { patientId: 'cll' })], history: [] },
     ]);
     expect(out.decisions.map((d) => `${d.patientId}:${d.ruleId}:${d.explanation.ruleSetVersion}`)).toEqual([
-      'ms:PLT-4:ms-2026.2',
-      'cll:CAMP-1:cll-2026.3',
-      'cll:DQ-2:cll-2026.3',
+      'ms:PLT-4:ms-2026.3',
+      'cll:CAMP-1:cll-2026.4',
+      'cll:DQ-2:cll-2026.4',
     ]);
   });
 
@@ -201,7 +201,7 @@ describe('evaluateBatch', () => {
       () => site,
     );
     expect(out.decisions.map((d) => `${d.ruleId}:${d.emergency}:${d.explanation.ruleSetVersion}`)).toEqual([
-      'PLT-4:true:ms-2026.2+site-3',
+      'PLT-4:true:ms-2026.3+site-3',
     ]);
   });
 });

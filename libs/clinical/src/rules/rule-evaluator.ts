@@ -50,8 +50,10 @@ import {
  *   result, at the severity of the worst tier met after window adjustments (`W0-60` downgrades PLT-3 …);
  * - a decision suppresses the decisions of the rules it `supersedes` for the same result when it is at least as
  *   severe (PLT-4 over PLT-3: one value, one page);
- * - rules that could not grade the result at warning or above (no range, unreadable, censored value) raise one
- *   DQ-1 data-quality decision;
+ * - a censored value (`<30`) that straddles a cut-off is graded by its worse case for tiers of warning or above,
+ *   and the decision says so in its notes (never for exclusions or recoveries, see `ConditionScope.conservative`);
+ * - rules that could not grade the result at warning or above (no range, unreadable value) raise one DQ-1
+ *   data-quality decision;
  * - rules that did not fire and whose recovery condition holds report a recovery.
  * The result then joins the patient's history, so later results in the same batch see it.
  *
@@ -268,6 +270,7 @@ function gradeResult(
     rulesById: compiled.byId,
     pairingDays: c.pairingDays,
     pick,
+    conservative: false,
     trigger: result,
     history,
     flags,
@@ -295,7 +298,10 @@ function gradeResult(
         if (w.emergency !== undefined) emergency = w.emergency;
       }
       if (severity !== 'critical') emergency = false;
-      const outcome = evaluateCondition(tier.when, scope);
+      const rank = severityRank(severity, emergency);
+      // A censored value is graded by its worse case for the tiers DQ-1 would otherwise report as blocked
+      // (warning or worse); an info tier it cannot answer stays unanswered, as before.
+      const outcome = evaluateCondition(tier.when, { ...scope, conservative: rank >= WARNING_RANK });
       // A tier is met only when the graded result itself took part: an old partner value alone never re-fires.
       // A released result is never held again.
       const met =
@@ -306,7 +312,7 @@ function gradeResult(
         tier,
         severity,
         emergency,
-        rank: severityRank(severity, emergency),
+        rank,
         adjustments,
         outcome,
         met,
@@ -330,13 +336,12 @@ function gradeResult(
   const breach = held ? [] : candidates.filter((c) => c.rule.kind === 'breach' && applicable(c));
   for (const c of [...breach, ...dataQuality]) {
     const tiers = evaluated.get(c) ?? evaluateRule(c);
-    // The worst tier met; among equals a holding tier, so a held result's decision says that it is held.
+    // The worst tier met; among equals a holding tier, so a held result's decision says that it is held, then a
+    // tier met for certain over one met only conservatively, then the later of two conservative ones (the worse
+    // step of the ladder: `<60` is PLT-3's lt-50, not its 50–100 band).
     const best = tiers
       .filter((t) => t.met)
-      .reduce<TierEvaluation | null>(
-        (a, t) => (!a || t.rank > a.rank || (t.rank === a.rank && t.tier.holds && !a.tier.holds) ? t : a),
-        null,
-      );
+      .reduce<TierEvaluation | null>((a, t) => (!a || outranks(t, a) ? t : a), null);
     if (best) fired.push({ compiled: c, rank: best.rank, decision: decide(c, best, tiers) });
     if (c.rule.kind === 'breach') {
       const blocked = blockedTiers(tiers, best?.rank ?? -1, result.resultId);
@@ -496,6 +501,13 @@ function gradeResult(
   return { decisions, recoveries, held: heldEntry };
 }
 
+/** Whether a met tier `t`, later in the ladder than `a`, decides the rule's severity instead of it. */
+function outranks(t: TierEvaluation, a: TierEvaluation): boolean {
+  if (t.rank !== a.rank) return t.rank > a.rank;
+  if (Boolean(t.tier.holds) !== Boolean(a.tier.holds)) return Boolean(t.tier.holds);
+  return a.outcome.conservative;
+}
+
 /** How old the baseline a decision used is, or what stood in for it (clinical rules §1.2). */
 function baselineNote(reference: BaselineReference<RuleInputResult>, history: PatientHistory): string {
   const value = `${describeValue(reference.result)} on ${history.day(reference.result)}`;
@@ -512,8 +524,9 @@ function baselineNote(reference: BaselineReference<RuleInputResult>, history: Pa
 }
 
 /**
- * The tiers of a rule that could not be graded because of the graded result itself (no range, unreadable,
- * censored), that would have been warning or worse, and that are worse than what the rule did decide.
+ * The tiers of a rule that could not be graded because of the graded result itself (no range, unreadable; a
+ * censored value only where conservative grading could not take the worse case), that would have been warning or
+ * worse, and that are worse than what the rule did decide. A tier met conservatively is met, not blocked.
  */
 function blockedTiers(tiers: readonly TierEvaluation[], firedRank: number, resultId: string): string | null {
   const parts: string[] = [];

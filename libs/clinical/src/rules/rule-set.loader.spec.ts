@@ -87,7 +87,7 @@ function issuesOf(mutate: (set: Mutable) => void): string[] {
 describe('rule-set loader', () => {
   it('loads the shipped MS set with every rule of clinical rules §2, versioned', () => {
     const ms = defaultRuleSets().MS;
-    expect(ms.version).toBe('ms-2026.2');
+    expect(ms.version).toBe('ms-2026.3');
     expect(ms.indication).toBe('MS');
     const ids = ms.rules.map((r) => r.id);
     expect(ids.filter((id) => ALL_SECTION_2_RULES.includes(id))).toEqual(ALL_SECTION_2_RULES);

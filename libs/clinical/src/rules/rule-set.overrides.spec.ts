@@ -8,10 +8,10 @@ const base = () => defaultRuleSets().MS;
 describe('site overrides', () => {
   it('produces a new versioned rule set and leaves the shipped one untouched', () => {
     const site = applySiteOverrides(base(), 'site-3', [{ ruleId: 'PLT-3', thresholds: { itp: 120 } }]);
-    expect(site.version).toBe('ms-2026.2+site-3');
+    expect(site.version).toBe('ms-2026.3+site-3');
     expect(site.site).toEqual({
       site: 'site-3',
-      baseVersion: 'ms-2026.2',
+      baseVersion: 'ms-2026.3',
       overrides: [{ ruleId: 'PLT-3', thresholds: { itp: 120 } }],
     });
     expect(base().rules.find((r) => r.id === 'PLT-3')?.thresholds.itp).toBe(100);
@@ -24,7 +24,7 @@ describe('site overrides', () => {
     const [decision] = evaluate(patient(), [lab('platelets', 110, DAY)], [], site).decisions.filter(
       (d) => d.ruleId === 'PLT-3',
     );
-    expect(decision.explanation.ruleSetVersion).toBe('ms-2026.2+site-3');
+    expect(decision.explanation.ruleSetVersion).toBe('ms-2026.3+site-3');
     expect(decision.explanation.thresholds).toEqual({ itp: 120, floor: 50 });
     expect(decision.explanation.summary).toBe('Platelets 110 ×10⁹/L are below 120 ×10⁹/L (ITP cut-off).');
   });
@@ -70,7 +70,7 @@ describe('site overrides', () => {
 
   it.each`
     overrides                                                                              | message
-    ${[{ ruleId: 'PLT-9' }]}                                                               | ${'override PLT-9: no such rule in ms-2026.2'}
+    ${[{ ruleId: 'PLT-9' }]}                                                               | ${'override PLT-9: no such rule in ms-2026.3'}
     ${[{ ruleId: 'PLT-3', thresholds: { cutoff: 90 } }]}                                   | ${'override PLT-3: no threshold cutoff (has itp, floor)'}
     ${[{ ruleId: 'PLT-3', thresholds: { itp: Number.NaN } }]}                              | ${'override PLT-3: threshold itp must be a finite number'}
     ${[{ ruleId: 'PLT-4', severity: 'warning' }]}                                          | ${'override PLT-4: severity applies to single-tier rules; use tiers for 2 tiers'}

@@ -23,7 +23,7 @@ const SITE = /^[a-z0-9][a-z0-9.-]*$/i;
 
 /**
  * Applies a site's overrides to a shipped rule set and returns a new, validated rule set whose version names the
- * site (`ms-2026.2` → `ms-2026.2+site-3`); every decision made with it carries that version. Every override
+ * site (`ms-2026.3` → `ms-2026.3+site-3`); every decision made with it carries that version. Every override
  * must name an existing rule, threshold and tier, with finite numbers; the result is re-validated in full, so
  * an override can never produce a rule set the loader would refuse. Overrides are applied to base rule sets
  * only (not on top of another site's overrides), and the applied list is kept in `site` for audit. A site that

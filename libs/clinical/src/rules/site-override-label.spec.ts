@@ -17,6 +17,6 @@ describe('siteOverrideLabel', () => {
     const set = applySiteOverrides(defaultRuleSets().MS, siteOverrideLabel('brno', 3), [
       { ruleId: 'URBC-1', severity: 'critical' },
     ]);
-    expect(set.version).toBe('ms-2026.2+brno.v3');
+    expect(set.version).toBe('ms-2026.3+brno.v3');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The site label a stored override version gives its rule set (`ms-2026.2` → `ms-2026.2+brno.v2`): the site id
+ * The site label a stored override version gives its rule set (`ms-2026.3` → `ms-2026.3+brno.v2`): the site id
  * lower-cased with anything but letters, digits, `.` and `-` made a `-`, then `.v<version>`. Each saved version of
  * `rule_overrides` (numbered per site and indication) thus gets a rule-set version of its own, which every alert
  * graded with it pins. The result processor (applying) and the admin API (validating, showing) both label with
