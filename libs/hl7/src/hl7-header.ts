@@ -1,7 +1,5 @@
-import { type Zone } from 'luxon';
 import { type Hl7Document } from './hl7-document';
 import { type Hl7Party } from './hl7-parse.types';
-import { parseHl7Timestamp } from './hl7-timestamp';
 
 /** MSH fields as far as they can be read; every value may be empty. */
 export interface MshFields {
@@ -13,15 +11,15 @@ export interface MshFields {
   messageCode: string;
   triggerEvent: string;
   processingId: string;
-  sentAt?: string;
+  /** MSH-7 as sent: a local time is read in the sender's zone, which only MSH-3/4 tell (the parser does). */
+  sent: string;
 }
 
 /** Reads MSH leniently, so that even a refused message can be answered with an ACK that echoes MSH-10. */
-export function readMsh(document: Hl7Document, defaultTimeZone: string | Zone = 'UTC'): MshFields {
+export function readMsh(document: Hl7Document): MshFields {
   const msh = document.msh;
   const messageCode = document.text(msh, 9, 1);
   const triggerEvent = document.text(msh, 9, 2);
-  const sent = parseHl7Timestamp(document.text(msh, 7, 1), defaultTimeZone);
   return {
     sender: { application: document.text(msh, 3, 1), facility: document.text(msh, 4, 1) },
     receiver: { application: document.text(msh, 5, 1), facility: document.text(msh, 6, 1) },
@@ -31,6 +29,6 @@ export function readMsh(document: Hl7Document, defaultTimeZone: string | Zone = 
     messageCode,
     triggerEvent,
     processingId: document.text(msh, 11, 1),
-    ...(sent.ok ? { sentAt: sent.iso } : {}),
+    sent: document.text(msh, 7, 1),
   };
 }
