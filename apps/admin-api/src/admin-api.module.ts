@@ -25,6 +25,7 @@ import { MonitoringModule } from './monitoring/monitoring.module';
 import { NotificationModule } from './notifications/notification.module';
 import { PatientModule } from './patients/patient.module';
 import { RuleSetModule } from './rule-sets/rule-set.module';
+import { LabSenderModule } from './senders/lab-sender.module';
 import { UserModule } from './users/user.module';
 
 /**
@@ -43,6 +44,7 @@ export const ADMIN_API_FEATURES: Type<unknown>[] = [
   NotificationModule,
   DlqModule,
   CodeMappingModule,
+  LabSenderModule,
   AcknowledgementModule,
   ContactVerificationModule,
   FailedDeliveryModule,

@@ -16,9 +16,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       [
         'Patients and enrolment, care teams, people and contact points, alerts (acknowledge, resolve, reopen),',
-        'notifications and delivery attempts, dead-lettered messages, sender code mappings, rule sets and',
-        'site overrides, the monitoring schedule (expectations, suspensions, lab feeds), and the hash-chained',
-        'audit log.',
+        'notifications and delivery attempts, dead-lettered messages, sender registrations (time zones) and',
+        'code mappings, rule sets and site overrides, the monitoring schedule (expectations, suspensions, lab',
+        'feeds), and the hash-chained audit log.',
         '',
         'Sign in with `POST /auth/login` and send the token as `Authorization: Bearer <token>`. Every route',
         'names the roles it allows (`x-roles`); anything else is refused. Errors have the shape',

@@ -11,6 +11,7 @@ import { EnrolmentCache } from './enrolment-cache';
 import { FeedActivityRecorder } from './feed-activity.recorder';
 import { ResultIntakeService } from './result-intake.service';
 import { RuleSetCache } from './rule-set-cache';
+import { SenderRegistrationCache } from './sender-registration-cache';
 
 /**
  * The processor's intake from `lab.results.v1`: a consumer group reading in batches; offsets are committed
@@ -28,6 +29,7 @@ export class LabResultConsumer implements OnApplicationBootstrap, BeforeApplicat
     private readonly enrolment: EnrolmentCache,
     private readonly codeMappings: CodeMappingCache,
     private readonly ruleSets: RuleSetCache,
+    private readonly senders: SenderRegistrationCache,
     private readonly feeds: FeedActivityRecorder,
     private readonly producer: MessageProducer,
   ) {}
@@ -36,6 +38,7 @@ export class LabResultConsumer implements OnApplicationBootstrap, BeforeApplicat
     await this.enrolment.start();
     await this.codeMappings.start();
     await this.ruleSets.start();
+    await this.senders.start();
     this.feeds.start();
     await this.producer.connect();
     const kafka = createKafka(

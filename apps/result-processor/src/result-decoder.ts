@@ -1,4 +1,4 @@
-import { parseOruR01 } from '@alem/hl7';
+import { type Hl7Party, parseOruR01 } from '@alem/hl7';
 import {
   CONTENT_TYPES,
   HEADERS,
@@ -35,10 +35,12 @@ export type EnrolmentCheck = (patient: { id: string; authority: string }) => boo
 
 export interface DecodeOptions {
   isEnrolled: EnrolmentCheck;
-  /** Time zone of HL7 timestamps sent without an offset. */
+  /** Time zone of HL7 timestamps sent without an offset, for senders `hl7TimeZoneFor` does not place. */
   hl7DefaultTimeZone?: string;
   /** The most OBX one HL7 message may carry (the gateway's limit; the parser's default otherwise). */
   hl7MaxObservations?: number;
+  /** The sender's registered time zone (MSH-3^MSH-4), if it has one. */
+  hl7TimeZoneFor?: (sender: Hl7Party) => string | undefined;
 }
 
 const HL7_TYPES = new Set<string>([CONTENT_TYPES.hl7v2, 'x-application/hl7-v2+er7', 'application/x-hl7']);
@@ -107,6 +109,7 @@ function decodeHl7(message: InboundMessage, contentType: string, options: Decode
     receivedAt: new Date(message.timestamp),
     defaultTimeZone: options.hl7DefaultTimeZone ?? 'UTC',
     ...(options.hl7MaxObservations ? { maxObservations: options.hl7MaxObservations } : {}),
+    timeZoneFor: options.hl7TimeZoneFor,
   });
   if (!parse.ok)
     return { ok: false, reason: `HL7 message refused (${parse.ackCode}): ${parse.reason}`, contentType };

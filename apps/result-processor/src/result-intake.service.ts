@@ -22,6 +22,7 @@ import { FeedActivityRecorder } from './feed-activity.recorder';
 import { ProcessorMetrics } from './processor.metrics';
 import { decodeMessage, type DecodeOptions } from './result-decoder';
 import { toNewResult, toPatientResult } from './result-record';
+import { SenderRegistrationCache } from './sender-registration-cache';
 import { isDataError } from './store-failure';
 
 export interface BatchOutcome {
@@ -65,6 +66,7 @@ export class ResultIntakeService {
     private readonly dataSource: DataSource,
     private readonly enrolment: EnrolmentCache,
     private readonly codeMappings: CodeMappingCache,
+    private readonly senders: SenderRegistrationCache,
     private readonly results: ResultRepository,
     private readonly alerts: AlertRepository,
     private readonly dlq: DlqRepository,
@@ -135,6 +137,7 @@ export class ResultIntakeService {
       isEnrolled: (patient) => this.enrolment.lookup(patient) !== undefined,
       hl7DefaultTimeZone: this.config.hl7.defaultTimeZone,
       hl7MaxObservations: this.config.hl7.maxObservations,
+      hl7TimeZoneFor: (sender) => this.senders.timeZoneOf(sender),
     };
     const mappings = this.codeMappings.table;
     const rows = new Map<string, NewResult>();

@@ -14,6 +14,7 @@ import { LabResultConsumer } from './lab-result.consumer';
 import { ProcessorMetrics } from './processor.metrics';
 import { ResultIntakeService } from './result-intake.service';
 import { RuleSetCache } from './rule-set-cache';
+import { SenderRegistrationCache } from './sender-registration-cache';
 
 /** The result processor: Kafka `lab.results.v1` in; results, alerts and the notification outbox out. */
 @Module({})
@@ -58,6 +59,7 @@ export class ResultProcessorModule {
         ProcessorMetrics,
         ResultIntakeService,
         RuleSetCache,
+        SenderRegistrationCache,
         LabResultConsumer,
       ],
       exports: [ResultIntakeService, EnrolmentCache],

@@ -1,8 +1,6 @@
-import { type Zone } from 'luxon';
 import { hdText, readHdField } from './hierarchic-designator';
 import { type Hl7Document } from './hl7-document';
 import { type Hl7Party } from './hl7-parse.types';
-import { parseHl7Timestamp } from './hl7-timestamp';
 
 /** MSH fields as far as they can be read; every value may be empty. */
 export interface MshFields {
@@ -14,15 +12,15 @@ export interface MshFields {
   messageCode: string;
   triggerEvent: string;
   processingId: string;
-  sentAt?: string;
+  /** MSH-7 as sent: a local time is read in the sender's zone, which only MSH-3/4 tell (the parser does). */
+  sent: string;
 }
 
 /** Reads MSH leniently, so that even a refused message can be answered with an ACK that echoes MSH-10. */
-export function readMsh(document: Hl7Document, defaultTimeZone: string | Zone = 'UTC'): MshFields {
+export function readMsh(document: Hl7Document): MshFields {
   const msh = document.msh;
   const messageCode = document.text(msh, 9, 1);
   const triggerEvent = document.text(msh, 9, 2);
-  const sent = parseHl7Timestamp(document.text(msh, 7, 1), defaultTimeZone);
   return {
     sender: { application: hd(document, 3), facility: hd(document, 4) },
     receiver: { application: hd(document, 5), facility: hd(document, 6) },
@@ -32,7 +30,7 @@ export function readMsh(document: Hl7Document, defaultTimeZone: string | Zone = 
     messageCode,
     triggerEvent,
     processingId: document.text(msh, 11, 1),
-    ...(sent.ok ? { sentAt: sent.iso } : {}),
+    sent: document.text(msh, 7, 1),
   };
 }
 

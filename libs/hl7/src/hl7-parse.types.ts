@@ -39,10 +39,16 @@ export interface OruParseOptions {
   /** When the gateway received the message; copied to every event as `receivedAt`. */
   receivedAt?: Date;
   /**
-   * IANA time zone for timestamps sent without an offset (`YYYYMMDDHHMM` with no `+/-ZZZZ`). Set it per
-   * sender to the lab's own zone; the default `UTC` is right only for labs that send UTC.
+   * IANA time zone for timestamps sent without an offset (`YYYYMMDDHHMM` with no `+/-ZZZZ`) by a sender that
+   * `timeZoneFor` does not place. `UTC` when not given: right only for labs that send UTC.
    */
   defaultTimeZone?: string;
+  /**
+   * The sender's own IANA zone (its registration), asked once per message with MSH-3/MSH-4; used for every
+   * timestamp of the message sent without an offset, MSH-7 included. `undefined`: `defaultTimeZone`. A name
+   * that is not a known zone refuses the message (AE) rather than reading its times in a guessed zone.
+   */
+  timeZoneFor?: (sender: Hl7Party) => string | undefined;
   /**
    * The most OBX one message may carry (default {@link DEFAULT_MAX_OBSERVATIONS}); a message with more is refused
    * whole (AR), so that no input can make parsing slow.

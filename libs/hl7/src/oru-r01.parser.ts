@@ -81,13 +81,13 @@ interface Draft {
  * Mapping: patient = the PID-3 repetition with an assigning authority, preferring type MR; code = OBX-3.1/3.3,
  * or the alternate OBX-3.4/3.6 when that one is LOINC and the primary is not; an empty OBX-3.3 without a
  * LOINC alternate becomes `L` (HL7 table 0396 "local"); unit = OBX-6.1 (else OBX-6.2); observation time =
- * OBX-14, else OBR-7 (see `parseHl7Timestamp` for zones: `options.defaultTimeZone` applies to times sent
- * without an offset); order = OBR-3.1 filler number, else OBR-2.1 placer number; sub-id = OBX-4. The identity
- * of an observation (order, code, sub-id) must not drift between the preliminary, final and corrected reports
- * of one order, which may carry more or fewer OBX: when a code repeats in one order under one sub-id, the first
- * keeps the plain identity and the n-th gets `#n` after its sub-id (its occurrence among those OBX, never its
- * position in the message or OBX-1, which shift when the final report adds a line). Labs that repeat a code
- * should send OBX-4.
+ * OBX-14, else OBR-7 (in the sender's zone, `timeZoneFor`, else `defaultTimeZone`, when one is sent without an
+ * offset); order = OBR-3.1 filler number, else OBR-2.1 placer number; sub-id = OBX-4. The identity of an
+ * observation (order, code, sub-id) must not drift between the preliminary, final and corrected reports of one
+ * order, which may carry more or fewer OBX: when a code repeats in one order under one sub-id, the first keeps
+ * the plain identity and the n-th gets `#n` after its sub-id (its occurrence among those OBX, never its position
+ * in the message or OBX-1, which shift when the final report adds a line). Labs that repeat a code should send
+ * OBX-4.
  */
 export function parseOruR01(text: string, options: OruParseOptions = {}): Hl7Parse {
   try {
@@ -98,15 +98,20 @@ export function parseOruR01(text: string, options: OruParseOptions = {}): Hl7Par
 }
 
 function parse(text: string, options: OruParseOptions): Hl7Parse {
-  const zoneName = options.defaultTimeZone ?? 'UTC';
-  const zone = resolveZone(zoneName);
-  if (!zone) {
-    return { ok: false, reason: `unknown default time zone ${zoneName}`, ackCode: 'AE', errorCode: '207' };
+  const defaultZoneName = options.defaultTimeZone ?? 'UTC';
+  const defaultZone = resolveZone(defaultZoneName);
+  if (!defaultZone) {
+    return {
+      ok: false,
+      reason: `unknown default time zone ${defaultZoneName}`,
+      ackCode: 'AE',
+      errorCode: '207',
+    };
   }
   const read = Hl7Document.parse(text);
   if (!read.ok) return unreadable(text, read.reason);
   const document = read.document;
-  const msh = readMsh(document, zone);
+  const msh = readMsh(document);
   const fail = (reason: string, errorCode: Hl7ErrorCode, ackCode: 'AE' | 'AR' = 'AE'): Hl7ParseFailure => ({
     ok: false,
     reason,
@@ -141,6 +146,15 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
       'AR',
     );
   }
+  // Every time the message sends without an offset, MSH-7 included, is read in the sender's own zone.
+  const registered = options.timeZoneFor?.(msh.sender);
+  const zoneName = registered ?? defaultZoneName;
+  const zone = registered === undefined ? defaultZone : resolveZone(registered);
+  if (!zone) {
+    const sender = `${msh.sender.application}^${msh.sender.facility}`;
+    return fail(`unknown time zone ${registered} registered for sender ${sender}`, '207');
+  }
+  const sent = parseHl7Timestamp(msh.sent, zone);
 
   const warnings: string[] = [];
   const drafts: Draft[] = [];
@@ -239,7 +253,7 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
       version: msh.version,
       messageType: msh.messageType,
       processingId: msh.processingId,
-      ...(msh.sentAt ? { sentAt: msh.sentAt } : {}),
+      ...(sent.ok ? { sentAt: sent.iso } : {}),
       encoding: document.encoding,
     },
     events,

@@ -12,6 +12,7 @@ import { DigestRepository } from './repositories/digest.repository';
 import { DlqRepository } from './repositories/dlq.repository';
 import { EnrolmentRepository } from './repositories/enrolment.repository';
 import { EscalationRepository } from './repositories/escalation.repository';
+import { LabSenderRepository } from './repositories/lab-sender.repository';
 import { MonitoringAlertRepository } from './repositories/monitoring-alert.repository';
 import { MonitoringSweepRepository } from './repositories/monitoring-sweep.repository';
 import { MonitoringRepository } from './repositories/monitoring.repository';
@@ -30,6 +31,7 @@ const REPOSITORIES = [
   DlqRepository,
   EnrolmentRepository,
   EscalationRepository,
+  LabSenderRepository,
   MonitoringAlertRepository,
   MonitoringRepository,
   MonitoringSweepRepository,

@@ -20,6 +20,7 @@ export * from './repositories/escalation.repository';
 export * from './repositories/dlq.repository';
 export * from './repositories/notification.repository';
 export * from './repositories/enrolment.repository';
+export * from './repositories/lab-sender.repository';
 export * from './repositories/monitoring-alert.repository';
 export * from './repositories/monitoring-sweep.repository';
 export * from './repositories/monitoring.repository';

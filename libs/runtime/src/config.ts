@@ -39,7 +39,7 @@ export const envSchema = z.object({
   SMTP_TLS_REJECT_UNAUTHORIZED: bool.default(true),
   MAIL_FROM: z.string().default('Lab safety alerts <alerts@localhost>'),
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
-  /** Time zone of HL7 timestamps sent without an offset (the labs' own zone). */
+  /** Time zone of HL7 timestamps sent without an offset by a lab without a sender registration (lab_senders). */
   HL7_DEFAULT_TIME_ZONE: z
     .string()
     .refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'unknown IANA time zone')

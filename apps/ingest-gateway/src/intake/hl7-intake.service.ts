@@ -97,6 +97,10 @@ export class Hl7IntakeService {
 
   /** Parses a message (pure; never throws). Callers that must check the sender first call this, then `take`. */
   read(message: ReceivedHl7): Hl7Parse {
+    // The global default zone, not the sender's registration: this parse only decides acceptance and the Kafka
+    // key (the raw bytes are produced, and the processor reads the times in the sender's registered zone). A
+    // zone cannot make a time unreadable, so the answer is the same either way, and MLLP intake never waits on
+    // Postgres for it.
     const parse = parseOruR01(message.raw.toString('utf8'), {
       receivedAt: message.receivedAt,
       defaultTimeZone: this.config.hl7.defaultTimeZone,

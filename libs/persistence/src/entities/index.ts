@@ -1,6 +1,7 @@
 import { ApiKeyEntity, CodeMappingEntity } from './access.entities';
 import { AlertEntity, AlertEventEntity, AlertOccurrenceEntity } from './alert.entities';
 import { AuditLogEntity } from './audit.entities';
+import { LabSenderEntity } from './lab-sender.entity';
 import {
   AlertAcknowledgementEntity,
   AlertEscalationEntity,
@@ -41,6 +42,7 @@ export * from './alert.entities';
 export * from './audit.entities';
 export * from './care-team.entities';
 export * from './escalation.entities';
+export * from './lab-sender.entity';
 export * from './monitoring.entities';
 export * from './notification.entities';
 export * from './patient.entities';
@@ -70,6 +72,7 @@ export const ENTITIES = [
   AuditLogEntity,
   ApiKeyEntity,
   CodeMappingEntity,
+  LabSenderEntity,
   MonitoringPatientEntity,
   MonitoringExpectationEntity,
   MonitoringSuspensionEntity,

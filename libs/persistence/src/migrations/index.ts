@@ -7,6 +7,7 @@ import { MonitoringSchedule1732300006000 } from './1732300006000-monitoring-sche
 import { EscalationAndDelivery1732300007000 } from './1732300007000-escalation-and-delivery';
 import { AcknowledgementClosesEscalation1732300007010 } from './1732300007010-acknowledgement-closes-escalation';
 import { ClinicalGaps1732300009000 } from './1732300009000-clinical-gaps';
+import { LabSenders1732300010000 } from './1732300010000-lab-senders';
 
 /** Every migration, in order. New migrations are appended here (explicit imports work the same in ts and js). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   EscalationAndDelivery1732300007000,
   AcknowledgementClosesEscalation1732300007010,
   ClinicalGaps1732300009000,
+  LabSenders1732300010000,
 ];

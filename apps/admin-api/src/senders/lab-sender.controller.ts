@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Roles } from '@alem/access';
+import { Actor, type RequestActor } from '../common/request-actor';
+import {
+  LabSenderDto,
+  LabSenderInputDto,
+  LabSenderPageDto,
+  LabSenderParams,
+  LabSenderQueryDto,
+} from './lab-sender.dto';
+import { LabSenderService } from './lab-sender.service';
+
+/**
+ * Registrations of the labs that send results, one per sender (APPLICATION^FACILITY, MSH-3^MSH-4: URL-encode
+ * the `^` in paths). For now a registration holds the sender's time zone.
+ */
+@ApiTags('senders')
+@Controller('senders')
+@Roles('admin')
+export class LabSenderController {
+  constructor(private readonly senders: LabSenderService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Registered senders and their time zones, by sender' })
+  @ApiOkResponse({ type: LabSenderPageDto })
+  list(@Query() query: LabSenderQueryDto) {
+    return this.senders.list(query);
+  }
+
+  @Get(':sender')
+  @ApiOperation({ summary: 'A sender’s registration' })
+  @ApiOkResponse({ type: LabSenderDto })
+  @ApiNotFoundResponse({ description: 'The sender is not registered' })
+  get(@Param() params: LabSenderParams) {
+    return this.senders.get(params.sender);
+  }
+
+  @Put(':sender')
+  @ApiOperation({
+    summary:
+      'Register a sender, or change its registration: the IANA zone of the times its messages send without ' +
+      'an offset (unregistered senders: HL7_DEFAULT_TIME_ZONE)',
+  })
+  @ApiOkResponse({ type: LabSenderDto })
+  @ApiBadRequestResponse({ description: 'Not a sender (APPLICATION^FACILITY), or not an IANA time zone' })
+  put(@Actor() actor: RequestActor, @Param() params: LabSenderParams, @Body() body: LabSenderInputDto) {
+    return this.senders.put(actor, params.sender, body);
+  }
+
+  @Delete(':sender')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a sender’s registration (its times are read in the default zone again)' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ description: 'The sender is not registered' })
+  delete(@Actor() actor: RequestActor, @Param() params: LabSenderParams) {
+    return this.senders.delete(actor, params.sender);
+  }
+}
