@@ -464,6 +464,90 @@ describe('parseOruR01: fixture corpus (tests/fixtures/hl7)', () => {
     expect(result.skipped).toBe(2);
   });
 
+  it('public-health ELR shape: senders and authority by universal id, NM "<7", OBX-11 W, SFT/SPM (issue 12)', () => {
+    const result = parseOk(fixture('oru-r01-v251-elr-universal-ids.hl7'));
+    const sender = { application: 'ELR-LAB&2.16.840.1.114222.4.3.99.1&ISO', facility: '&05D9999999&CLIA' };
+    expect(result.header.sender).toEqual(sender);
+    const base = {
+      schema: 'lab-result.v1',
+      patient: { id: 'PT-000417', authority: '&2.16.840.1.113883.3.999.1&ISO' },
+      sender,
+      messageControlId: 'ELR-20261118-000417',
+      receivedAt: RECEIVED_ISO,
+      observedAt: '2026-11-18T08:15:00-05:00',
+      status: 'final',
+    } as const;
+    const order = (code: string, display: string) => ({ code, system: 'LN', display, orderId: 'FIL-88' });
+    expect(result.events).toEqual([
+      {
+        ...base,
+        observation: order('777-3', 'Platelets [#/volume] in Blood by Automated count'),
+        valueType: 'SN',
+        value: 7,
+        comparator: '<',
+        unit: '10*3/uL',
+        referenceRange: '150-450',
+        flags: ['LL'],
+      },
+      {
+        ...base,
+        observation: order('6690-2', 'Leukocytes [#/volume] in Blood by Automated count'),
+        valueType: 'NM',
+        value: 1.4,
+        unit: '10*3/uL',
+        referenceRange: '4.0-11.0',
+        flags: ['L'],
+      },
+      {
+        ...base,
+        observation: order('770-8', 'Neutrophils/100 leukocytes in Blood by Automated count'),
+        valueType: 'NM',
+        value: 21,
+        unit: '%',
+        referenceRange: '40-75',
+        flags: ['L'],
+      },
+      {
+        ...base,
+        observation: order('718-7', 'Hemoglobin [Mass/volume] in Blood'),
+        valueType: 'NM',
+        value: 8.9,
+        unit: 'g/dL',
+        referenceRange: '13.0-17.0',
+        flags: ['L'],
+        status: 'deleted',
+      },
+    ]);
+    expect(result.warnings).toEqual([
+      'OBX 1 (777-3^LN): NM value <7 read as SN (a number with a comparator)',
+    ]);
+  });
+
+  it('hospital feed shape: an OBX without OBX-11 refused alone, repeated comment codes by occurrence (issue 12)', () => {
+    const result = parseOk(fixture('oru-r01-v24-hospital-feed.hl7'));
+    expect(result.events.map((e) => [e.observation.code, e.observation.subId ?? '', e.value])).toEqual([
+      ['HB', '', 98],
+      ['PLT', '', 21],
+      ['NEUT', '', 0.8],
+      ['FBCC', '', 'Platelet count confirmed on film.'],
+      ['FBCC', '#2', 'Telephoned to ward by BMS at 09:28.'],
+      ['FBCC', '#3', 'Suggest repeat in 48 hours.'],
+    ]);
+    expect(result.events[1]).toMatchObject({
+      patient: { id: '1234567', authority: 'RXX01' },
+      sender: { application: 'WINLAB', facility: 'RXX01' },
+      observation: { code: 'PLT', system: 'WINPATH', orderId: '26H118822' },
+      observedAt: '2026-11-18T08:05:00Z',
+    });
+    expect(result.refused).toEqual([
+      {
+        position: 3,
+        patient: { id: '1234567', authority: 'RXX01' },
+        reason: 'OBX 3 (WBC^WINPATH): OBX-11 result status "" is not supported',
+      },
+    ]);
+  });
+
   it('D-dimer: units and bases passed on exactly as sent (ng/dL seed case included), OBR-7 times with offset', () => {
     const result = parseOk(fixture('oru-r01-v251-d-dimer.hl7'));
     const base = {
@@ -698,6 +782,8 @@ describe('parseOruR01: fixture corpus (tests/fixtures/hl7)', () => {
       'oru-r01-v251-corrections.hl7',
       'oru-r01-v251-d-dimer.hl7',
       'oru-r01-v24-time-zones.hl7',
+      'oru-r01-v251-elr-universal-ids.hl7',
+      'oru-r01-v24-hospital-feed.hl7',
       ...refused.map(([name]) => name),
     ]);
     expect(
