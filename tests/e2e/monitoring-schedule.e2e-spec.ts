@@ -21,6 +21,7 @@ import {
   timelineOf,
   userActor,
 } from '../support/monitoring';
+import { readableText } from '../support/mail-text';
 
 /**
  * The monitoring schedule over a simulated 48-month course (clinical rules §1.2, §3): the scheduler runs on a
@@ -182,8 +183,7 @@ describe('monitoring schedule: expectations and missed-result alerts', () => {
     expect(
       all.filter((m) => m.subject.startsWith(`[CRITICAL] Lab safety alert ${cbc.reference}`)),
     ).toHaveLength(2);
-    for (const mail of all)
-      expect(`${mail.subject}\n${mail.text}`).not.toMatch(/MISSED|CBC|creatinine|urinalysis/i);
+    for (const mail of all) expect(readableText(mail)).not.toMatch(/MISSED|CBC|creatinine|urinalysis/i);
 
     // The late sample arrives on day 46: the alerts resolve by themselves, with a timeline entry.
     clock.set(at('2024-06-22', '11:00'));
