@@ -8,6 +8,7 @@ import { EscalationAndDelivery1732300007000 } from './1732300007000-escalation-a
 import { AcknowledgementClosesEscalation1732300007010 } from './1732300007010-acknowledgement-closes-escalation';
 import { ClinicalGaps1732300009000 } from './1732300009000-clinical-gaps';
 import { LabSenders1732300010000 } from './1732300010000-lab-senders';
+import { StoredComparators1732300011000 } from './1732300011000-stored-comparators';
 
 /** Every migration, in order. New migrations are appended here (explicit imports work the same in ts and js). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AcknowledgementClosesEscalation1732300007010,
   ClinicalGaps1732300009000,
   LabSenders1732300010000,
+  StoredComparators1732300011000,
 ];
