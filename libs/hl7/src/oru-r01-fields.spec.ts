@@ -402,6 +402,15 @@ describe('parseOruR01: OBX fields', () => {
     });
   });
 
+  it('the same code for two patients of one message keeps each plain identity', () => {
+    const result = parsed(PID, OBR, obx(), 'PID|2||5555^^^CITYHOSP^MR', OBR, obx({ 5: '99' }));
+    expect(result.events.map((e) => [e.patient.id, e.observation.subId])).toEqual([
+      ['4711', undefined],
+      ['5555', undefined],
+    ]);
+    expect(result.warnings).toEqual([]);
+  });
+
   it('the same code in two orders needs no sub-id', () => {
     const result = parsed(PID, OBR, obx(), 'OBR|2|PL-2|FL-2|58410-2^CBC^LN|||20240312074500+0100', obx());
     expect(result.events.map((e) => [e.observation.orderId, e.observation.subId])).toEqual([

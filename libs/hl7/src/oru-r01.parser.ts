@@ -541,15 +541,23 @@ function distinctObservations(
 ): Array<
   { ok: true; event: LabResultEvent } | { ok: false; event: LabResultEvent; position: number; reason: string }
 > {
-  const identity = (o: LabResultEvent['observation'], subId: string) =>
-    [o.orderId ?? '', o.system, o.code, subId].join('\u0000');
+  // Per patient: a message may carry several PATIENT_RESULT groups, and one patient's lines never number another's.
+  const identity = (e: LabResultEvent, subId: string) =>
+    [
+      e.observation.system,
+      e.observation.code,
+      e.observation.orderId ?? '',
+      subId,
+      e.patient.authority,
+      e.patient.id,
+    ].join('\u0000');
   const occurrences = new Map<string, number>();
   const taken = new Set<string>();
   const repeated = new Map<string, number[]>();
   const out: ReturnType<typeof distinctObservations> = [];
   for (const d of drafts) {
     const o = d.event.observation;
-    const sent = identity(o, d.subIdSent);
+    const sent = identity(d.event, d.subIdSent);
     const n = (occurrences.get(sent) ?? 0) + 1;
     occurrences.set(sent, n);
     if (n > 1) {
@@ -568,7 +576,7 @@ function distinctObservations(
       if (positions) positions.push(d.position);
       else repeated.set(sent, [d.position]);
     }
-    const final = identity(o, o.subId ?? '');
+    const final = identity(d.event, o.subId ?? '');
     if (taken.has(final)) {
       out.push({
         ok: false,
@@ -582,7 +590,7 @@ function distinctObservations(
     out.push({ ok: true, event: d.event });
   }
   for (const [key, positions] of repeated) {
-    const [, system, code] = key.split('\u0000');
+    const [system, code] = key.split('\u0000');
     warnings.push(
       `OBX ${positions.join(', ')} (${code}^${system}): code repeated in one order without a distinct OBX-4; ` +
         'told apart by their order of occurrence (#2, #3, ...)',
