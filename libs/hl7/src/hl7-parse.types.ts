@@ -61,7 +61,7 @@ export const DEFAULT_MAX_OBSERVATIONS = 1000;
 
 /** An OBX refused on its own (the rest of the message was taken), with the patient it was about. */
 export interface RefusedObservation {
-  /** Its position among the message's OBX, from 1. */
+  /** Its position among the message's OBX, from 1 (0 when a later check refused the event it became). */
   position: number;
   patient: { id: string; authority: string };
   /** Why, with the OBX named (`OBX 4 (718-7^LN): NM value is not a number`); no patient data. */
