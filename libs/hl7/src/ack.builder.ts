@@ -1,8 +1,8 @@
 import { Hl7Message, Hl7Segment } from '@medplum/core';
-import { Hl7Document, stripFraming } from './hl7-document';
+
 import { STANDARD_ENCODING, toHl7Context } from './hl7-encoding';
 import { escapeHl7 } from './hl7-escape';
-import { readMsh } from './hl7-header';
+import { readLeadingMsh } from './hl7-header';
 import { type Hl7ErrorCode, type Hl7HeaderEcho, type Hl7Party } from './hl7-parse.types';
 import { formatHl7Timestamp } from './hl7-timestamp';
 
@@ -179,10 +179,9 @@ function bareAck(code: AckCode): string {
 
 function fromRawText(raw: string): AckOriginal {
   // Only MSH matters for the answer; the rest of the message may be what made it fail.
-  const first = typeof raw === 'string' ? stripFraming(raw).split(/[\r\n]/)[0] : '';
-  const read = Hl7Document.parse(first);
-  if (!read.ok) return {};
-  const msh = readMsh(read.document);
+  const head = readLeadingMsh(raw);
+  if (!head) return {};
+  const { msh, encoding } = head;
   return {
     controlId: msh.controlId,
     sender: msh.sender,
@@ -190,7 +189,7 @@ function fromRawText(raw: string): AckOriginal {
     version: msh.version,
     messageType: msh.messageType,
     processingId: msh.processingId,
-    encoding: read.document.encoding,
+    encoding,
   };
 }
 

@@ -1,5 +1,6 @@
 import { hdText, readHdField } from './hierarchic-designator';
-import { type Hl7Document } from './hl7-document';
+import { Hl7Document, stripFraming } from './hl7-document';
+import { type Hl7Encoding } from './hl7-encoding';
 import { type Hl7Party } from './hl7-parse.types';
 
 /** MSH fields as far as they can be read; every value may be empty. */
@@ -37,4 +38,14 @@ export function readMsh(document: Hl7Document): MshFields {
 /** MSH-3 to MSH-6 are hierarchic designators: the namespace id, or the whole HD when a universal id came. */
 function hd(document: Hl7Document, field: number): string {
   return hdText(readHdField(document, document.msh, field));
+}
+
+/**
+ * The MSH of a message read from its first line alone, for answering a message that may not parse as a whole
+ * (the rest may be what is wrong with it); null when even that line is not an MSH.
+ */
+export function readLeadingMsh(raw: string): { msh: MshFields; encoding: Hl7Encoding } | null {
+  if (typeof raw !== 'string') return null;
+  const read = Hl7Document.parse(stripFraming(raw).split(/[\r\n]/, 1)[0] ?? '');
+  return read.ok ? { msh: readMsh(read.document), encoding: read.document.encoding } : null;
 }

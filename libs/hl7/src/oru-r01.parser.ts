@@ -1,8 +1,8 @@
 import { type Hl7Segment } from '@medplum/core';
 import { Info, type Zone } from 'luxon';
 import { hdText, readHdComponent } from './hierarchic-designator';
-import { Hl7Document, stripFraming } from './hl7-document';
-import { readMsh, type MshFields } from './hl7-header';
+import { Hl7Document } from './hl7-document';
+import { readLeadingMsh, readMsh, type MshFields } from './hl7-header';
 import {
   DEFAULT_MAX_OBSERVATIONS,
   type Hl7ErrorCode,
@@ -269,10 +269,9 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
  * segment we would never have read.
  */
 function unreadable(text: string, reason: string): Hl7ParseFailure {
-  const first = stripFraming(text).split(/[\r\n]/, 1)[0] ?? '';
-  const head = first.length < text.length ? Hl7Document.parse(first) : null;
-  if (head?.ok) {
-    const msh = readMsh(head.document);
+  const head = readLeadingMsh(text);
+  if (head) {
+    const { msh, encoding } = head;
     if (msh.messageType !== '' && (msh.messageCode !== 'ORU' || msh.triggerEvent !== 'R01')) {
       return {
         ok: false,
@@ -280,7 +279,7 @@ function unreadable(text: string, reason: string): Hl7ParseFailure {
         ackCode: 'AR',
         errorCode: '200',
         ...mshForAck(msh),
-        encoding: head.document.encoding,
+        encoding,
       };
     }
   }
