@@ -1,5 +1,4 @@
 import { Hl7Message, Hl7Segment } from '@medplum/core';
-
 import { STANDARD_ENCODING, toHl7Context } from './hl7-encoding';
 import { escapeHl7 } from './hl7-escape';
 import { readLeadingMsh } from './hl7-header';
