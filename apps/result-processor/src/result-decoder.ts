@@ -1,5 +1,6 @@
 import { type Hl7Party, parseOruR01 } from '@alem/hl7';
 import {
+  checkBuiltEvent,
   CONTENT_TYPES,
   HEADERS,
   type InboundMessage,
@@ -123,9 +124,9 @@ function decodeHl7(message: InboundMessage, contentType: string, options: Decode
       notEnrolled++;
       continue;
     }
-    const checked = parseLabResultEvent(event);
+    const checked = checkBuiltEvent(event);
     if (checked.ok) events.push(checked.event);
-    else refused.push(`OBX (${event.observation.code}^${event.observation.system}): ${checked.reason}`);
+    else refused.push(checked.reason);
   }
   const shown =
     refused.slice(0, 20).join('; ') + (refused.length > 20 ? `; and ${refused.length - 20} more` : '');

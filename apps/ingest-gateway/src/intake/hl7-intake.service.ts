@@ -8,11 +8,11 @@ import {
   parseOruR01,
 } from '@alem/hl7';
 import {
+  checkBuiltEvent,
   CONTENT_TYPES,
   HEADERS,
   labResultKey,
   type LabResultEvent,
-  parseLabResultEvent,
   TOPICS,
 } from '@alem/messaging';
 import { type AppConfig, Clock, InjectConfig } from '@alem/runtime';
@@ -56,14 +56,13 @@ function withinContract(parse: Hl7ParseSuccess): Hl7ParseSuccess {
   const refused = [...parse.refused];
   const warnings = [...parse.warnings];
   for (const event of parse.events) {
-    const checked = parseLabResultEvent(event);
+    const checked = checkBuiltEvent(event);
     if (checked.ok) {
       events.push(event);
       continue;
     }
-    const reason = `OBX (${event.observation.code}^${event.observation.system}): ${checked.reason}`;
-    warnings.push(reason.replace('): ', '): skipped, '));
-    refused.push({ position: 0, patient: event.patient, reason });
+    warnings.push(checked.reason.replace('): ', '): skipped, '));
+    refused.push({ position: 0, patient: event.patient, reason: checked.reason });
   }
   if (events.length === parse.events.length) return parse;
   return { ...parse, events, warnings, refused, skipped: refused.length };

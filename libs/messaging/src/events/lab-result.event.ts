@@ -103,3 +103,16 @@ export function parseLabResultEvent(value: unknown): LabResultParse {
     .join('; ');
   return { ok: false, reason: `invalid lab-result.v1 event: ${reason}` };
 }
+
+/**
+ * Checks an event built from an HL7 OBX (the parser builds them to the contract; this is the proof) and names the
+ * observation in the reason of one that fails: `OBX (777-3^LN): invalid lab-result.v1 event: …`.
+ */
+export function checkBuiltEvent(event: LabResultEvent): LabResultParse {
+  const checked = parseLabResultEvent(event);
+  if (checked.ok) return checked;
+  return {
+    ok: false,
+    reason: `OBX (${event.observation.code}^${event.observation.system}): ${checked.reason}`,
+  };
+}
