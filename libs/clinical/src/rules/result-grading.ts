@@ -233,13 +233,16 @@ function compareValue(
   if (truth === 'unknown') {
     const t = `${formatNumber(tidy(threshold))}${phrasing.suffix ?? ''}${phrasing.named ? ` (${phrasing.named})` : ''}`;
     const possibility = `${phrasing.quantity ? `${phrasing.quantity} ` : ''}may be ${OP_WORDS[op]} ${t}`;
-    const censored = unknown(
-      'censored',
-      result,
-      `reported as ${result.comparator}${result.value}: cannot tell whether ${what} ${op} ${tidy(threshold)}`,
-    );
-    censored.unanswered[0].assumption = conservativeNote(result, possibility);
-    return censored;
+    return outcome('unknown', {
+      unanswered: [
+        {
+          reason: 'censored',
+          resultId: result.resultId,
+          detail: `reported as ${result.comparator}${result.value}: cannot tell whether ${what} ${op} ${tidy(threshold)}`,
+          assumption: conservativeNote(result, possibility),
+        },
+      ],
+    });
   }
   return outcome(truth);
 }
