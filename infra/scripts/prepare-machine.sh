@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh machine ready for the demo, the tests and the benchmark: system packages (librdkafka-dev for
-# the Kafka-protocol mock broker, a C compiler), Node packages, the broker launcher, and running local
-# Postgres and Redis. Safe to run again: each step is skipped when already done.
+# the Kafka-protocol mock broker, a C compiler, Chromium for the console's browser tests), Node packages, the
+# broker launcher, and running local Postgres and Redis. Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -11,6 +11,8 @@ missing=()
 [ -f /usr/include/librdkafka/rdkafka_mock.h ] || missing+=(librdkafka-dev)
 command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 command -v psql >/dev/null || missing+=(postgresql-client)
+# The console's browser tests drive Debian's Chromium through playwright-core (never a browser download).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"
   as_root apt-get update -qq || true

@@ -31,8 +31,8 @@ describe('admin API access control', () => {
   /** A concrete URL for a route pattern (ids need not exist: access is decided before anything is read). */
   function urlOf(route: RouteInfo): string {
     return route.path.replace(/:(\w+)/g, (_, name: string) => {
-      if (route.path.startsWith('/dlq')) return '1';
-      if (route.path.startsWith('/api-keys')) return '0123456789abcdef';
+      if (route.path.startsWith('/api/v1/dlq')) return '1';
+      if (route.path.startsWith('/api/v1/api-keys')) return '0123456789abcdef';
       return name === 'id' || name.endsWith('Id') ? randomUUID() : 'x';
     });
   }
@@ -108,7 +108,7 @@ describe('admin API access control', () => {
     tokens.auditor = await api.login('auditor@hospital.test');
     const created = await api
       .http()
-      .post('/api-keys')
+      .post('/api/v1/api-keys')
       .set('Authorization', `Bearer ${tokens.admin}`)
       .send({ sender: 'LIS^CENTRAL-LAB', description: 'central lab interface engine' });
     expect(created.status).toBe(201);
@@ -132,13 +132,18 @@ describe('admin API access control', () => {
       r.inputs.filter((i) => !i.validated).map((i) => `${r.method} ${r.path} ${i.type}`),
     );
     expect(unvalidated).toEqual([]);
-    // The inventory is what Express actually serves (the OpenAPI UI aside), so the sweeps below miss nothing.
+    // The inventory is what Express actually serves (the OpenAPI UI and Nest's all-method 404 catch-alls
+    // around the prefix aside), so the sweeps below miss nothing.
     const express = api.app.getHttpAdapter().getInstance() as {
       router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
     };
     const served = express.router.stack
       .filter(
-        (layer) => layer.route && !layer.route.path.startsWith('/docs') && layer.route.path !== '/{*path}',
+        (layer) =>
+          layer.route &&
+          !layer.route.path.startsWith('/api/docs') &&
+          layer.route.path !== '/{*path}' &&
+          Object.keys(layer.route.methods).length < 10,
       )
       .flatMap((layer) =>
         Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`),
@@ -146,7 +151,7 @@ describe('admin API access control', () => {
     expect([...new Set(served)].sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
     // Only sign-in and the ops endpoints are open.
     expect(routes.filter((r) => r.access.public).map((r) => `${r.method} ${r.path}`)).toEqual([
-      'POST /auth/login',
+      'POST /api/v1/auth/login',
       'GET /health',
       'GET /health/live',
       'GET /metrics',
@@ -232,73 +237,81 @@ describe('admin API access control', () => {
   });
 
   it('lets an API key through only where integration is declared, and not once revoked', async () => {
-    const me = await api.http().get('/auth/me').set('X-API-Key', apiKey);
+    const me = await api.http().get('/api/v1/auth/me').set('X-API-Key', apiKey);
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ kind: 'api-key', label: 'LIS^CENTRAL-LAB', roles: ['integration'] });
     const keyId = me.body.id as string;
     const [stored] = await ds.query(`SELECT secret_hash FROM api_keys WHERE id = $1`, [keyId]);
     expect(stored.secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(apiKey).not.toContain(stored.secret_hash);
-    const listed = await api.http().get('/api-keys').set(bearer(tokens.admin));
+    const listed = await api.http().get('/api/v1/api-keys').set(bearer(tokens.admin));
     // The secret is base64url and may itself contain '_': it is everything after `alem_<key id>_`.
     const secret = apiKey.slice(`alem_${keyId}_`.length);
     expect(secret).toHaveLength(43);
     expect(JSON.stringify(listed.body)).not.toContain(secret);
-    const revoked = await api.http().post(`/api-keys/${keyId}/revoke`).set(bearer(tokens.admin));
+    const revoked = await api.http().post(`/api/v1/api-keys/${keyId}/revoke`).set(bearer(tokens.admin));
     expect(revoked.status).toBe(200);
-    expect((await api.http().get('/auth/me').set('X-API-Key', apiKey)).status).toBe(401);
+    expect((await api.http().get('/api/v1/auth/me').set('X-API-Key', apiKey)).status).toBe(401);
   });
 
   describe('a clinician sees only the patients of their own care teams', () => {
     const asClinician = () => bearer(tokens.clinician);
 
     it('in the patient list and detail, results and courses', async () => {
-      const list = await api.http().get('/patients').set(asClinician());
+      const list = await api.http().get('/api/v1/patients').set(asClinician());
       expect(list.status).toBe(200);
       expect(list.body.items.map((p: { id: string }) => p.id)).toEqual([ids.patientA]);
       expect(list.body.total).toBe(1);
       expect(
-        (await api.http().get(`/patients?careTeamId=${ids.teamB}`).set(asClinician())).body.items,
+        (await api.http().get(`/api/v1/patients?careTeamId=${ids.teamB}`).set(asClinician())).body.items,
       ).toEqual([]);
-      expect((await api.http().get('/patients?identifier=MRN-B').set(asClinician())).body.items).toEqual([]);
-      expect((await api.http().get(`/patients/${ids.patientA}`).set(asClinician())).status).toBe(200);
+      expect(
+        (await api.http().get('/api/v1/patients?identifier=MRN-B').set(asClinician())).body.items,
+      ).toEqual([]);
+      expect((await api.http().get(`/api/v1/patients/${ids.patientA}`).set(asClinician())).status).toBe(200);
       for (const path of [
-        `/patients/${ids.patientB}`,
-        `/patients/${ids.patientB}/results`,
-        `/patients/${ids.patientB}/courses`,
+        `/api/v1/patients/${ids.patientB}`,
+        `/api/v1/patients/${ids.patientB}/results`,
+        `/api/v1/patients/${ids.patientB}/courses`,
       ]) {
         const res = await api.http().get(path).set(asClinician());
         expect({ path, status: res.status }).toEqual({ path, status: 404 });
         expect(res.text).not.toContain('Bob');
       }
-      const all = await api.http().get('/patients').set(bearer(tokens.admin));
+      const all = await api.http().get('/api/v1/patients').set(bearer(tokens.admin));
       expect(all.body.total).toBe(2);
     });
 
     it('in the alert list, detail, export and actions', async () => {
-      const list = await api.http().get('/alerts').set(asClinician());
+      const list = await api.http().get('/api/v1/alerts').set(asClinician());
       expect(list.body.items.map((a: { id: string }) => a.id)).toEqual([ids.alertA]);
       expect(
-        (await api.http().get(`/alerts?patientId=${ids.patientB}`).set(asClinician())).body.items,
+        (await api.http().get(`/api/v1/alerts?patientId=${ids.patientB}`).set(asClinician())).body.items,
       ).toEqual([]);
-      expect((await api.http().get(`/alerts?reference=BBBB-0001`).set(asClinician())).body.items).toEqual([]);
-      const csv = await api.http().get('/alerts?format=csv').set(asClinician());
+      expect(
+        (await api.http().get(`/api/v1/alerts?reference=BBBB-0001`).set(asClinician())).body.items,
+      ).toEqual([]);
+      const csv = await api.http().get('/api/v1/alerts?format=csv').set(asClinician());
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
       expect(csv.text).toContain('AAAA-0001');
       expect(csv.text).not.toContain('BBBB-0001');
-      expect((await api.http().get(`/alerts/${ids.alertB}`).set(asClinician())).status).toBe(404);
-      const ack = await api.http().post(`/alerts/${ids.alertB}/acknowledge`).set(asClinician()).send({});
+      expect((await api.http().get(`/api/v1/alerts/${ids.alertB}`).set(asClinician())).status).toBe(404);
+      const ack = await api
+        .http()
+        .post(`/api/v1/alerts/${ids.alertB}/acknowledge`)
+        .set(asClinician())
+        .send({});
       expect(ack.status).toBe(404);
       const resolve = await api
         .http()
-        .post(`/alerts/${ids.alertB}/resolve`)
+        .post(`/api/v1/alerts/${ids.alertB}/resolve`)
         .set(asClinician())
         .send({ reason: 'not mine' });
       expect(resolve.status).toBe(404);
       const [b] = await ds.query(`SELECT state, acknowledged_by FROM alerts WHERE id = $1`, [ids.alertB]);
       expect(b).toEqual({ state: 'open', acknowledged_by: null });
       // The auditor reads the whole alert log, and every read is audited.
-      expect((await api.http().get('/alerts').set(bearer(tokens.auditor))).body.total).toBe(2);
+      expect((await api.http().get('/api/v1/alerts').set(bearer(tokens.auditor))).body.total).toBe(2);
       const reads = await ds.query(
         `SELECT actor_id, action FROM audit_log WHERE action IN ('alert.list', 'alert.read') AND actor_id = $1`,
         [ids.clinicianA],
@@ -310,9 +323,9 @@ describe('admin API access control', () => {
   it('loses access at once when deactivated, though the token has not expired', async () => {
     const id = await seedUser(ds, { email: 'leaver@hospital.test', roles: ['auditor'] });
     const token = await api.login('leaver@hospital.test');
-    expect((await api.http().get('/audit?limit=1').set(bearer(token))).status).toBe(200);
+    expect((await api.http().get('/api/v1/audit?limit=1').set(bearer(token))).status).toBe(200);
     await ds.query(`UPDATE users SET active = false WHERE id = $1`, [id]);
-    expect((await api.http().get('/audit?limit=1').set(bearer(token))).status).toBe(401);
+    expect((await api.http().get('/api/v1/audit?limit=1').set(bearer(token))).status).toBe(401);
   });
 
   describe('input', () => {
@@ -330,7 +343,7 @@ describe('admin API access control', () => {
       const before = await count('patients');
       const res = await api
         .http()
-        .post('/patients')
+        .post('/api/v1/patients')
         .set(admin())
         .set('Content-Type', 'application/json')
         .send('{"displayName": "Carol Gamma", "identifiers": [');
@@ -348,7 +361,7 @@ describe('admin API access control', () => {
       const before = await count('patients');
       const res = await api
         .http()
-        .post('/patients')
+        .post('/api/v1/patients')
         .set(admin())
         .send({ ...valid(), displayName: 'x'.repeat(200_000) });
       expect(res.status).toBe(413);
@@ -360,7 +373,7 @@ describe('admin API access control', () => {
       const before = await count('patients');
       const res = await api
         .http()
-        .post('/patients')
+        .post('/api/v1/patients')
         .set(admin())
         .send({ ...valid(), birthDate: '1980-13-45', indication: 'RA', surprise: 'Nováková' });
       expect(res.status).toBe(400);
@@ -378,20 +391,20 @@ describe('admin API access control', () => {
       ]) {
         const r = await api
           .http()
-          .post('/patients')
+          .post('/api/v1/patients')
           .set(admin())
           .send(body as object);
         expect(r.status).toBe(400);
       }
       const plain = await api
         .http()
-        .post('/patients')
+        .post('/api/v1/patients')
         .set(admin())
         .set('Content-Type', 'text/plain')
         .send('hello');
       expect(plain.status).toBe(400);
       expect(await count('patients')).toBe(before);
-      const ok = await api.http().post('/patients').set(admin()).send(valid());
+      const ok = await api.http().post('/api/v1/patients').set(admin()).send(valid());
       expect(ok.status).toBe(201);
     });
 
@@ -399,26 +412,26 @@ describe('admin API access control', () => {
       const tables = ['patients', 'alerts', 'users', 'code_mappings', 'dlq_records'];
       const before = await Promise.all(tables.map(count));
       const attempts = [
-        `/alerts?ruleId=${encodeURIComponent("PLT-4'; DROP TABLE alerts; --")}`,
-        `/alerts?severity=${encodeURIComponent("critical' OR '1'='1")}`,
-        `/alerts?patientId=${encodeURIComponent("' OR 1=1 --")}`,
-        `/alerts?limit=${encodeURIComponent('1; DELETE FROM alerts')}`,
-        `/alerts?from=${encodeURIComponent("2020-01-01' OR '1'='1")}`,
-        `/patients?identifier=${encodeURIComponent("MRN-A' OR '1'='1")}`,
-        `/patients/${encodeURIComponent("1' OR '1'='1")}`,
-        `/audit?entityId=${encodeURIComponent("' OR '1'='1")}`,
-        `/audit?actorId=${encodeURIComponent('x\u0000y')}`,
-        `/audit?action=${encodeURIComponent('auth.login; DROP TABLE audit_log')}`,
-        `/code-mappings?sender=${encodeURIComponent("LIS^LAB' OR 1=1 --")}`,
-        `/dlq/${encodeURIComponent('1 OR 1=1')}`,
-        `/delivery-attempts?outcome=${encodeURIComponent("sent' --")}`,
-        `/alerts?ruleId=PLT-4&ruleId=PLT-3`,
-        `/monitoring/overdue?ruleId=${encodeURIComponent("MISSED-CBC' OR '1'='1")}`,
-        `/monitoring/overdue?careTeamId=${encodeURIComponent("' OR 1=1 --")}`,
-        `/feeds?state=${encodeURIComponent("quiet' --")}`,
-        `/sites/${encodeURIComponent("site-1' OR '1'='1")}/rule-overrides`,
-        `/sites/site-1/rule-overrides?indication=${encodeURIComponent("MS' OR '1'='1")}`,
-        `/patients/${encodeURIComponent("1' OR '1'='1")}/monitoring`,
+        `/api/v1/alerts?ruleId=${encodeURIComponent("PLT-4'; DROP TABLE alerts; --")}`,
+        `/api/v1/alerts?severity=${encodeURIComponent("critical' OR '1'='1")}`,
+        `/api/v1/alerts?patientId=${encodeURIComponent("' OR 1=1 --")}`,
+        `/api/v1/alerts?limit=${encodeURIComponent('1; DELETE FROM alerts')}`,
+        `/api/v1/alerts?from=${encodeURIComponent("2020-01-01' OR '1'='1")}`,
+        `/api/v1/patients?identifier=${encodeURIComponent("MRN-A' OR '1'='1")}`,
+        `/api/v1/patients/${encodeURIComponent("1' OR '1'='1")}`,
+        `/api/v1/audit?entityId=${encodeURIComponent("' OR '1'='1")}`,
+        `/api/v1/audit?actorId=${encodeURIComponent('x\u0000y')}`,
+        `/api/v1/audit?action=${encodeURIComponent('auth.login; DROP TABLE audit_log')}`,
+        `/api/v1/code-mappings?sender=${encodeURIComponent("LIS^LAB' OR 1=1 --")}`,
+        `/api/v1/dlq/${encodeURIComponent('1 OR 1=1')}`,
+        `/api/v1/delivery-attempts?outcome=${encodeURIComponent("sent' --")}`,
+        `/api/v1/alerts?ruleId=PLT-4&ruleId=PLT-3`,
+        `/api/v1/monitoring/overdue?ruleId=${encodeURIComponent("MISSED-CBC' OR '1'='1")}`,
+        `/api/v1/monitoring/overdue?careTeamId=${encodeURIComponent("' OR 1=1 --")}`,
+        `/api/v1/feeds?state=${encodeURIComponent("quiet' --")}`,
+        `/api/v1/sites/${encodeURIComponent("site-1' OR '1'='1")}/rule-overrides`,
+        `/api/v1/sites/site-1/rule-overrides?indication=${encodeURIComponent("MS' OR '1'='1")}`,
+        `/api/v1/patients/${encodeURIComponent("1' OR '1'='1")}/monitoring`,
       ];
       for (const url of attempts) {
         const res = await api.http().get(url).set(admin());
@@ -431,7 +444,7 @@ describe('admin API access control', () => {
         });
       }
       expect(await Promise.all(tables.map(count))).toEqual(before);
-      expect((await api.http().get('/audit/verify').set(admin())).body.ok).toBe(true);
+      expect((await api.http().get('/api/v1/audit/verify').set(admin())).body.ok).toBe(true);
     });
   });
 
@@ -440,11 +453,11 @@ describe('admin API access control', () => {
       await seedUser(ds, { email: 'target@hospital.test', roles: ['auditor'] });
       const wrong = await api
         .http()
-        .post('/auth/login')
+        .post('/api/v1/auth/login')
         .send({ email: 'target@hospital.test', password: 'guess-guess-1' });
       const unknown = await api
         .http()
-        .post('/auth/login')
+        .post('/api/v1/auth/login')
         .send({ email: 'nobody@hospital.test', password: 'guess-guess-1' });
       expect(wrong.status).toBe(401);
       expect(unknown.status).toBe(401);
@@ -452,12 +465,12 @@ describe('admin API access control', () => {
       for (let i = 0; i < 3; i++) {
         await api
           .http()
-          .post('/auth/login')
+          .post('/api/v1/auth/login')
           .send({ email: 'Target@Hospital.test', password: `guess-${i}-guess` });
       }
       const locked = await api
         .http()
-        .post('/auth/login')
+        .post('/api/v1/auth/login')
         .send({ email: 'target@hospital.test', password: TEST_PASSWORD });
       expect(locked.status).toBe(429);
       const rows = await ds.query(
@@ -483,7 +496,7 @@ describe('admin API access control', () => {
       expect(row.password_hash).toMatch(/^\$scrypt\$ln=15,r=8,p=3\$/);
       const res = await api
         .http()
-        .post('/auth/login')
+        .post('/api/v1/auth/login')
         .send({ email: 'admin@hospital.test', password: TEST_PASSWORD });
       expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
     });

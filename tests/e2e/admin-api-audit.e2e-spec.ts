@@ -58,11 +58,11 @@ describe('audit trail of a day of work', () => {
       api.http().post(path).set(as(token)).send(body);
 
     expect(
-      (await post('/sites', { id: 'site-1', name: 'MS Centre', timeZone: 'Europe/Prague' })).status,
+      (await post('/api/v1/sites', { id: 'site-1', name: 'MS Centre', timeZone: 'Europe/Prague' })).status,
     ).toBe(201);
-    const team = await post('/care-teams', { siteId: 'site-1', name: 'MS team A' });
+    const team = await post('/api/v1/care-teams', { siteId: 'site-1', name: 'MS team A' });
     ids.team = team.body.id;
-    const clinician = await post('/users', {
+    const clinician = await post('/api/v1/users', {
       email: 'Neurologist@Hospital.test',
       displayName: 'Dr. Eva Svobodová',
       roles: ['clinician'],
@@ -72,11 +72,11 @@ describe('audit trail of a day of work', () => {
     ids.clinician = clinician.body.id;
     const member = await api
       .http()
-      .put(`/care-teams/${ids.team}/members/${ids.clinician}`)
+      .put(`/api/v1/care-teams/${ids.team}/members/${ids.clinician}`)
       .set(as(adminToken))
       .send({ role: 'physician' });
     expect(member.status).toBe(200);
-    const contact = await post(`/users/${ids.clinician}/contact-points`, {
+    const contact = await post(`/api/v1/users/${ids.clinician}/contact-points`, {
       channel: 'email',
       address: 'neurologist@hospital.test',
     });
@@ -86,7 +86,7 @@ describe('audit trail of a day of work', () => {
       contact.body.id,
     ]);
 
-    const patient = await post('/patients', {
+    const patient = await post('/api/v1/patients', {
       siteId: 'site-1',
       careTeamId: ids.team,
       indication: 'MS',
@@ -117,29 +117,29 @@ describe('audit trail of a day of work', () => {
     await stack.smtp.waitForMessages(1);
 
     clinicianToken = await api.login('neurologist@hospital.test');
-    const list = await api.http().get('/alerts?state=open').set(as(clinicianToken));
+    const list = await api.http().get('/api/v1/alerts?state=open').set(as(clinicianToken));
     expect(list.body.items.map((a: { id: string }) => a.id)).toEqual([ids.alert]);
-    const detail = await api.http().get(`/alerts/${ids.alert}`).set(as(clinicianToken));
+    const detail = await api.http().get(`/api/v1/alerts/${ids.alert}`).set(as(clinicianToken));
     expect(detail.status).toBe(200);
     expect(detail.body.timeline.map((e: { type: string }) => e.type)).toEqual(
       expect.arrayContaining(['opened', 'notification-queued']),
     );
     const ack = await post(
-      `/alerts/${ids.alert}/acknowledge`,
+      `/api/v1/alerts/${ids.alert}/acknowledge`,
       { note: 'calling the patient' },
       clinicianToken,
     );
     expect(ack.status).toBe(200);
     expect(ack.body).toMatchObject({ state: 'acknowledged', acknowledgedBy: ids.clinician });
-    expect((await post(`/alerts/${ids.alert}/acknowledge`, {}, clinicianToken)).status).toBe(409);
+    expect((await post(`/api/v1/alerts/${ids.alert}/acknowledge`, {}, clinicianToken)).status).toBe(409);
     const resolved = await post(
-      `/alerts/${ids.alert}/resolve`,
+      `/api/v1/alerts/${ids.alert}/resolve`,
       { reason: 'repeat count normal' },
       clinicianToken,
     );
     expect(resolved.body).toMatchObject({ state: 'resolved', resolutionReason: 'repeat count normal' });
 
-    const mapping = await post('/code-mappings', {
+    const mapping = await post('/api/v1/code-mappings', {
       sender: 'LIS^CENTRAL-LAB',
       codeSystem: '99CITY',
       code: 'PLT',
@@ -149,7 +149,7 @@ describe('audit trail of a day of work', () => {
     expect(mapping.status).toBe(201);
     const roleChange = await api
       .http()
-      .put(`/care-teams/${ids.team}/members/${ids.clinician}`)
+      .put(`/api/v1/care-teams/${ids.team}/members/${ids.clinician}`)
       .set(as(adminToken))
       .send({ role: 'supervisor' });
     expect(roleChange.status).toBe(200);
@@ -234,7 +234,7 @@ describe('audit trail of a day of work', () => {
   it('exports the audit log and the alert log as CSV for the auditor', async () => {
     const csv = await api
       .http()
-      .get('/audit?action=alert.acknowledge')
+      .get('/api/v1/audit?action=alert.acknowledge')
       .set(as(adminToken))
       .set('Accept', 'text/csv');
     expect(csv.status).toBe(200);
@@ -251,7 +251,7 @@ describe('audit trail of a day of work', () => {
       'action',
     ]);
     expect(row).toContain('alert.acknowledge');
-    const alerts = await api.http().get('/alerts?format=csv&state=resolved').set(as(adminToken));
+    const alerts = await api.http().get('/api/v1/alerts?format=csv&state=resolved').set(as(adminToken));
     expect(alerts.text).toContain('repeat count normal');
   });
 
@@ -275,7 +275,7 @@ describe('audit trail of a day of work', () => {
   });
 
   it('verifies the chain, and names the row edited behind the triggers (API and CLI)', async () => {
-    const intact = await api.http().get('/audit/verify').set(as(adminToken));
+    const intact = await api.http().get('/api/v1/audit/verify').set(as(adminToken));
     expect(intact.body).toMatchObject({ ok: true, firstBreak: null });
     const out: string[] = [];
     expect(await runAuditVerification(stack.db.url, (line) => out.push(line))).toBe(0);
@@ -292,7 +292,7 @@ describe('audit trail of a day of work', () => {
       await stack.dataSource.query(`ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_append_only`);
     }
 
-    const broken = await api.http().get('/audit/verify').set(as(adminToken));
+    const broken = await api.http().get('/api/v1/audit/verify').set(as(adminToken));
     expect(broken.body).toMatchObject({
       ok: false,
       firstBreak: { seq: ack.seq, id: ack.id, reason: 'hash-mismatch' },

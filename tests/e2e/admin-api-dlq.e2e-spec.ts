@@ -81,12 +81,12 @@ describe('DLQ replay', () => {
   };
 
   it('lists records without keys or payloads, and shows one with them (audited)', async () => {
-    const list = await api.http().get('/dlq').set(as());
+    const list = await api.http().get('/api/v1/dlq').set(as());
     expect(list.body.total).toBe(3);
     expect(JSON.stringify(list.body)).not.toContain('MRN-DLQ');
     const [first] = await recordIds();
     const original = await originalOf(first!);
-    const detail = await api.http().get(`/dlq/${first}`).set(as());
+    const detail = await api.http().get(`/api/v1/dlq/${first}`).set(as());
     expect(detail.body).toMatchObject({
       messageKey: original.key,
       payload: original.value,
@@ -102,7 +102,7 @@ describe('DLQ replay', () => {
 
   it('produces the original key, bytes and content type back to lab.results.v1, once', async () => {
     const [first] = await recordIds();
-    const res = await api.http().post(`/dlq/${first}/replay`).set(as());
+    const res = await api.http().post(`/api/v1/dlq/${first}/replay`).set(as());
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       id: first,
@@ -127,13 +127,13 @@ describe('DLQ replay', () => {
           .length === 1,
       { description: 'the replayed message to be dead-lettered again' },
     );
-    expect((await api.http().post(`/dlq/${first}/replay`).set(as())).status).toBe(409);
+    expect((await api.http().post(`/api/v1/dlq/${first}/replay`).set(as())).status).toBe(409);
   });
 
   it('lets exactly one of several racing admins replay a record', async () => {
     const [, , third] = await recordIds();
     const answers = await Promise.all(
-      Array.from({ length: 5 }, () => api.http().post(`/dlq/${third}/replay`).set(as())),
+      Array.from({ length: 5 }, () => api.http().post(`/api/v1/dlq/${third}/replay`).set(as())),
     );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409]);
     await waitFor(() => replayed.some((m) => m.headers[REPLAY_OF_HEADER] === third), {
@@ -159,7 +159,7 @@ describe('DLQ replay', () => {
     await stack.broker.command('all-down');
     let res;
     try {
-      res = await api.http().post(`/dlq/${second}/replay`).set(as());
+      res = await api.http().post(`/api/v1/dlq/${second}/replay`).set(as());
       const health = await api.http().get('/health');
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({

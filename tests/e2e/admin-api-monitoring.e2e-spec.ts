@@ -52,7 +52,7 @@ describe('admin API: monitoring', () => {
       [action],
     );
   const monitoringOf = (patientId: string, token = tokens.clinician) =>
-    api.http().get(`/patients/${patientId}/monitoring`).set(as(token));
+    api.http().get(`/api/v1/patients/${patientId}/monitoring`).set(as(token));
   const expectation = (body: { expectations: Array<{ ruleId: string }> }, ruleId: string) =>
     body.expectations.find((e) => e.ruleId === ruleId);
 
@@ -150,7 +150,7 @@ describe('admin API: monitoring', () => {
   });
 
   it('lists overdue expectations across the caller’s patients: worst and oldest first, filtered, as CSV', async () => {
-    const list = await api.http().get('/monitoring/overdue').set(as(tokens.clinician));
+    const list = await api.http().get('/api/v1/monitoring/overdue').set(as(tokens.clinician));
     expect(list.status).toBe(200);
     expect(list.body.total).toBe(3);
     expect(
@@ -173,19 +173,22 @@ describe('admin API: monitoring', () => {
       alertReference: expect.any(String),
     });
     expect(
-      (await api.http().get('/monitoring/overdue?severity=critical').set(as(tokens.clinician))).body.total,
+      (await api.http().get('/api/v1/monitoring/overdue?severity=critical').set(as(tokens.clinician))).body
+        .total,
     ).toBe(0);
     expect(
-      (await api.http().get('/monitoring/overdue?ruleId=MISSED-UA').set(as(tokens.admin))).body.items.map(
-        (i: { ruleId: string }) => i.ruleId,
-      ),
+      (
+        await api.http().get('/api/v1/monitoring/overdue?ruleId=MISSED-UA').set(as(tokens.admin))
+      ).body.items.map((i: { ruleId: string }) => i.ruleId),
     ).toEqual(['MISSED-UA']);
     // Another team's clinician sees none of it.
-    expect((await api.http().get('/monitoring/overdue').set(as(tokens.otherClinician))).body).toMatchObject({
+    expect(
+      (await api.http().get('/api/v1/monitoring/overdue').set(as(tokens.otherClinician))).body,
+    ).toMatchObject({
       total: 0,
       items: [],
     });
-    const csv = await api.http().get('/monitoring/overdue?format=csv').set(as(tokens.admin));
+    const csv = await api.http().get('/api/v1/monitoring/overdue?format=csv').set(as(tokens.admin));
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toBe(
@@ -203,7 +206,7 @@ describe('admin API: monitoring', () => {
   it('a suspension created through the API holds the patient’s missed-result alerts, is audited, and ends early when changed', async () => {
     const created = await api
       .http()
-      .post(`/patients/${ids.patient}/suspensions`)
+      .post(`/api/v1/patients/${ids.patient}/suspensions`)
       .set(as(tokens.clinician))
       .send({ reason: 'hospitalised', startDay: TODAY, endDay: addDays(TODAY, 14), note: 'ICU' });
     expect(created.status).toBe(201);
@@ -261,12 +264,12 @@ describe('admin API: monitoring', () => {
     clock.set(at(addDays(TODAY, 7), '12:00'));
     await sweep();
     expect((await alertsOf(ds(), ids.patient)).filter((a) => a.state !== 'resolved')).toEqual([]);
-    expect((await api.http().get('/monitoring/overdue').set(as(tokens.clinician))).body.total).toBe(0);
+    expect((await api.http().get('/api/v1/monitoring/overdue').set(as(tokens.clinician))).body.total).toBe(0);
 
     // The patient is discharged early: the clinician moves the end; the alerts come back at once, critical.
     const changed = await api
       .http()
-      .patch(`/patients/${ids.patient}/suspensions/${created.body.id}`)
+      .patch(`/api/v1/patients/${ids.patient}/suspensions/${created.body.id}`)
       .set(as(tokens.clinician))
       .send({ endDay: addDays(TODAY, 7) });
     expect(changed.status).toBe(200);
@@ -286,7 +289,10 @@ describe('admin API: monitoring', () => {
       ['MISSED-CREATININE', 'critical'],
       ['MISSED-UA', 'critical'],
     ]);
-    const critical = await api.http().get('/monitoring/overdue?severity=critical').set(as(tokens.clinician));
+    const critical = await api
+      .http()
+      .get('/api/v1/monitoring/overdue?severity=critical')
+      .set(as(tokens.clinician));
     expect(critical.body.items.map((i: { status: string }) => i.status)).toEqual([
       'overdue-critical',
       'overdue-critical',
@@ -297,19 +303,19 @@ describe('admin API: monitoring', () => {
   it('withdraws a suspension recorded in error, lists suspensions, and refuses invalid ones', async () => {
     const wrong = await api
       .http()
-      .post(`/patients/${ids.patient}/suspensions`)
+      .post(`/api/v1/patients/${ids.patient}/suspensions`)
       .set(as(tokens.admin))
       .send({ reason: 'transferred', startDay: addDays(TODAY, 8), endDay: addDays(TODAY, 20) });
     expect(wrong.status).toBe(201);
     const withdrawn = await api
       .http()
-      .post(`/patients/${ids.patient}/suspensions/${wrong.body.id}/withdraw`)
+      .post(`/api/v1/patients/${ids.patient}/suspensions/${wrong.body.id}/withdraw`)
       .set(as(tokens.clinician));
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.withdrawnAt).toBe(clock.now().toISOString());
     const again = await api
       .http()
-      .post(`/patients/${ids.patient}/suspensions/${wrong.body.id}/withdraw`)
+      .post(`/api/v1/patients/${ids.patient}/suspensions/${wrong.body.id}/withdraw`)
       .set(as(tokens.clinician));
     expect(again.status).toBe(409);
     expect((await auditRows('monitoring-suspension.withdraw'))[0]).toMatchObject({
@@ -321,7 +327,10 @@ describe('admin API: monitoring', () => {
     await sweep();
     expect((await alertsOf(ds(), ids.patient)).filter((a) => a.state === 'open')).toHaveLength(3);
 
-    const list = await api.http().get(`/patients/${ids.patient}/suspensions`).set(as(tokens.clinician));
+    const list = await api
+      .http()
+      .get(`/api/v1/patients/${ids.patient}/suspensions`)
+      .set(as(tokens.clinician));
     expect(list.status).toBe(200);
     expect(
       list.body.items.map((s: { reason: string; withdrawnAt: string | null }) => [s.reason, !!s.withdrawnAt]),
@@ -336,7 +345,7 @@ describe('admin API: monitoring', () => {
 
     const noEnd = await api
       .http()
-      .post(`/patients/${ids.patient}/suspensions`)
+      .post(`/api/v1/patients/${ids.patient}/suspensions`)
       .set(as(tokens.clinician))
       .send({ reason: 'hospitalised', startDay: TODAY });
     expect(noEnd.status).toBe(400);
@@ -345,7 +354,7 @@ describe('admin API: monitoring', () => {
     ]);
     const backwards = await api
       .http()
-      .patch(`/patients/${ids.patient}/suspensions/${list.body.items[1].id}`)
+      .patch(`/api/v1/patients/${ids.patient}/suspensions/${list.body.items[1].id}`)
       .set(as(tokens.clinician))
       .send({ endDay: addDays(TODAY, -5) });
     expect(backwards.status).toBe(400);
@@ -353,7 +362,7 @@ describe('admin API: monitoring', () => {
       (
         await api
           .http()
-          .patch(`/patients/${ids.patient}/suspensions/${randomUUID()}`)
+          .patch(`/api/v1/patients/${ids.patient}/suspensions/${randomUUID()}`)
           .set(as(tokens.clinician))
           .send({ endDay: TODAY })
       ).status,
@@ -364,7 +373,7 @@ describe('admin API: monitoring', () => {
     const start = addDays(TODAY, 40);
     const res = await api
       .http()
-      .put(`/patients/${ids.patient}/monitoring-plan`)
+      .put(`/api/v1/patients/${ids.patient}/monitoring-plan`)
       .set(as(tokens.clinician))
       .send({ plannedCourse: { startDay: start }, thyroidExtensionMonths: 12 });
     expect(res.status).toBe(200);
@@ -386,14 +395,20 @@ describe('admin API: monitoring', () => {
     expect(status.plan.plannedCourse).toEqual({ courseNumber: null, startDay: start });
     expect(expectation(status, 'GATE-BASELINE')).toMatchObject({ kind: 'gate', courseNumber: 2 });
     expect(
-      (await api.http().put(`/patients/${ids.patient}/monitoring-plan`).set(as(tokens.clinician)).send({}))
-        .status,
+      (
+        await api
+          .http()
+          .put(`/api/v1/patients/${ids.patient}/monitoring-plan`)
+          .set(as(tokens.clinician))
+          .send({})
+      ).status,
     ).toBe(400);
   });
 
   it('answers a clinician of another team “not found” on every patient-scoped route, and changes nothing', async () => {
-    const [suspension] = (await api.http().get(`/patients/${ids.patient}/suspensions`).set(as(tokens.admin)))
-      .body.items;
+    const [suspension] = (
+      await api.http().get(`/api/v1/patients/${ids.patient}/suspensions`).set(as(tokens.admin))
+    ).body.items;
     const before = {
       suspensions: await ds().query(`SELECT * FROM monitoring_suspensions ORDER BY id`),
       plan: await ds().query(`SELECT * FROM monitoring_patients WHERE patient_id = $1`, [ids.patient]),
@@ -402,7 +417,7 @@ describe('admin API: monitoring', () => {
     const auditBefore = await ds().query(`SELECT count(*)::int AS n FROM audit_log WHERE actor_id = $1`, [
       ids.otherClinician,
     ]);
-    const p = `/patients/${ids.patient}`;
+    const p = `/api/v1/patients/${ids.patient}`;
     const attempts = [
       api.http().get(`${p}/monitoring`),
       api.http().get(`${p}/suspensions`),
@@ -415,8 +430,8 @@ describe('admin API: monitoring', () => {
       api.http().put(`${p}/monitoring-plan`).send({ monitoringExtensionMonths: 6 }),
       api.http().put(`${p}/clinical-flags`).send({ pregnant: true }),
       // The suspension of this patient, addressed through a patient the clinician may see.
-      api.http().patch(`/patients/${ids.other}/suspensions/${suspension.id}`).send({ endDay: TODAY }),
-      api.http().post(`/patients/${ids.other}/suspensions/${suspension.id}/withdraw`),
+      api.http().patch(`/api/v1/patients/${ids.other}/suspensions/${suspension.id}`).send({ endDay: TODAY }),
+      api.http().post(`/api/v1/patients/${ids.other}/suspensions/${suspension.id}/withdraw`),
     ];
     const statuses = [];
     for (const attempt of attempts) {
@@ -442,8 +457,8 @@ describe('admin API: monitoring', () => {
     const base = addDays(TODAY, 60);
     const on = shifted(base);
     clock.set(at(on('2024-02-14'), '08:00'));
-    const encoded = `/feeds/${encodeURIComponent(SENDER)}`;
-    expect(encoded).toBe('/feeds/LIS%5ENORTH-LAB');
+    const encoded = `/api/v1/feeds/${encodeURIComponent(SENDER)}`;
+    expect(encoded).toBe('/api/v1/feeds/LIS%5ENORTH-LAB');
     const configured = await api
       .http()
       .patch(encoded)
@@ -463,7 +478,7 @@ describe('admin API: monitoring', () => {
     // A raw ^ in the path works as well.
     const raw = await api
       .http()
-      .patch(`/feeds/${SENDER}`)
+      .patch(`/api/v1/feeds/${SENDER}`)
       .set(as(tokens.admin))
       .send({ quietAfterHours: 48 });
     expect(raw.status).toBe(200);
@@ -476,10 +491,12 @@ describe('admin API: monitoring', () => {
       409,
     );
     expect(
-      (await api.http().post('/feeds/LIS%5ENOWHERE/release-hold').set(as(tokens.admin)).send({})).status,
+      (await api.http().post('/api/v1/feeds/LIS%5ENOWHERE/release-hold').set(as(tokens.admin)).send({}))
+        .status,
     ).toBe(404);
     expect(
-      (await api.http().patch('/feeds/not-a-sender').set(as(tokens.admin)).send({ siteId: null })).status,
+      (await api.http().patch('/api/v1/feeds/not-a-sender').set(as(tokens.admin)).send({ siteId: null }))
+        .status,
     ).toBe(400);
 
     // A patient served by the lab; the lab sends other patients' results daily, then falls silent.
@@ -493,7 +510,7 @@ describe('admin API: monitoring', () => {
     await sweep();
     await sweep();
 
-    const quiet = await api.http().get('/feeds?state=quiet').set(as(tokens.auditor));
+    const quiet = await api.http().get('/api/v1/feeds?state=quiet').set(as(tokens.auditor));
     expect(quiet.status).toBe(200);
     expect(quiet.body).toMatchObject({
       total: 1,
@@ -504,11 +521,13 @@ describe('admin API: monitoring', () => {
       lastSeenAt: at(on('2024-06-11')).toISOString(),
       alertReference: expect.any(String),
     });
-    expect((await api.http().get('/feeds?holding=true&limit=5').set(as(tokens.admin))).body).toMatchObject({
+    expect(
+      (await api.http().get('/api/v1/feeds?holding=true&limit=5').set(as(tokens.admin))).body,
+    ).toMatchObject({
       total: 1,
       limit: 5,
     });
-    const csv = await api.http().get('/feeds?format=csv').set(as(tokens.auditor));
+    const csv = await api.http().get('/api/v1/feeds?format=csv').set(as(tokens.auditor));
     expect(csv.text).toContain('LIS^NORTH-LAB,site-mon,quiet,48,configured');
     expect(expectation((await monitoringOf(served)).body, 'MISSED-CBC')).toMatchObject({
       status: 'held',
@@ -541,7 +560,9 @@ describe('admin API: monitoring', () => {
       status: 'overdue-warning',
       heldBy: [],
     });
-    expect((await api.http().get('/feeds?state=quiet').set(as(tokens.admin))).body.items[0]).toMatchObject({
+    expect(
+      (await api.http().get('/api/v1/feeds?state=quiet').set(as(tokens.admin))).body.items[0],
+    ).toMatchObject({
       holding: false,
       heldPatients: 0,
     });
@@ -549,7 +570,7 @@ describe('admin API: monitoring', () => {
   });
 
   it('keeps a site’s monitoring settings versioned and coherent, and sets its integration team', async () => {
-    const path = `/sites/${site.siteId}/monitoring-settings`;
+    const path = `/api/v1/sites/${site.siteId}/monitoring-settings`;
     const initial = await api.http().get(path).set(as(tokens.auditor));
     expect(initial.status).toBe(200);
     expect(initial.body).toMatchObject({ siteId: site.siteId, version: 0, overrides: {}, changedBy: null });
@@ -603,9 +624,9 @@ describe('admin API: monitoring', () => {
         },
       },
     ]);
-    expect((await api.http().get('/sites/nowhere/monitoring-settings').set(as(tokens.admin))).status).toBe(
-      404,
-    );
+    expect(
+      (await api.http().get('/api/v1/sites/nowhere/monitoring-settings').set(as(tokens.admin))).status,
+    ).toBe(404);
 
     // The critical hold of a quiet feed (README decision 15) is a site setting like the others.
     const negative = await api
@@ -635,7 +656,7 @@ describe('admin API: monitoring', () => {
       maxCriticalHoldHours: 12,
     });
 
-    const team = `/sites/${site.siteId}/integration-team`;
+    const team = `/api/v1/sites/${site.siteId}/integration-team`;
     const foreign = await api.http().put(team).set(as(tokens.admin)).send({ careTeamId: randomUUID() });
     expect(foreign.status).toBe(400);
     const set = await api.http().put(team).set(as(tokens.admin)).send({ careTeamId: ids.otherTeam });

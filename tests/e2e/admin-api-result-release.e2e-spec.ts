@@ -47,7 +47,7 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
   async function enrol(identifier: string, site: 'brno' | 'prague' = 'brno'): Promise<string> {
     const res = await api
       .http()
-      .post('/patients')
+      .post('/api/v1/patients')
       .set(as(tokens.admin))
       .send({
         siteId: site,
@@ -84,7 +84,11 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
   }
 
   const release = (patientId: string, resultId: string, token: string, reason: string) =>
-    api.http().post(`/patients/${patientId}/results/${resultId}/release`).set(as(token)).send({ reason });
+    api
+      .http()
+      .post(`/api/v1/patients/${patientId}/results/${resultId}/release`)
+      .set(as(token))
+      .send({ reason });
 
   const alertsOf = (patientId: string) =>
     q(
@@ -195,7 +199,7 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
     // A reviewer finds it in the patient's results.
     const waiting = await api
       .http()
-      .get(`/patients/${patientId}/results?held=true`)
+      .get(`/api/v1/patients/${patientId}/results?held=true`)
       .set(as(tokens.clinician));
     expect(waiting.status).toBe(200);
     expect(waiting.body.total).toBe(1);
@@ -347,13 +351,16 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
     ]);
 
     // The listing shows the release; nothing waits any more.
-    const listed = await api.http().get(`/patients/${patientId}/results`).set(as(tokens.clinician));
+    const listed = await api.http().get(`/api/v1/patients/${patientId}/results`).set(as(tokens.clinician));
     expect(listed.body.items.find((r: { id: string }) => r.id === jump)).toMatchObject({
       releasedAt: released.body.releasedAt,
       releasedBy: ids.clinician,
       releaseReason: reason.trim(),
     });
-    const none = await api.http().get(`/patients/${patientId}/results?held=true`).set(as(tokens.clinician));
+    const none = await api
+      .http()
+      .get(`/api/v1/patients/${patientId}/results?held=true`)
+      .set(as(tokens.clinician));
     expect(none.body).toMatchObject({ items: [], total: 0 });
 
     // Graded once: a second release is refused and raises nothing.
@@ -365,7 +372,7 @@ describe('admin API: releasing a result held for review (DD-4)', () => {
     );
     expect(await count(`SELECT count(*)::int AS n FROM notifications WHERE alert_id = $1`, [dd3.id])).toBe(1);
     expect(await count(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'result.release'`)).toBe(1);
-    expect((await api.http().get('/audit/verify').set(as(tokens.admin))).body.ok).toBe(true);
+    expect((await api.http().get('/api/v1/audit/verify').set(as(tokens.admin))).body.ok).toBe(true);
   });
 
   it('answers 404 for a result of another patient, and for no result at all', async () => {

@@ -111,11 +111,11 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
 
   it('shows the shipped rule sets to admins, auditors and clinicians', async () => {
     for (const token of [tokens.admin, tokens.auditor, tokens.clinicianA]) {
-      const res = await api.http().get('/rule-sets').set(as(token));
+      const res = await api.http().get('/api/v1/rule-sets').set(as(token));
       expect(res.status).toBe(200);
       expect(res.body.items.map((s: { version: string }) => s.version)).toEqual(['ms-2026.3', 'cll-2026.4']);
     }
-    const ms = (await api.http().get('/rule-sets').set(as(tokens.clinicianA))).body.items[0];
+    const ms = (await api.http().get('/api/v1/rule-sets').set(as(tokens.clinicianA))).body.items[0];
     expect(ms.rules.find((r: { id: string }) => r.id === 'URBC-1')).toMatchObject({
       title: 'Microscopic haematuria',
       thresholds: { rbc: 3 },
@@ -143,7 +143,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
 
     const posted = await api
       .http()
-      .post('/sites/brno/rule-overrides')
+      .post('/api/v1/sites/brno/rule-overrides')
       .set(as(tokens.admin))
       .send({
         indication: 'MS',
@@ -208,7 +208,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     expect((await alertsOf(before))[0]).toMatchObject({ severity: 'warning', rule_set_version: 'ms-2026.3' });
 
     // The effective set, as the site's clinician reads it: the override, its reason, author and time.
-    const effective = await api.http().get('/sites/brno/rule-sets/MS').set(as(tokens.clinicianA));
+    const effective = await api.http().get('/api/v1/sites/brno/rule-sets/MS').set(as(tokens.clinicianA));
     expect(effective.status).toBe(200);
     expect(effective.body).toMatchObject({
       siteId: 'brno',
@@ -231,14 +231,16 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
         .filter((r: { overridden: boolean }) => r.overridden)
         .map((r: { id: string }) => r.id),
     ).toEqual(['URBC-1']);
-    const prague = await api.http().get('/sites/prague/rule-sets/MS').set(as(tokens.auditor));
+    const prague = await api.http().get('/api/v1/sites/prague/rule-sets/MS').set(as(tokens.auditor));
     expect(prague.body).toMatchObject({ version: 'ms-2026.3', override: null, problems: [] });
-    expect((await api.http().get('/sites/nowhere/rule-sets/MS').set(as(tokens.admin))).status).toBe(404);
+    expect((await api.http().get('/api/v1/sites/nowhere/rule-sets/MS').set(as(tokens.admin))).status).toBe(
+      404,
+    );
 
     // An empty list is a new version that returns the site to the shipped grading.
     const revert = await api
       .http()
-      .post('/sites/brno/rule-overrides')
+      .post('/api/v1/sites/brno/rule-overrides')
       .set(as(tokens.admin))
       .send({ indication: 'MS', overrides: [], reason: 'Back to the shipped rules after review' });
     expect(revert.body).toMatchObject({ version: 2, ruleSetVersion: 'ms-2026.3+brno.v2', overrides: [] });
@@ -265,21 +267,24 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     });
 
     // The history, newest first, paged, filtered, and as CSV for the auditor; not for clinicians.
-    const history = await api.http().get('/sites/brno/rule-overrides?limit=1').set(as(tokens.auditor));
+    const history = await api.http().get('/api/v1/sites/brno/rule-overrides?limit=1').set(as(tokens.auditor));
     expect(history.status).toBe(200);
     expect(history.body).toMatchObject({ total: 2, limit: 1, offset: 0, items: [{ version: 2 }] });
-    const all = await api.http().get('/sites/brno/rule-overrides?indication=MS').set(as(tokens.admin));
+    const all = await api.http().get('/api/v1/sites/brno/rule-overrides?indication=MS').set(as(tokens.admin));
     expect(all.body.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
     expect(
-      (await api.http().get('/sites/brno/rule-overrides?indication=CLL').set(as(tokens.admin))).body.total,
+      (await api.http().get('/api/v1/sites/brno/rule-overrides?indication=CLL').set(as(tokens.admin))).body
+        .total,
     ).toBe(0);
-    const csv = await api.http().get('/sites/brno/rule-overrides?format=csv').set(as(tokens.auditor));
+    const csv = await api.http().get('/api/v1/sites/brno/rule-overrides?format=csv').set(as(tokens.auditor));
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.text.split('\r\n')[0]).toBe(
       'id,site_id,indication,version,rule_set_version,reason,created_by,created_at,overrides',
     );
     expect(csv.text).toContain('ms-2026.3+brno.v1');
-    expect((await api.http().get('/sites/brno/rule-overrides').set(as(tokens.clinicianA))).status).toBe(403);
+    expect(
+      (await api.http().get('/api/v1/sites/brno/rule-overrides').set(as(tokens.clinicianA))).status,
+    ).toBe(403);
   });
 
   it('refuses an override that does not apply, listing every problem, and stores and audits nothing', async () => {
@@ -291,7 +296,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     const [rowsBefore, auditBefore] = [await count(), await audited()];
     const res = await api
       .http()
-      .post('/sites/prague/rule-overrides')
+      .post('/api/v1/sites/prague/rule-overrides')
       .set(as(tokens.admin))
       .send({
         indication: 'MS',
@@ -321,7 +326,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     // Malformed overrides never reach the engine.
     const shape = await api
       .http()
-      .post('/sites/prague/rule-overrides')
+      .post('/api/v1/sites/prague/rule-overrides')
       .set(as(tokens.admin))
       .send({ indication: 'MS', overrides: [{ ruleId: 'URBC-1' }], reason: 'nothing' });
     expect(shape.status).toBe(400);
@@ -330,7 +335,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     ]);
     const noReason = await api
       .http()
-      .post('/sites/prague/rule-overrides')
+      .post('/api/v1/sites/prague/rule-overrides')
       .set(as(tokens.admin))
       .send({ indication: 'MS', overrides: [{ ruleId: 'URBC-1', severity: 'critical' }] });
     expect(noReason.status).toBe(400);
@@ -338,7 +343,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
       (
         await api
           .http()
-          .post('/sites/nowhere/rule-overrides')
+          .post('/api/v1/sites/nowhere/rule-overrides')
           .set(as(tokens.admin))
           .send({ indication: 'MS', overrides: [], reason: 'no such site' })
       ).status,
@@ -346,14 +351,14 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     for (const token of [tokens.clinicianA, tokens.auditor]) {
       const refused = await api
         .http()
-        .post('/sites/prague/rule-overrides')
+        .post('/api/v1/sites/prague/rule-overrides')
         .set(as(token))
         .send({ indication: 'MS', overrides: [], reason: 'not my call' });
       expect(refused.status).toBe(403);
     }
     expect([await count(), await audited()]).toEqual([rowsBefore, auditBefore]);
     expect(
-      (await api.http().get('/sites/prague/rule-sets/MS').set(as(tokens.admin))).body.override,
+      (await api.http().get('/api/v1/sites/prague/rule-sets/MS').set(as(tokens.admin))).body.override,
     ).toBeNull();
     expect(processorVersion('prague')).toBe('ms-2026.3');
   });
@@ -378,13 +383,13 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     // Another team's clinician cannot see the patient, let alone set a flag.
     const refused = await api
       .http()
-      .put(`/patients/${patientId}/clinical-flags`)
+      .put(`/api/v1/patients/${patientId}/clinical-flags`)
       .set(as(tokens.clinicianB))
       .send({ pregnant: true });
     expect(refused.status).toBe(404);
     const put = await api
       .http()
-      .put(`/patients/${patientId}/clinical-flags`)
+      .put(`/api/v1/patients/${patientId}/clinical-flags`)
       .set(as(tokens.clinicianA))
       .send({ pregnant: true });
     expect(put.status).toBe(200);
@@ -394,9 +399,9 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
       bleedingEventRecorded: false,
       onHeparin: false,
     });
-    const read = await api.http().get(`/patients/${patientId}`).set(as(tokens.clinicianA));
+    const read = await api.http().get(`/api/v1/patients/${patientId}`).set(as(tokens.clinicianA));
     expect(read.body.clinicalFlags).toEqual(put.body);
-    const listed = await api.http().get('/patients?identifier=PREG-1').set(as(tokens.admin));
+    const listed = await api.http().get('/api/v1/patients?identifier=PREG-1').set(as(tokens.admin));
     expect(listed.body.items[0].clinicalFlags).toMatchObject({ pregnant: true });
     const [audit] = await q(
       `SELECT actor_id, patient_id, data_category, detail FROM audit_log WHERE action = 'patient.clinical-flags.update'`,
@@ -432,7 +437,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
     // Partial changes keep the other flags.
     const more = await api
       .http()
-      .put(`/patients/${patientId}/clinical-flags`)
+      .put(`/api/v1/patients/${patientId}/clinical-flags`)
       .set(as(tokens.admin))
       .send({ onHeparin: true });
     expect(more.body).toEqual({
@@ -445,7 +450,7 @@ describe('admin API: rule sets, site overrides and clinical flags', () => {
       (
         await api
           .http()
-          .put(`/patients/${patientId}/clinical-flags`)
+          .put(`/api/v1/patients/${patientId}/clinical-flags`)
           .set(as(tokens.admin))
           .send({ smoker: true })
       ).status,

@@ -15,7 +15,7 @@ describe('admin API: sender registrations', () => {
   let admin: Record<string, string>;
   let clinician: Record<string, string>;
 
-  const path = (sender: string) => `/senders/${encodeURIComponent(sender)}`;
+  const path = (sender: string) => `/api/v1/senders/${encodeURIComponent(sender)}`;
   const auditRows = (): Promise<
     Array<{ action: string; entity_type: string; entity_id: string; actor_id: string; detail: unknown }>
   > =>
@@ -77,7 +77,7 @@ describe('admin API: sender registrations', () => {
     const one = await api.http().get(path('LIS^CENTRAL-LAB')).set(admin);
     expect(one.status).toBe(200);
     expect(one.body).toEqual(changed.body);
-    const list = await api.http().get('/senders?limit=1').set(admin);
+    const list = await api.http().get('/api/v1/senders?limit=1').set(admin);
     expect(list.status).toBe(200);
     expect(list.body).toEqual({ items: [changed.body], total: 2, limit: 1, offset: 0 });
 
@@ -138,7 +138,7 @@ describe('admin API: sender registrations', () => {
   });
 
   it('refuses a path that is not APPLICATION^FACILITY, and other fields than the zone', async () => {
-    const bad = await api.http().put('/senders/CENTRAL-LAB').set(admin).send({ timeZone: 'UTC' });
+    const bad = await api.http().put('/api/v1/senders/CENTRAL-LAB').set(admin).send({ timeZone: 'UTC' });
     expect(bad.status).toBe(400);
     expect(bad.body.details).toEqual([
       { path: 'path.sender', message: expect.stringContaining('APPLICATION') },
@@ -148,8 +148,8 @@ describe('admin API: sender registrations', () => {
   });
 
   it('is for admins only', async () => {
-    await api.http().get('/senders').set(clinician).expect(403);
+    await api.http().get('/api/v1/senders').set(clinician).expect(403);
     await api.http().put(path('LAB^X')).set(clinician).send({ timeZone: 'UTC' }).expect(403);
-    await api.http().get('/senders').expect(401);
+    await api.http().get('/api/v1/senders').expect(401);
   });
 });

@@ -33,7 +33,7 @@ describe('admin API throttling', () => {
     for (let i = 0; i < 4; i++) {
       const res = await api
         .http()
-        .post('/auth/login')
+        .post('/api/v1/auth/login')
         .send({ email: 'admin@hospital.test', password: TEST_PASSWORD });
       statuses.push(res.status);
       if (res.status === 429) expect(res.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });

@@ -156,7 +156,7 @@ describe('notifications: delivery, failover, rate limit and Redis loss', () => {
     expect(attempts[0]!.provider_response).toMatch(/421/);
 
     stack.smtp.accept();
-    const list = await api.http().get('/failed-deliveries').set(bearer(adminToken));
+    const list = await api.http().get('/api/v1/failed-deliveries').set(bearer(adminToken));
     expect(list.status).toBe(200);
     expect(list.body.items).toEqual([
       expect.objectContaining({
@@ -166,7 +166,10 @@ describe('notifications: delivery, failover, rate limit and Redis loss', () => {
         replayedAt: null,
       }),
     ]);
-    const replay = await api.http().post(`/failed-deliveries/${email.id}/replay`).set(bearer(adminToken));
+    const replay = await api
+      .http()
+      .post(`/api/v1/failed-deliveries/${email.id}/replay`)
+      .set(bearer(adminToken));
     expect(replay.status).toBe(200);
     expect(replay.body).toMatchObject({ id: email.id, state: 'pending', replayedAt: expect.any(String) });
     const [mail] = await stack.smtp.waitForMessages(1, (m) => m.to.includes('warn@del.test'));
@@ -177,7 +180,10 @@ describe('notifications: delivery, failover, rate limit and Redis loss', () => {
         description: 'the replayed email sent',
       },
     );
-    const again = await api.http().post(`/failed-deliveries/${email.id}/replay`).set(bearer(adminToken));
+    const again = await api
+      .http()
+      .post(`/api/v1/failed-deliveries/${email.id}/replay`)
+      .set(bearer(adminToken));
     expect(again.status).toBe(409);
     expect(again.body.message).toMatch(/already replayed/);
     const audit = await rowsOf<{ actor_type: string; outcome: string }>(
@@ -252,7 +258,7 @@ describe('notifications: delivery, failover, rate limit and Redis loss', () => {
       deliveries.find((d) => d.channel === 'sms')!.id,
     ]);
     expect(attempt).toEqual({ outcome: 'permanent-failure' });
-    const list = await api.http().get('/failed-deliveries?channel=sms').set(bearer(adminToken));
+    const list = await api.http().get('/api/v1/failed-deliveries?channel=sms').set(bearer(adminToken));
     expect(list.body.items.map((d: { alertReference: string }) => d.alertReference)).toEqual([
       second.reference,
     ]);

@@ -249,16 +249,16 @@ describe('notifications: routing, escalation and acknowledgement', () => {
     const mail = mailsTo('colleague@esc.test').at(-1)!;
     const token = tokenIn(mail.text)!;
     const other = await api.login('other@esc.test');
-    const refused = await api.http().get(`/acknowledgements/${token}`).set(bearer(other));
+    const refused = await api.http().get(`/api/v1/acknowledgements/${token}`).set(bearer(other));
     expect(refused.status).toBe(403);
     expect(refused.text).not.toContain('Jana');
-    expect((await api.http().post(`/acknowledgements/${token}`).set(bearer(other)).send({})).status).toBe(
-      403,
-    );
-    expect((await api.http().get(`/acknowledgements/${token}`)).status).toBe(401);
+    expect(
+      (await api.http().post(`/api/v1/acknowledgements/${token}`).set(bearer(other)).send({})).status,
+    ).toBe(403);
+    expect((await api.http().get(`/api/v1/acknowledgements/${token}`)).status).toBe(401);
 
     const colleague = await api.login('colleague@esc.test');
-    const readBack = await api.http().get(`/acknowledgements/${token}`).set(bearer(colleague));
+    const readBack = await api.http().get(`/api/v1/acknowledgements/${token}`).set(bearer(colleague));
     expect(readBack.status).toBe(200);
     expect(readBack.body).toMatchObject({
       alert: {
@@ -281,7 +281,7 @@ describe('notifications: routing, escalation and acknowledgement', () => {
     clock.advance(2 * MINUTE);
     const ack = await api
       .http()
-      .post(`/acknowledgements/${token}`)
+      .post(`/api/v1/acknowledgements/${token}`)
       .set(bearer(colleague))
       .send({ note: 'calling the patient now' });
     expect(ack.status).toBe(200);
@@ -308,7 +308,7 @@ describe('notifications: routing, escalation and acknowledgement', () => {
     expect(await escalationOf(alert.id)).toMatchObject({ next_at: null, stop_reason: 'acknowledged' });
 
     // The link works once; the loop is closed: no more pages however long the clock runs.
-    const again = await api.http().post(`/acknowledgements/${token}`).set(bearer(colleague)).send({});
+    const again = await api.http().post(`/api/v1/acknowledgements/${token}`).set(bearer(colleague)).send({});
     expect(again.status).toBe(409);
     const before = stack.smtp.messages.length + sms.messages.length;
     clock.advance(60 * MINUTE);
@@ -358,7 +358,7 @@ describe('notifications: routing, escalation and acknowledgement', () => {
     const admin = await api.login('admin@esc.test');
     const created = await api
       .http()
-      .post(`/care-teams/${teamA.careTeamId}/escalation-policy`)
+      .post(`/api/v1/care-teams/${teamA.careTeamId}/escalation-policy`)
       .set(bearer(admin))
       .send({
         tiers: [
@@ -392,7 +392,7 @@ describe('notifications: routing, escalation and acknowledgement', () => {
     expect((await escalationOf(second.id))!.next_at).toEqual(new Date(clock.now().getTime() + 5 * MINUTE));
     const overview = await api
       .http()
-      .get(`/care-teams/${teamA.careTeamId}/escalation-policy`)
+      .get(`/api/v1/care-teams/${teamA.careTeamId}/escalation-policy`)
       .set(bearer(admin));
     expect(overview.body).toMatchObject({
       inForce: { id: created.body.id },
@@ -485,7 +485,7 @@ describe('notifications: routing, escalation and acknowledgement', () => {
     // Acknowledged through the alerts endpoint instead of a link: on record (via api), escalation stopped at once.
     await seedUser(ds(), { email: 'backup@esc.test', roles: ['clinician'] });
     const backup = await api.login('backup@esc.test');
-    const acked = await api.http().post(`/alerts/${c1.id}/acknowledge`).set(bearer(backup)).send({});
+    const acked = await api.http().post(`/api/v1/alerts/${c1.id}/acknowledge`).set(bearer(backup)).send({});
     expect(acked.status).toBe(200);
     expect(await escalationOf(c1.id)).toMatchObject({ next_at: null, stop_reason: 'acknowledged' });
     expect(
@@ -543,7 +543,7 @@ describe('notifications: routing, escalation and acknowledgement', () => {
     const admin = await api.login('admin@esc.test');
     const created = await api
       .http()
-      .post(`/users/${colleague.userId}/contact-points`)
+      .post(`/api/v1/users/${colleague.userId}/contact-points`)
       .set(bearer(admin))
       .send({ channel: 'sms', address: '+420601000009' });
     expect(created.status).toBe(201);
@@ -554,7 +554,7 @@ describe('notifications: routing, escalation and acknowledgement', () => {
     const token = await api.login('colleague@esc.test');
     const started = await api
       .http()
-      .post(`/contact-points/${created.body.id}/verification`)
+      .post(`/api/v1/contact-points/${created.body.id}/verification`)
       .set(bearer(token));
     expect(started.status).toBe(202);
     const texts = await sms.waitForMessages(2, (m) => m.to === '+420601000009');
@@ -563,14 +563,14 @@ describe('notifications: routing, escalation and acknowledgement', () => {
     if (firstCode !== code) {
       const stale = await api
         .http()
-        .post(`/contact-points/${created.body.id}/verification/confirm`)
+        .post(`/api/v1/contact-points/${created.body.id}/verification/confirm`)
         .set(bearer(token))
         .send({ code: firstCode });
       expect(stale.status).toBe(400);
     }
     const bad = await api
       .http()
-      .post(`/contact-points/${created.body.id}/verification/confirm`)
+      .post(`/api/v1/contact-points/${created.body.id}/verification/confirm`)
       .set(bearer(token))
       .send({ code: wrong });
     expect(bad.status).toBe(400);
@@ -579,14 +579,14 @@ describe('notifications: routing, escalation and acknowledgement', () => {
       (
         await api
           .http()
-          .post(`/contact-points/${created.body.id}/verification/confirm`)
+          .post(`/api/v1/contact-points/${created.body.id}/verification/confirm`)
           .set(bearer(other))
           .send({ code })
       ).status,
     ).toBe(404);
     const ok = await api
       .http()
-      .post(`/contact-points/${created.body.id}/verification/confirm`)
+      .post(`/api/v1/contact-points/${created.body.id}/verification/confirm`)
       .set(bearer(token))
       .send({ code });
     expect(ok.status).toBe(200);

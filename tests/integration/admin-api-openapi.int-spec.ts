@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { type INestApplication } from '@nestjs/common';
 import { type OpenAPIObject } from '@nestjs/swagger';
 import { listRoutes } from '../../apps/admin-api/src/common/route-inventory';
-import { buildOpenApiDocument, createPreviewApp, OPENAPI_FILE } from '../../apps/admin-api/src/openapi';
+import {
+  buildOpenApiDocument,
+  CONSOLE_API_TYPES_FILE,
+  createPreviewApp,
+  generateConsoleApiTypes,
+  OPENAPI_FILE,
+} from '../../apps/admin-api/src/openapi';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
 
@@ -52,5 +58,11 @@ describe('admin API OpenAPI document', () => {
   it('is checked in up to date (regenerate with `npm run openapi`)', () => {
     const checkedIn = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as OpenAPIObject;
     expect(checkedIn).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+
+  it('gives the console a typed client generated from the checked-in document (`npm run openapi`)', () => {
+    const checkedIn = readFileSync(CONSOLE_API_TYPES_FILE, 'utf8');
+    expect(checkedIn).toContain('"/api/v1/acknowledgements/{token}"');
+    expect(checkedIn === generateConsoleApiTypes()).toBe(true);
   });
 });

@@ -43,7 +43,7 @@ export async function startAdminApi(config: AppConfig, clock?: Clock): Promise<A
     app,
     http: () => request(server),
     async login(email, password = TEST_PASSWORD) {
-      const response = await request(server).post('/auth/login').send({ email, password });
+      const response = await request(server).post('/api/v1/auth/login').send({ email, password });
       if (response.status !== 200)
         throw new Error(`login of ${email} failed: ${response.status} ${response.text}`);
       return response.body.accessToken as string;

@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { type NextFunction, type Request, type Response } from 'express';
 import { type RuntimeOptions } from '@alem/runtime';
 import { AdminApiModule } from './admin-api.module';
+import { applyApiPrefix } from './api-prefix';
 import { expressErrorHandler } from './common/api-exception.filter';
 import { buildOpenApiDocument } from './openapi';
 
@@ -20,7 +21,7 @@ function securityHeaders(_request: Request, response: Response, next: NextFuncti
 /**
  * Express-level settings of the admin API: JSON bodies only, up to API_BODY_LIMIT_BYTES (larger → 413,
  * malformed → 400, both in the API's error shape), the proxy trust that makes the audited source IP right,
- * security headers, and the OpenAPI UI at /docs (JSON at /docs-json).
+ * security headers, the `/api/v1` prefix, and the OpenAPI UI at /api/docs (JSON at /api/docs-json).
  */
 export function configureAdminApi(app: NestExpressApplication, options: RuntimeOptions): void {
   const { config } = options;
@@ -30,9 +31,10 @@ export function configureAdminApi(app: NestExpressApplication, options: RuntimeO
   app.useBodyParser('json', { limit: config.api.bodyLimitBytes });
   // Right after the parser, before any route: its errors never reach Nest's exception filters.
   app.use(expressErrorHandler);
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
-    jsonDocumentUrl: 'docs-json',
-    yamlDocumentUrl: 'docs-yaml',
+  applyApiPrefix(app);
+  SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'api/docs-json',
+    yamlDocumentUrl: 'api/docs-yaml',
   });
 }
 

@@ -1,9 +1,18 @@
 import 'reflect-metadata';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildOpenApiDocument, createPreviewApp, OPENAPI_FILE } from './openapi';
+import {
+  buildOpenApiDocument,
+  CONSOLE_API_TYPES_FILE,
+  createPreviewApp,
+  generateConsoleApiTypes,
+  OPENAPI_FILE,
+} from './openapi';
 
-/** `npm run openapi`: writes apps/admin-api/openapi.json from the controllers and DTOs. */
+/**
+ * `npm run openapi`: writes apps/admin-api/openapi.json from the controllers and DTOs, and the console's typed
+ * client (apps/console/src/api/schema.d.ts) from that document.
+ */
 async function main(): Promise<void> {
   // Prettier (an ES module) only here: the file is written as `npm run format` would leave it.
   const { format, resolveConfig } = await import('prettier');
@@ -15,6 +24,8 @@ async function main(): Promise<void> {
     process.stdout.write(
       `wrote ${path.relative(process.cwd(), OPENAPI_FILE)} (${Object.keys(document.paths).length} paths)\n`,
     );
+    await writeFile(CONSOLE_API_TYPES_FILE, generateConsoleApiTypes());
+    process.stdout.write(`wrote ${path.relative(process.cwd(), CONSOLE_API_TYPES_FILE)}\n`);
   } finally {
     await app.close();
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -5,9 +6,22 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { loadConfig } from '@alem/runtime';
 import { AdminApiModule } from './admin-api.module';
+import { applyApiPrefix } from './api-prefix';
 
 /** Where the checked-in OpenAPI document lives (a test fails when it no longer matches the code). */
 export const OPENAPI_FILE = path.resolve(__dirname, '../openapi.json');
+/** The console's typed client, generated from the document by openapi-typescript (a test fails when stale). */
+export const CONSOLE_API_TYPES_FILE = path.resolve(__dirname, '../../console/src/api/schema.d.ts');
+
+/** The console's API types as openapi-typescript writes them from the checked-in document. */
+export function generateConsoleApiTypes(): string {
+  // The CLI (an ES module) in its own process: the same output `npm run openapi` writes.
+  const cli = path.join(path.dirname(require.resolve('openapi-typescript')), '..', 'bin', 'cli.js');
+  return execFileSync(process.execPath, [cli, OPENAPI_FILE], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
 
 /** The admin API's OpenAPI 3 document, from its controllers and zod DTOs. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -20,7 +34,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'code mappings, rule sets and site overrides, the monitoring schedule (expectations, suspensions, lab',
         'feeds), and the hash-chained audit log.',
         '',
-        'Sign in with `POST /auth/login` and send the token as `Authorization: Bearer <token>`. Every route',
+        'Sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bearer <token>`. Every route',
         'names the roles it allows (`x-roles`); anything else is refused. Errors have the shape',
         '`{ statusCode, error, message, details? }`. Lists page with `limit`/`offset` and return `total`;',
         'the auditor’s lists also export CSV (`?format=csv` or `Accept: text/csv`).',
@@ -30,7 +44,30 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
     .build();
-  return cleanupOpenApiDoc(SwaggerModule.createDocument(app, config));
+  return cleanupOpenApiDoc(restoreNullableScalars(SwaggerModule.createDocument(app, config)));
+}
+
+/** nestjs-zod's mark on a property whose zod type is a list of types (`['string', 'null']`). */
+const ZOD_TYPE_LIST_MARK = 'x-nestjs_zod-empty-type';
+
+/**
+ * Nest's schema explorer reads the `type: ['string', 'null']` that nestjs-zod writes for a nullable field of a
+ * top-level DTO as an array (`type: 'array', items: { type: 'string' }`), so a nullable string came out as a
+ * list of strings (and the typed client with it). nestjs-zod marks such properties; this writes them back as
+ * the nullable scalar they are, in the document's OpenAPI 3.0 form.
+ */
+function restoreNullableScalars(doc: OpenAPIObject): OpenAPIObject {
+  for (const schema of Object.values(doc.components?.schemas ?? {})) {
+    const properties = (schema as { properties?: Record<string, Record<string, unknown>> }).properties ?? {};
+    for (const [name, property] of Object.entries(properties)) {
+      const items = property.items as Record<string, unknown> | undefined;
+      if (!property[ZOD_TYPE_LIST_MARK] || property.type !== 'array' || !items) continue;
+      if (typeof items.type !== 'string' || items.type === 'array' || items.type === 'object') continue;
+      const { type: _type, items: _items, ...rest } = property;
+      properties[name] = { ...rest, ...items, nullable: true };
+    }
+  }
+  return doc;
 }
 
 /**
@@ -39,10 +76,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
  */
 export async function createPreviewApp(): Promise<INestApplication> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  return NestFactory.create(AdminApiModule.forRoot({ config }), {
+  const app = await NestFactory.create(AdminApiModule.forRoot({ config }), {
     preview: true,
     logger: false,
     bodyParser: false,
     abortOnError: false,
   });
+  applyApiPrefix(app);
+  return app;
 }

@@ -47,13 +47,13 @@ export async function showAdminApi(base: string): Promise<void> {
   type Alert = { id: string; reference: string; ruleId: string; severity: string; state: string };
   const login = async (email: string) =>
     (
-      await call<{ accessToken: string }>(base, '/auth/login', {
+      await call<{ accessToken: string }>(base, '/api/v1/auth/login', {
         method: 'POST',
         body: JSON.stringify({ email, password: DEMO_PASSWORD }),
       })
     ).accessToken;
   const clinician = await login(DEMO_CLINICIAN);
-  const open = await call<{ total: number; items: Alert[] }>(base, '/alerts?state=open', {
+  const open = await call<{ total: number; items: Alert[] }>(base, '/api/v1/alerts?state=open', {
     token: clinician,
   });
   console.log(
@@ -61,7 +61,7 @@ export async function showAdminApi(base: string): Promise<void> {
   );
   const first = open.items[0];
   if (first) {
-    const acked = await call<Alert>(base, `/alerts/${first.id}/acknowledge`, {
+    const acked = await call<Alert>(base, `/api/v1/alerts/${first.id}/acknowledge`, {
       method: 'POST',
       token: clinician,
       body: JSON.stringify({ note: 'seen in the demo' }),
@@ -69,8 +69,10 @@ export async function showAdminApi(base: string): Promise<void> {
     console.log(`  acknowledged ${acked.reference} (${acked.ruleId}, ${acked.severity}) → ${acked.state}`);
   }
   const admin = await login(DEMO_ADMIN);
-  const verify = await call<{ ok: boolean; rowsChecked: number }>(base, '/audit/verify', { token: admin });
-  const audit = await call<{ items: Array<{ action: string }> }>(base, '/audit?order=desc&limit=5', {
+  const verify = await call<{ ok: boolean; rowsChecked: number }>(base, '/api/v1/audit/verify', {
+    token: admin,
+  });
+  const audit = await call<{ items: Array<{ action: string }> }>(base, '/api/v1/audit?order=desc&limit=5', {
     token: admin,
   });
   console.log(

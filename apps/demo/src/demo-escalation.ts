@@ -37,7 +37,7 @@ export async function showEscalation(system: LocalSystem): Promise<void> {
   const mail = smtp.messages.filter((m) => escalated(m) && m.to.includes(DEMO_CLINICIAN)).at(-1)!;
   const link = /(\/acknowledgements\/[A-Za-z]+)/.exec(mail.text)![1]!;
   const token = (
-    await call<{ accessToken: string }>(base, '/auth/login', {
+    await call<{ accessToken: string }>(base, '/api/v1/auth/login', {
       method: 'POST',
       body: JSON.stringify({ email: DEMO_CLINICIAN, password: DEMO_PASSWORD }),
     })

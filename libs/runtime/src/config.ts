@@ -55,6 +55,9 @@ export const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   LOGIN_LOCKOUT_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
+  // Console sign-in sessions: ended after this much inactivity, and at the latest this long after sign-in.
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(168).default(12),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(100_000),
   TRUST_PROXY: bool.default(false),
   // Ingest gateway: HL7 v2 over MLLP (TCP, TLS when both files are set) and HTTP, produced to Kafka.
@@ -132,6 +135,9 @@ export interface AppConfig {
     jwtIssuer: string;
     lockoutFailures: number;
     lockoutMinutes: number;
+    /** Console sessions (HttpOnly cookie): idle timeout and absolute lifetime. */
+    sessionIdleMinutes: number;
+    sessionMaxHours: number;
   };
   /** Admin API request limits; `trustProxy` makes the audited source IP the client's behind a reverse proxy. */
   api: {
@@ -223,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       jwtIssuer: e.JWT_ISSUER,
       lockoutFailures: e.LOGIN_LOCKOUT_FAILURES,
       lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES,
+      sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+      sessionMaxHours: e.SESSION_MAX_HOURS,
     },
     api: {
       rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,

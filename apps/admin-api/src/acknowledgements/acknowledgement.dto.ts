@@ -55,6 +55,30 @@ export const readBackSchema = z.object({
     .nullable()
     .describe('Who the alert is about (null for an alert without a patient)'),
   results: z.array(resultSchema).describe('The test(s) and value(s) the alert is about'),
+  explanation: z
+    .record(z.string(), z.unknown())
+    .describe(
+      'Why the rule fired: values, baseline, previous value, thresholds, days since the last infusion',
+    ),
+  trend: z
+    .object({
+      analyte: z.string(),
+      test: z.string().nullable(),
+      unit: z.string().nullable(),
+      points: z.array(
+        z.object({
+          observedAt: z.string(),
+          value: z.number(),
+          comparator: z.string().nullable().describe('A censored value (<, >, <=, >=)'),
+        }),
+      ),
+      infusionDates: z.array(z.string()).describe('Infusion days of the patient’s courses (YYYY-MM-DD)'),
+      thresholds: z
+        .record(z.string(), z.number())
+        .describe('The rule’s thresholds in effect, in the unit of the points'),
+    })
+    .nullable()
+    .describe('The alert’s analyte over the 12 months before now (null without a patient or an analyte)'),
   link: z.object({
     deliveryId: z.string(),
     notificationId: z.string(),

@@ -53,6 +53,39 @@ export class AcknowledgementRepository {
     return row ?? null;
   }
 
+  /**
+   * One analyte's results of a patient since `since` (oldest first, the current version of each: no superseded
+   * or retracted row), in the canonical unit the rules compare in.
+   */
+  async trend(
+    m: EntityManager,
+    patientId: string,
+    analyte: string,
+    since: Date,
+  ): Promise<
+    Array<{ observed_at: Date; value: string | null; unit: string | null; comparator: string | null }>
+  > {
+    return queryRows(
+      m,
+      `SELECT observed_at, value::text AS value, unit, comparator FROM results
+       WHERE patient_id = $1 AND analyte = $2 AND observed_at >= $3 AND value IS NOT NULL
+         AND superseded_by IS NULL AND retracted_at IS NULL AND status <> 'deleted'
+       ORDER BY observed_at, id LIMIT 1000`,
+      [patientId, analyte, since],
+    );
+  }
+
+  /** Every infusion day of a patient's courses (for the trend's markers). */
+  async infusionDates(m: EntityManager, patientId: string): Promise<string[]> {
+    const rows = await queryRows<{ day: string }>(
+      m,
+      `SELECT DISTINCT to_char(d, 'YYYY-MM-DD') AS day FROM treatment_courses c, unnest(c.infusion_dates) d
+       WHERE c.patient_id = $1 ORDER BY day`,
+      [patientId],
+    );
+    return rows.map((r) => r.day);
+  }
+
   /** Whether a person is on the care team (a clinician may act on their own teams' alerts only). */
   async isMember(m: EntityManager, userId: string, careTeamId: string | null): Promise<boolean> {
     if (!careTeamId) return false;

@@ -34,6 +34,9 @@ function testName(analyte: string | null): string | null {
   }
 }
 
+/** How far back the read-back's trend chart looks. */
+const TREND_DAYS = 365;
+
 const toResult = (v: ExplainedValue) => ({
   analyte: v.analyte,
   test: testName(v.analyte),
@@ -66,13 +69,29 @@ export class AcknowledgementService {
     return { actor: auditActorOf(actor), at: this.clock.now(), dataCategory: 'alerts', ...entry };
   }
 
-  private claims(token: string): AcknowledgementTokenClaims {
+  /**
+   * What a link's token names. An expired but genuine link is refused (410) with the alert's reference when
+   * the person may see its patient, so the console can offer the alert instead; a person who may not gets the
+   * same 403 as for a live link.
+   */
+  private async claims(
+    actor: RequestActor,
+    token: string,
+    action: string,
+  ): Promise<AcknowledgementTokenClaims> {
     try {
       return verifyAcknowledgementToken(this.secret, token, this.clock.now());
     } catch (error) {
-      if (error instanceof AcknowledgementTokenError && error.reason === 'expired') {
+      const expired = error instanceof AcknowledgementTokenError ? error.expiredClaims : null;
+      if (expired) {
+        const row = await this.dataSource.transaction(async (m) => {
+          const found = await this.links.findByDelivery(m, expired.deliveryId);
+          if (found) await this.authorise(m, actor, found, action);
+          return found;
+        });
         throw new LinkExpiredError(
           'This acknowledgement link has expired; open the alert from your alert list',
+          row ? { alertId: row.alert_id, reference: row.reference } : undefined,
         );
       }
       // A forged or mangled link is indistinguishable from no link at all.
@@ -107,7 +126,7 @@ export class AcknowledgementService {
 
   /** The read-back: patient, test and value, behind sign-in and the patient scope; the read is audited. */
   async readBack(actor: RequestActor, token: string): Promise<ReadBackView> {
-    const claims = this.claims(token);
+    const claims = await this.claims(actor, token, 'alert.read-back');
     return this.dataSource.transaction(async (m) => {
       const row = await this.links.findByDelivery(m, claims.deliveryId);
       if (!row) throw new NotFoundError('Acknowledgement link');
@@ -122,6 +141,7 @@ export class AcknowledgementService {
         }),
       ]);
       const e = row.explanation;
+      const trend = await this.trendOf(m, row);
       return {
         alert: {
           id: row.alert_id,
@@ -147,6 +167,8 @@ export class AcknowledgementService {
             }
           : null,
         results: (e.values ?? []).map(toResult),
+        explanation: e as unknown as Record<string, unknown>,
+        trend,
         link: {
           deliveryId: row.delivery_id,
           notificationId: row.notification_id,
@@ -161,18 +183,40 @@ export class AcknowledgementService {
     });
   }
 
+  /** The alert's (first) analyte over the last 12 months, with infusion days and the rule's thresholds. */
+  private async trendOf(m: EntityManager, row: LinkedAlertRow): Promise<ReadBackView['trend']> {
+    const analyte = row.explanation.values?.find((v) => v.analyte)?.analyte ?? null;
+    if (!row.patient_id || !analyte) return null;
+    const since = new Date(this.clock.now().getTime() - TREND_DAYS * 86_400_000);
+    const points = await this.links.trend(m, row.patient_id, analyte, since);
+    return {
+      analyte,
+      test: testName(analyte),
+      unit: points.find((p) => p.unit)?.unit ?? row.explanation.values?.[0]?.unit ?? null,
+      points: points.map((p) => ({
+        observedAt: p.observed_at.toISOString(),
+        value: Number(p.value),
+        comparator: p.comparator,
+      })),
+      infusionDates: await this.links.infusionDates(m, row.patient_id),
+      thresholds: row.explanation.thresholds ?? {},
+    };
+  }
+
   async acknowledge(actor: RequestActor, token: string, note?: string): Promise<AcknowledgementView> {
     const user = userOf(actor);
-    const claims = this.claims(token);
+    const claims = await this.claims(actor, token, 'alert.acknowledge');
     const now = this.clock.now();
     const result = await this.dataSource.transaction(async (m) => {
       const row = await this.links.findByDelivery(m, claims.deliveryId, true);
       if (!row) throw new NotFoundError('Acknowledgement link');
       await this.authorise(m, actor, row, 'alert.acknowledge');
-      if (row.used_at) throw new ConflictError('This acknowledgement link was already used');
+      const alert = { alertId: row.alert_id, reference: row.reference };
+      if (row.used_at) throw new ConflictError('This acknowledgement link was already used', alert);
       if (row.state !== 'open') {
         throw new ConflictError(
           row.state === 'acknowledged' ? 'The alert is already acknowledged' : 'The alert is resolved',
+          alert,
         );
       }
       // The record of how it was acknowledged first: the trigger on alerts then adds no 'api' row of its own.

@@ -22,6 +22,12 @@ export const alertQuerySchema = z
       .string()
       .regex(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'a reference such as K7Q2-9XMA')
       .optional(),
+    sort: z
+      .enum(['opened', 'triage'])
+      .optional()
+      .describe(
+        'opened: newest first (default); triage: open first, then criticals and emergencies, oldest first',
+      ),
   })
   .strict();
 export class AlertQueryDto extends createZodDto(alertQuerySchema) {}
@@ -62,6 +68,16 @@ export const alertSchema = z.object({
   resolvedAt: z.string().nullable(),
   resolvedBy: z.string().nullable(),
   resolutionReason: z.string().nullable(),
+  patientName: z.string().nullable().describe('The patient’s name as the console shows it'),
+  escalation: z
+    .object({
+      tier: z.number().int(),
+      nextAt: z
+        .string()
+        .nullable()
+        .describe('When the next tier is paged unless someone acknowledges (null once escalation stopped)'),
+    })
+    .nullable(),
 });
 export type AlertView = z.infer<typeof alertSchema>;
 export class AlertDto extends createZodDto(alertSchema) {}
@@ -80,6 +96,21 @@ export const alertDetailSchema = alertSchema.extend({
       explanation: z.record(z.string(), z.unknown()),
     }),
   ),
+  deliveryAttempts: z
+    .array(
+      z.object({
+        id: z.string(),
+        deliveryId: z.string(),
+        tier: z.number().int(),
+        channel: z.string(),
+        recipient: z.string().nullable().describe('The person messaged (never the address)'),
+        attempt: z.number().int(),
+        at: z.string(),
+        outcome: z.string().describe('sent, transient-failure, permanent-failure or skipped'),
+        providerResponse: z.string().nullable(),
+      }),
+    )
+    .describe('Each attempt to deliver each of the alert’s messages, with its outcome'),
   timeline: z.array(
     z.object({
       id: z.string(),
@@ -88,6 +119,7 @@ export const alertDetailSchema = alertSchema.extend({
         .string()
         .describe('opened, occurrence, severity-raised, notification-queued, acknowledged, ...'),
       actorUserId: z.string().nullable(),
+      actorName: z.string().nullable().describe('Who did it, by name'),
       detail: z.record(z.string(), z.unknown()),
     }),
   ),

@@ -25,13 +25,26 @@ export interface AlertRow {
   resolved_by: string | null;
   resolution_reason: string | null;
   dedup_key: string;
+  patient_name: string | null;
+  escalation_tier: number | null;
+  escalation_next_at: Date | null;
 }
 
 const ALERT_COLUMNS = `
   a.id, a.reference, a.patient_id, p.care_team_id, a.rule_id, a.kind, a.severity, a.emergency, a.state,
   a.rule_set_version, a.explanation->>'summary' AS summary, a.occurrence_count, a.opened_at, a.last_occurrence_at,
-  a.acknowledged_at, a.acknowledged_by, a.resolved_at, a.resolved_by, a.resolution_reason, a.dedup_key`;
-const FROM = `FROM alerts a LEFT JOIN patients p ON p.id = a.patient_id`;
+  a.acknowledged_at, a.acknowledged_by, a.resolved_at, a.resolved_by, a.resolution_reason, a.dedup_key,
+  p.display_name AS patient_name, e.tier AS escalation_tier,
+  CASE WHEN e.stopped_at IS NULL THEN e.next_at END AS escalation_next_at`;
+const FROM = `FROM alerts a LEFT JOIN patients p ON p.id = a.patient_id
+  LEFT JOIN alert_escalations e ON e.alert_id = a.id`;
+
+/** `triage`: what needs a person first: open before acknowledged, emergencies and criticals first, oldest first. */
+const ORDER = {
+  opened: 'a.opened_at DESC, a.id',
+  triage: `(a.state = 'open') DESC, CASE a.severity WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END DESC,
+    a.emergency DESC, a.opened_at ASC, a.id`,
+} as const;
 
 export function toAlert(r: AlertRow): AlertView {
   return {
@@ -54,6 +67,11 @@ export function toAlert(r: AlertRow): AlertView {
     resolvedAt: r.resolved_at?.toISOString() ?? null,
     resolvedBy: r.resolved_by,
     resolutionReason: r.resolution_reason,
+    patientName: r.patient_name,
+    escalation:
+      r.escalation_tier === null
+        ? null
+        : { tier: r.escalation_tier, nextAt: r.escalation_next_at?.toISOString() ?? null },
   };
 }
 
@@ -83,7 +101,7 @@ export class AlertQueryRepository {
       sql.params,
     );
     const rows: AlertRow[] = await m.query(
-      `SELECT ${ALERT_COLUMNS} ${FROM} ${sql.whereSql()} ORDER BY a.opened_at DESC, a.id
+      `SELECT ${ALERT_COLUMNS} ${FROM} ${sql.whereSql()} ORDER BY ${ORDER[query.sort ?? 'opened']}
        LIMIT ${sql.p(limit)} OFFSET ${sql.p(query.offset)}`,
       sql.params,
     );
@@ -125,14 +143,48 @@ export class AlertQueryRepository {
       at: Date;
       type: string;
       actor_user_id: string | null;
+      actor_name: string | null;
       detail: Record<string, unknown>;
     }> = await m.query(
-      `SELECT id::text, at, type, actor_user_id, detail FROM alert_events WHERE alert_id = $1 ORDER BY alert_events.at, alert_events.id`,
+      `SELECT e.id::text, e.at, e.type, e.actor_user_id, coalesce(u.display_name, u.email) AS actor_name, e.detail
+       FROM alert_events e LEFT JOIN users u ON u.id = e.actor_user_id
+       WHERE e.alert_id = $1 ORDER BY e.at, e.id`,
+      [row.id],
+    );
+    // Who was messaged, how and with what outcome: the recipient by name (staff, not patient data) and the
+    // channel, never the address.
+    const attempts: Array<{
+      id: string;
+      delivery_id: string;
+      tier: number;
+      channel: string;
+      recipient: string | null;
+      attempt: number;
+      finished_at: Date;
+      outcome: string;
+      provider_response: string | null;
+    }> = await m.query(
+      `SELECT t.id::text, t.delivery_id, n.tier, d.channel, coalesce(u.display_name, u.email) AS recipient,
+              t.attempt, t.finished_at, t.outcome, t.provider_response
+       FROM delivery_attempts t JOIN deliveries d ON d.id = t.delivery_id
+       JOIN notifications n ON n.id = d.notification_id LEFT JOIN users u ON u.id = d.user_id
+       WHERE n.alert_id = $1 ORDER BY t.finished_at, t.id LIMIT 500`,
       [row.id],
     );
     return {
       ...toAlert(row),
       explanation,
+      deliveryAttempts: attempts.map((t) => ({
+        id: t.id,
+        deliveryId: t.delivery_id,
+        tier: t.tier,
+        channel: t.channel,
+        recipient: t.recipient,
+        attempt: t.attempt,
+        at: t.finished_at.toISOString(),
+        outcome: t.outcome,
+        providerResponse: t.provider_response,
+      })),
       occurrences: occurrences.map((o) => ({
         id: o.id,
         resultId: o.result_id,
@@ -147,6 +199,7 @@ export class AlertQueryRepository {
         at: e.at.toISOString(),
         type: e.type,
         actorUserId: e.actor_user_id,
+        actorName: e.actor_name,
         detail: e.detail,
       })),
     };

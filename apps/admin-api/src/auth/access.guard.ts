@@ -4,15 +4,20 @@ import { decideAccess, type Principal, readAccessDeclaration, TokenVerifier } fr
 import { ApiKeyRepository, AuditRepository } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { type Response } from 'express';
+import { BrowserSessionService, CSRF_HEADER } from './browser-session.service';
+import { sessionSecretOf } from './session-cookies';
 import { AccessDeniedError, AuthenticationError } from '../common/domain.errors';
 import { auditActorOf, type AuthenticatedRequest, requestActorOf } from '../common/request-actor';
 import { PrincipalRepository } from './principal.repository';
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * The global guard: default deny. Authenticates the caller (a bearer token through the `TokenVerifier`
- * seam, or an `X-API-Key`), then lets the request through only if the route is `@Public()` or declares a
- * role the caller holds. A route with no declaration is refused to everybody. Refusals of an authenticated
- * caller (403) are audited.
+ * seam, an `X-API-Key`, or, with neither header, the console's session cookie), then lets the request through
+ * only if the route is `@Public()` or declares a role the caller holds. A route with no declaration is refused
+ * to everybody. A state-changing request authenticated by the cookie must carry the session's CSRF token.
+ * Refusals of an authenticated caller (403) are audited.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -24,6 +29,7 @@ export class AccessGuard implements CanActivate {
     private readonly users: PrincipalRepository,
     private readonly apiKeys: ApiKeyRepository,
     private readonly audit: AuditRepository,
+    private readonly sessions: BrowserSessionService,
     private readonly clock: Clock,
   ) {}
 
@@ -33,6 +39,18 @@ export class AccessGuard implements CanActivate {
     if (declaration.public) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = await this.authenticate(request);
+    if (principal && request.browserSession && !SAFE_METHODS.has(request.method)) {
+      const header = request.headers[CSRF_HEADER];
+      if (
+        !this.sessions.csrfMatches(request.browserSession, typeof header === 'string' ? header : undefined)
+      ) {
+        request.principal = principal;
+        await this.auditDenial(request, 'csrf-token', declaration.roles ?? []);
+        throw new AccessDeniedError(
+          'This request came with the console’s session but without its CSRF token (X-CSRF-Token)',
+        );
+      }
+    }
     const decision = decideAccess(declaration, principal);
     if (decision.allowed) {
       request.principal = principal!;
@@ -43,7 +61,7 @@ export class AccessGuard implements CanActivate {
         .switchToHttp()
         .getResponse<Response>()
         .setHeader('WWW-Authenticate', 'Bearer realm="alem-admin-api"');
-      throw new AuthenticationError('Sign in first: send a valid bearer token (or an API key)');
+      throw new AuthenticationError('Sign in first: a console session, a valid bearer token or an API key');
     }
     request.principal = principal!;
     await this.auditDenial(request, decision.reason, declaration.roles ?? []);
@@ -73,7 +91,13 @@ export class AccessGuard implements CanActivate {
     }
     const apiKey = request.headers['x-api-key'];
     if (typeof apiKey === 'string') return this.apiKeys.authenticate(apiKey, this.clock.now());
-    return null;
+    const secret = sessionSecretOf(request);
+    if (secret === null) return null;
+    const session = await this.sessions.resume(secret, this.clock.now());
+    if (!session) return null;
+    const user = await this.users.activeUser(session.userId);
+    if (user) request.browserSession = session;
+    return user;
   }
 
   private async auditDenial(request: AuthenticatedRequest, reason: string, required: readonly string[]) {

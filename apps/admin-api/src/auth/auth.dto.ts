@@ -24,8 +24,19 @@ export const meSchema = z.object({
   label: z.string(),
   roles: z.array(z.string()),
   careTeamIds: z.array(z.string()).describe('Care teams of a person (whose patients a clinician sees)'),
+  session: z
+    .object({ expiresAt: z.string(), idleExpiresAt: z.string() })
+    .optional()
+    .describe('The console session the caller signed in with (absent for bearer tokens and API keys)'),
 });
 export class MeDto extends createZodDto(meSchema) {}
+
+export const sessionSchema = z.object({
+  me: meSchema,
+  expiresAt: z.string().describe('The session ends at the latest then'),
+  idleExpiresAt: z.string().describe('The session ends then unless it is used before'),
+});
+export class SessionDto extends createZodDto(sessionSchema) {}
 
 const keyIdParam = z.string().regex(/^[0-9a-f]{16}$/, 'an API key id is 16 hexadecimal characters');
 export class ApiKeyIdParams extends createZodDto(z.object({ id: keyIdParam }).strict()) {}

@@ -5,11 +5,13 @@ import { type AppConfig, APP_CONFIG } from '@alem/runtime';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeyController, AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { BrowserSessionRepository } from './browser-session.repository';
+import { BrowserSessionService } from './browser-session.service';
 import { JwtTokenVerifier, jwtModuleOptions, TokenIssuer } from './jwt-token.service';
 import { PrincipalRepository } from './principal.repository';
 
 /**
- * Sign-in, tokens, API keys, and who the caller is. `TokenVerifier` is the seam for a hospital's OIDC
+ * Sign-in (bearer tokens for API clients, cookie sessions for the console), API keys, and who the caller is. `TokenVerifier` is the seam for a hospital's OIDC
  * provider: provide another implementation here and nothing else changes.
  */
 @Module({
@@ -22,8 +24,10 @@ import { PrincipalRepository } from './principal.repository';
     ApiKeyService,
     TokenIssuer,
     PrincipalRepository,
+    BrowserSessionRepository,
+    BrowserSessionService,
     { provide: TokenVerifier, useClass: JwtTokenVerifier },
   ],
-  exports: [TokenVerifier, PrincipalRepository],
+  exports: [TokenVerifier, PrincipalRepository, BrowserSessionService],
 })
 export class AuthModule {}

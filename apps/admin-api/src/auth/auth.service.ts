@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { AuthenticationError, TooManyAttemptsError } from '../common/domain.errors';
 import { auditActorOf, type RequestActor } from '../common/request-actor';
 import { type LoginDto, type MeDto } from './auth.dto';
+import { BrowserSessionService, type StartedSession } from './browser-session.service';
 import { type IssuedToken, TokenIssuer } from './jwt-token.service';
 
 const INVALID = 'Invalid email or password';
@@ -28,13 +29,55 @@ export class AuthService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditRepository,
     private readonly tokens: TokenIssuer,
+    private readonly sessions: BrowserSessionService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Sign-in of an API client: a short-lived bearer token. */
   async login(actor: RequestActor, input: LoginDto): Promise<IssuedToken> {
-    const email = input.email.toLowerCase();
     const now = this.clock.now();
+    const userId = await this.signIn(actor, input, now, 'token');
+    return this.tokens.issue(userId, now);
+  }
+
+  /** Sign-in of the console: a session for the HttpOnly cookie, and its CSRF token. */
+  async startSession(actor: RequestActor, input: LoginDto): Promise<{ session: StartedSession; me: MeDto }> {
+    const now = this.clock.now();
+    const userId = await this.signIn(actor, input, now, 'session');
+    const session = await this.sessions.start(userId, now);
+    return { session, me: await this.personOf(userId, input.email.toLowerCase()) };
+  }
+
+  /** Ends the caller's console session (audited); the cookies are cleared by the controller. */
+  async endSession(actor: RequestActor, sessionId: string | null): Promise<void> {
+    const now = this.clock.now();
+    const ended = sessionId ? await this.sessions.end(sessionId, now, 'signed-out') : false;
+    await this.audit.appendAlone([
+      {
+        actor: auditActorOf(actor),
+        action: 'auth.logout',
+        entityType: 'session',
+        entityId: sessionId ?? 'none',
+        dataCategory: 'authentication',
+        outcome: 'success',
+        detail: { ended },
+        at: now,
+      },
+    ]);
+  }
+
+  /**
+   * Checks email and password, audits the attempt whatever its outcome, and returns the user's id. `via` says
+   * what the sign-in was for (an API token or a console session).
+   */
+  private async signIn(
+    actor: RequestActor,
+    input: LoginDto,
+    now: Date,
+    via: 'token' | 'session',
+  ): Promise<string> {
+    const email = input.email.toLowerCase();
     const attempt = {
       actor: auditActorOf(actor),
       action: 'auth.login',
@@ -93,12 +136,12 @@ export class AuthService {
           actor: { ...attempt.actor, type: 'user', id: user.id, label: user.email },
           dataCategory: 'authentication',
           outcome: 'success',
-          detail: { userId: user.id, ...(rehash ? { passwordRehashed: true } : {}) },
+          detail: { userId: user.id, via, ...(rehash ? { passwordRehashed: true } : {}) },
           at: now,
         },
       ]);
     });
-    return this.tokens.issue(user.id, now);
+    return user.id;
   }
 
   /** Who the caller is, and for a person the care teams whose patients a clinician may see. */
@@ -118,6 +161,16 @@ export class AuthService {
       roles: [...p.roles],
       careTeamIds: teams.map((t) => t.care_team_id),
     };
+  }
+
+  private async personOf(userId: string, email: string): Promise<MeDto> {
+    const [row]: Array<{ roles: string[]; teams: string[] }> = await this.dataSource.query(
+      `SELECT u.roles, coalesce(array_agg(m.care_team_id ORDER BY m.care_team_id)
+                                FILTER (WHERE m.care_team_id IS NOT NULL), '{}') AS teams
+       FROM users u LEFT JOIN care_team_members m ON m.user_id = u.id WHERE u.id = $1 GROUP BY u.id`,
+      [userId],
+    );
+    return { kind: 'user', id: userId, label: email, roles: row?.roles ?? [], careTeamIds: row?.teams ?? [] };
   }
 
   private async recentFailures(email: string, now: Date): Promise<number> {

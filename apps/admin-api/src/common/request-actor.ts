@@ -12,7 +12,11 @@ export interface RequestActor {
   userAgent: string | null;
 }
 
-export type AuthenticatedRequest = Request & { principal?: Principal };
+/** `browserSession`: the console session the caller was authenticated by (absent for bearer tokens and keys). */
+export type AuthenticatedRequest = Request & {
+  principal?: Principal;
+  browserSession?: { id: string; csrfHash: Buffer; expiresAt: Date; idleExpiresAt: Date };
+};
 
 export function requestActorOf(request: AuthenticatedRequest): RequestActor {
   const userAgent = request.headers['user-agent'];

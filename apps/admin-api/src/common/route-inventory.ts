@@ -2,11 +2,12 @@ import { type INestApplication, RequestMethod, type Type } from '@nestjs/common'
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { type AccessDeclaration, readAccessDeclaration } from '@alem/access';
+import { servedPath } from '../api-prefix';
 
 /** One HTTP route as Nest mounted it, with what it declares about access and its validated inputs. */
 export interface RouteInfo {
   method: string;
-  /** Express-style path: `/alerts/:id/acknowledge`. */
+  /** Express-style path as served, with the API prefix: `/api/v1/alerts/:id/acknowledge`. */
   path: string;
   controller: string;
   handler: string;
@@ -61,7 +62,7 @@ export function listRoutes(app: INestApplication): RouteInfo[] {
           for (const p of ([] as string[]).concat(paths)) {
             routes.push({
               method: RequestMethod[method],
-              path: joinPath(b, p),
+              path: servedPath(joinPath(b, p)),
               controller: controller.name,
               handler: name,
               access: readAccessDeclaration(

@@ -18,7 +18,14 @@ const TOKEN_BYTES = PAYLOAD_BYTES + MAC_BYTES;
 const TOKEN_LENGTH = Math.ceil((TOKEN_BYTES * 8) / Math.log2(ALPHABET.length));
 
 export class AcknowledgementTokenError extends Error {
-  constructor(readonly reason: 'malformed' | 'bad-signature' | 'expired') {
+  /**
+   * `expiredClaims`: what an expired but genuine token names, so that the person can be offered the alert
+   * instead (never set for a malformed or forged token).
+   */
+  constructor(
+    readonly reason: 'malformed' | 'bad-signature' | 'expired',
+    readonly expiredClaims: AcknowledgementTokenClaims | null = null,
+  ) {
     super(`acknowledgement token ${reason}`);
   }
 }
@@ -79,7 +86,9 @@ export function verifyAcknowledgementToken(
   const hex = payload.subarray(0, 16).toString('hex');
   const deliveryId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   const expiresAt = new Date(payload.readUInt32BE(16) * 60_000);
-  if (expiresAt.getTime() <= now.getTime()) throw new AcknowledgementTokenError('expired');
+  if (expiresAt.getTime() <= now.getTime()) {
+    throw new AcknowledgementTokenError('expired', { deliveryId, expiresAt });
+  }
   return { deliveryId, expiresAt };
 }
 

@@ -2,6 +2,7 @@ import { ApiKeyEntity, CodeMappingEntity } from './access.entities';
 import { AlertEntity, AlertEventEntity, AlertOccurrenceEntity } from './alert.entities';
 import { AuditLogEntity } from './audit.entities';
 import { LabSenderEntity } from './lab-sender.entity';
+import { BrowserSessionEntity } from './browser-session.entity';
 import {
   AlertAcknowledgementEntity,
   AlertEscalationEntity,
@@ -73,6 +74,7 @@ export const ENTITIES = [
   ApiKeyEntity,
   CodeMappingEntity,
   LabSenderEntity,
+  BrowserSessionEntity,
   MonitoringPatientEntity,
   MonitoringExpectationEntity,
   MonitoringSuspensionEntity,

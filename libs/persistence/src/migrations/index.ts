@@ -9,6 +9,7 @@ import { AcknowledgementClosesEscalation1732300007010 } from './1732300007010-ac
 import { ClinicalGaps1732300009000 } from './1732300009000-clinical-gaps';
 import { LabSenders1732300010000 } from './1732300010000-lab-senders';
 import { StoredComparators1732300011000 } from './1732300011000-stored-comparators';
+import { BrowserSessions1732300012000 } from './1732300012000-browser-sessions';
 
 /** Every migration, in order. New migrations are appended here (explicit imports work the same in ts and js). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ClinicalGaps1732300009000,
   LabSenders1732300010000,
   StoredComparators1732300011000,
+  BrowserSessions1732300012000,
 ];

@@ -1,0 +1,5 @@
+import { Title } from '@mantine/core';
+
+export default function PatientPage() {
+  return <Title order={2}>PatientPage</Title>;
+}
