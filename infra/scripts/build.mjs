@@ -1,5 +1,6 @@
 // Compiles apps/, libs/ and bench/ to dist/ with SWC (decorator metadata included, path aliases rewritten
-// to relative requires). Type-checking is `npm run typecheck`; this only transpiles, in about a second.
+// to relative requires), then the console (apps/console, React) with Vite into dist/console, which the admin
+// API serves. Type-checking is `npm run typecheck`; this only transpiles and bundles, in a few seconds.
 import { transformFile } from '@swc/core';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile, copyFile } from 'node:fs/promises';
@@ -16,9 +17,10 @@ async function* walk(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name === 'node_modules' || path.relative(root, full) === path.join('bench', 'results'))
-        continue;
-      yield* walk(full);
+      const rel = path.relative(root, full);
+      // The console is bundled by Vite below, not transpiled module by module.
+      const skip = [path.join('bench', 'results'), path.join('apps', 'console')].includes(rel);
+      if (entry.name !== 'node_modules' && !skip) yield* walk(full);
     } else yield full;
   }
 }
@@ -55,3 +57,7 @@ for (const r of roots.filter((dir) => existsSync(path.join(root, dir)))) {
 }
 await Promise.all(jobs);
 console.log(`built ${count} modules into dist/`);
+
+const { build } = await import('vite');
+await build({ configFile: path.join(root, 'apps', 'console', 'vite.config.mts'), logLevel: 'warn' });
+console.log('built the console into dist/console/');

@@ -6,6 +6,7 @@ import { type NextFunction, type Request, type Response } from 'express';
 import { type RuntimeOptions } from '@alem/runtime';
 import { AdminApiModule } from './admin-api.module';
 import { applyApiPrefix } from './api-prefix';
+import { consoleDirectory, consoleMiddleware } from './console-files';
 import { expressErrorHandler } from './common/api-exception.filter';
 import { buildOpenApiDocument } from './openapi';
 
@@ -21,7 +22,8 @@ function securityHeaders(_request: Request, response: Response, next: NextFuncti
 /**
  * Express-level settings of the admin API: JSON bodies only, up to API_BODY_LIMIT_BYTES (larger → 413,
  * malformed → 400, both in the API's error shape), the proxy trust that makes the audited source IP right,
- * security headers, the `/api/v1` prefix, and the OpenAPI UI at /api/docs (JSON at /api/docs-json).
+ * security headers, the `/api/v1` prefix, the OpenAPI UI at /api/docs (JSON at /api/docs-json), and the console
+ * on every other path.
  */
 export function configureAdminApi(app: NestExpressApplication, options: RuntimeOptions): void {
   const { config } = options;
@@ -31,6 +33,7 @@ export function configureAdminApi(app: NestExpressApplication, options: RuntimeO
   app.useBodyParser('json', { limit: config.api.bodyLimitBytes });
   // Right after the parser, before any route: its errors never reach Nest's exception filters.
   app.use(expressErrorHandler);
+  app.use(consoleMiddleware(consoleDirectory()));
   applyApiPrefix(app);
   SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'api/docs-json',

@@ -81,6 +81,6 @@ export async function showAdminApi(base: string): Promise<void> {
       .join(', ')}`,
   );
   console.log(
-    `  sign in yourself: POST ${base}/auth/login {"email": "${DEMO_ADMIN}" or "${DEMO_CLINICIAN}", "password": "${DEMO_PASSWORD}"} (development only)\n`,
+    `  sign in yourself: POST ${base}/api/v1/auth/login {"email": "${DEMO_ADMIN}" or "${DEMO_CLINICIAN}", "password": "${DEMO_PASSWORD}"} (development only)\n`,
   );
 }

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
@@ -54,6 +55,11 @@ export interface LocalSystem {
  * apps. Used by `npm run demo` and `npm run bench`.
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  // The admin API's port is chosen first, so that the links in messages (PUBLIC_BASE_URL) open its console.
+  const adminApiPort =
+    options.adminApiPort === undefined ? undefined : await freeLocalPort(options.adminApiPort);
+  const publicBaseUrl =
+    adminApiPort === undefined ? {} : { PUBLIC_BASE_URL: `http://127.0.0.1:${adminApiPort}` };
   const databaseUrl = await createMigratedDatabase(options.databaseName);
   const broker = await KafkaMockBroker.start();
   const smtp = await SmtpCapture.start();
@@ -69,6 +75,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // The gateway's MLLP listener on a port of the system's choosing (see `mllpPort`), local only.
     MLLP_HOST: '127.0.0.1',
     MLLP_PORT: '0',
+    ...publicBaseUrl,
     ...options.env,
   });
   await cleanRedisPrefix(config);
@@ -94,9 +101,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   } as const;
   let adminApiUrl: string | null = null;
   for (const name of wanted) {
-    if (name === 'admin-api' && options.adminApiPort !== undefined) {
+    if (name === 'admin-api' && adminApiPort !== undefined) {
       const http = await createAdminApiApp({ config }, { logger: ['error', 'warn'] });
-      await http.listen(options.adminApiPort, '127.0.0.1').catch(() => http.listen(0, '127.0.0.1'));
+      await http.listen(adminApiPort, '127.0.0.1');
       adminApiUrl = `http://127.0.0.1:${(http.getHttpServer().address() as { port: number }).port}`;
       apps.set(name, http);
       continue;
@@ -134,6 +141,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       if (drop) await dropDatabase(options.databaseName);
     },
   };
+}
+
+/** `preferred` when it is free on 127.0.0.1 (0: any), else a free port of the system's choosing. */
+async function freeLocalPort(preferred: number): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<number | null>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(null));
+      server.listen(port, '127.0.0.1', () => {
+        const { port: chosen } = server.address() as AddressInfo;
+        server.close(() => resolve(chosen));
+      });
+    });
+  return (await tryPort(preferred)) ?? (await tryPort(0))!;
 }
 
 async function cleanRedisPrefix(config: AppConfig): Promise<void> {

@@ -1,11 +1,7 @@
 import 'reflect-metadata';
-import { TOPICS } from '@alem/messaging';
-import { enrolPatient, seedCareTeam, seedSite } from '@alem/persistence';
-import { LabMllpClient, waitFor } from '@alem/local-stack';
-import { MonitoringSweepService } from '../../monitoring-scheduler/src/monitoring-sweep.service';
-import { DEMO_PASSWORD, seedDemoLogins, showAdminApi } from './demo-admin-api';
+import { DEMO_ADMIN, DEMO_CLINICIAN, DEMO_PASSWORD, showAdminApi } from './demo-admin-api';
+import { seedDemoData, streamDemoFeeds } from './demo-data';
 import { showEscalation } from './demo-escalation';
-import { demoFeed, demoHl7Feed, DEMO_PATIENT } from './demo-feed';
 import { startLocalSystem } from './local-system';
 
 /**
@@ -37,110 +33,11 @@ async function main(): Promise<void> {
     `  Kafka bootstrap ${system.broker.bootstrap}, SMTP ${smtp.url}, apps: ${[...system.apps.keys()].join(', ')}\n`,
   );
 
-  await seedSite(ds, { id: 'demo-site', name: 'University Hospital MS Centre', timeZone: 'Europe/Prague' });
-  const team = await seedCareTeam(ds, {
-    siteId: 'demo-site',
-    name: 'MS team',
-    members: [
-      {
-        email: 'neurologist@demo-hospital.test',
-        displayName: 'Dr. Eva Svobodová',
-        role: 'clinician',
-        // Both verified (as if she had confirmed a test message on each): critical alerts go by SMS and email.
-        contacts: [
-          { channel: 'email', address: 'neurologist@demo-hospital.test' },
-          { channel: 'sms', address: '+420601234567' },
-        ],
-      },
-      { email: 'ms-nurse@demo-hospital.test', displayName: 'Petr Dvořák', role: 'nurse' },
-    ],
-  });
-  // She holds the team's first escalation tier; the whole team is the second.
-  await ds.query(`UPDATE care_team_members SET on_duty = (user_id = $2) WHERE care_team_id = $1`, [
-    team.careTeamId,
-    team.members[0]!.userId,
-  ]);
-  const demoPatientId = await enrolPatient(ds, {
-    siteId: 'demo-site',
-    careTeamId: team.careTeamId,
-    indication: 'MS',
-    identifiers: [{ authority: DEMO_PATIENT.authority, identifier: DEMO_PATIENT.id }],
-    displayName: 'Demo Patient',
-    birthDate: '1984-05-17',
-    sex: 'female',
-    courses: [
-      {
-        courseNumber: 1,
-        infusionDays: ['2025-10-06', '2025-10-07', '2025-10-08', '2025-10-09', '2025-10-10'],
-      },
-    ],
-  });
-  // Followed since course 1 ended: the monitoring schedule counts what has not arrived since then.
-  await ds.query(`UPDATE patients SET enrolled_at = '2025-10-10T08:00:00+02:00' WHERE id = $1`, [
-    demoPatientId,
-  ]);
+  const { demoPatientId } = await seedDemoData(system);
   console.log(
-    `Seeded care team "MS team" (2 members with verified email, the neurologist on duty with a verified mobile too) and enrolled patient ${DEMO_PATIENT.authority}|${DEMO_PATIENT.id}.\n`,
+    `Console: ${system.adminApiUrl}/ (API under /api/v1, OpenAPI UI at /api/docs); ${DEMO_ADMIN} and the neurologist (${DEMO_CLINICIAN}) sign in with the development password "${DEMO_PASSWORD}".\n`,
   );
-  await seedDemoLogins(ds);
-  console.log(
-    `Admin API: ${system.adminApiUrl} (OpenAPI UI at /docs); admin@demo-hospital.test and the neurologist sign in with the development password "${DEMO_PASSWORD}".\n`,
-  );
-
-  const feed = demoFeed();
-  console.log(`Streaming ${feed.length} messages to ${TOPICS.labResults}:`);
-  for (const item of feed) console.log(`  - ${item.note}`);
-  await system.producer.send(
-    TOPICS.labResults,
-    feed.map((f) => f.message),
-  );
-
-  const hl7Feed = demoHl7Feed();
-  console.log(
-    `\nSending ${hl7Feed.length} HL7 v2 messages over MLLP (node-hl7-client) to the ingest gateway on port ${system.mllpPort}:`,
-  );
-  const lab = await LabMllpClient.connect(system.mllpPort!);
-  for (const item of hl7Feed) {
-    const ack = await lab.send(item.message);
-    console.log(
-      `  - ${item.note}\n      ACK ${ack.code} for ${ack.controlId}${ack.text ? `: ${ack.text}` : ''}`,
-    );
-  }
-  await lab.close();
-  const hl7Results = hl7Feed.reduce((sum, item) => sum + item.results, 0);
-  await waitFor(
-    async () =>
-      Number(
-        (
-          await ds.query(`SELECT count(*)::int AS n FROM results WHERE message_control_id LIKE 'DEMO-HL7-%'`)
-        )[0].n,
-      ) >= hl7Results,
-    { timeoutMs: 30000, description: 'the HL7 results to be stored' },
-  );
-
-  await waitFor(
-    async () =>
-      Number((await ds.query(`SELECT count(*)::int AS n FROM results`))[0].n) >= 5 &&
-      Number((await ds.query(`SELECT count(*)::int AS n FROM dlq_records`))[0].n) >= 1,
-    {
-      timeoutMs: 30000,
-      description: 'the feed to be processed',
-    },
-  );
-  // The monitoring scheduler's sweep (it also runs every 30 s): the demo patient's expected results since
-  // course 1, what is missing, and the missed-result alerts that go out like any other.
-  await system.apps.get('monitoring-scheduler')?.get(MonitoringSweepService).sweep();
-  await waitFor(
-    async () =>
-      Number(
-        (await ds.query(`SELECT count(*)::int AS n FROM deliveries WHERE state IN ('pending', 'queued')`))[0]
-          .n,
-      ) === 0 && smtp.messages.length >= 4,
-    {
-      timeoutMs: 30000,
-      description: 'the emails to be sent',
-    },
-  );
+  const { feed, hl7Feed } = await streamDemoFeeds(system);
 
   const results = await ds.query(
     `SELECT analyte, value_original || ' ' || coalesce(unit_original, '') AS sent, value::text || ' ' || coalesce(unit, '') AS canonical, quality, to_char(observed_at AT TIME ZONE 'Europe/Prague', 'YYYY-MM-DD HH24:MI') AS observed
