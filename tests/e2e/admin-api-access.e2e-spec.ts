@@ -149,9 +149,10 @@ describe('admin API access control', () => {
         Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`),
       );
     expect([...new Set(served)].sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
-    // Only sign-in and the ops endpoints are open.
+    // Only sign-in (API token or console session) and the ops endpoints are open.
     expect(routes.filter((r) => r.access.public).map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /api/v1/auth/login',
+      'POST /api/v1/auth/session',
       'GET /health',
       'GET /health/live',
       'GET /metrics',
