@@ -22,11 +22,35 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
+const SUPERSCRIPT: Record<string, string> = {
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+  '-': '⁻',
+};
+
+/** A UCUM unit as a clinician writes it: `10*9/L` → `×10⁹/L`, `u[IU]/L` → `IU/L`. */
+export function formatUnit(unit: string | null | undefined): string {
+  if (!unit) return '';
+  return unit
+    .replace(/^10\*(-?\d+)/, (_, e: string) => `×10${[...e].map((c) => SUPERSCRIPT[c] ?? c).join('')}`)
+    .replace(/10\*(-?\d+)/g, (_, e: string) => `10${[...e].map((c) => SUPERSCRIPT[c] ?? c).join('')}`)
+    .replace(/u\[IU\]/g, 'IU')
+    .replace(/\[IU\]/g, 'IU');
+}
+
 export function formatValue(
   value: number | string | null | undefined,
   unit: string | null | undefined,
   comparator?: string | null,
 ): string {
   if (value === null || value === undefined) return '—';
-  return `${comparator ?? ''}${value}${unit ? ` ${unit}` : ''}`;
+  return `${comparator ?? ''}${value}${unit ? ` ${formatUnit(unit)}` : ''}`;
 }

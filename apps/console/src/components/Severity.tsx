@@ -12,7 +12,7 @@ export function SeverityBadge({ severity, emergency }: { severity: string; emerg
 }
 
 export function StateBadge({ state }: { state: string }) {
-  const colour = state === 'open' ? 'red' : state === 'acknowledged' ? 'yellow' : 'green';
+  const colour = state === 'open' ? 'red' : state === 'acknowledged' ? 'violet' : 'green';
   return (
     <Badge color={colour} variant="outline">
       {state}

@@ -10,7 +10,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { formatDate, formatDateTime, formatValue } from '../format';
+import { formatDate, formatDateTime, formatUnit, formatValue } from '../format';
 
 export interface TrendPoint {
   observedAt: string;
@@ -146,7 +146,7 @@ export default function TrendChart({
       </ResponsiveContainer>
       <figcaption style={{ fontSize: 12, color: '#495057' }}>
         {title}
-        {unit ? ` (${unit})` : ''}. Dashed red: the rule’s thresholds; purple: infusion days
+        {unit ? ` (${formatUnit(unit)})` : ''}. Dashed red: the rule’s thresholds; purple: infusion days
         {reference ? '; green band: reference range' : ''}.
       </figcaption>
     </figure>

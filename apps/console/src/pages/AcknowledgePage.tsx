@@ -187,7 +187,7 @@ export function AcknowledgePage() {
           </Text>
         </Stack>
       ) : (
-        <Alert color="yellow" title="This link cannot acknowledge any more" role="status">
+        <Alert color="orange" title="This link cannot acknowledge any more" role="status">
           <Stack gap={4}>
             <Text>
               {r.link.usedAt

@@ -226,10 +226,10 @@ export default function AlertPage({ alertRef }: { alertRef: string }) {
       <Card withBorder>
         <Explanation explanation={explanation} />
       </Card>
-      <Title order={3} size="h4">
+      <Title order={3} size="h4" id="alert-timeline">
         Timeline
       </Title>
-      <Timeline bulletSize={14} lineWidth={2} aria-label="Timeline">
+      <Timeline bulletSize={14} lineWidth={2} component="section" aria-labelledby="alert-timeline">
         {entriesOf(a).map((e) => (
           <Timeline.Item key={e.key} color={e.colour} title={e.title} data-testid="timeline-entry">
             <Text size="xs" c="dimmed">

@@ -72,7 +72,7 @@ function queryOf(f: Filters) {
 function VerificationResult({ result }: { result: Verification }) {
   if (result.ok)
     return (
-      <Alert color="teal" title="Chain intact" role="status">
+      <Alert color="gray" title="Chain intact" role="status">
         {result.rowsChecked} rows checked; every hash links to the one before
         {result.head ? ` (head row ${result.head.seq})` : ''}.
       </Alert>

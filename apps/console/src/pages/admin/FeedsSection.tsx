@@ -18,7 +18,7 @@ const STATE_COLOUR: Record<Feed['state'], string> = { ok: 'teal', quiet: 'orange
 function FeedState({ feed }: { feed: Feed }) {
   return (
     <Stack gap={0}>
-      <Badge variant="light" color={STATE_COLOUR[feed.state]}>
+      <Badge variant="dot" color={STATE_COLOUR[feed.state]}>
         {STATE_LABEL[feed.state]}
       </Badge>
       {feed.state === 'quiet' && feed.quietSince && (
