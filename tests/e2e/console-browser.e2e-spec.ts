@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { type Browser, type Page } from 'playwright-core';
 import { TOPICS } from '@alem/messaging';
 import { waitFor } from '@alem/local-stack';
@@ -17,6 +16,7 @@ import {
 import { asMessage, labResult } from '../support/lab-results';
 import {
   enrol,
+  freePort,
   rowsOf,
   seedPragueSite,
   seedTeam,
@@ -25,14 +25,6 @@ import {
   type RunningNotifier,
 } from '../support/notifier';
 import { startTestStack, type TestStack } from '../support/test-stack';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * The console in a real browser (Debian's Chromium driven by playwright-core) against the real parts: a

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { API_PREFIX, UNPREFIXED_ROUTES } from './api-prefix';
+import { UNPREFIXED_ROUTES } from './api-prefix';
 
 /**
  * Where the built console is: dist/console beside the compiled admin API (dist/apps/admin-api/src), or the
@@ -32,10 +32,10 @@ const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** `/api/…` (the versioned API and its docs) and the probes belong to the API, never to the console. */
 function isApiPath(p: string): boolean {
   return (
-    p === API_PREFIX ||
-    p.startsWith(`${API_PREFIX}/`) ||
+    p === '/api' ||
     p.startsWith('/api/') ||
     (UNPREFIXED_ROUTES as readonly string[]).includes(p.replace(/\/$/, ''))
   );

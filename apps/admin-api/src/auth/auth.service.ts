@@ -14,6 +14,7 @@ import { auditActorOf, type RequestActor } from '../common/request-actor';
 import { type LoginDto, type MeDto } from './auth.dto';
 import { BrowserSessionService, type StartedSession } from './browser-session.service';
 import { type IssuedToken, TokenIssuer } from './jwt-token.service';
+import { PrincipalRepository } from './principal.repository';
 
 const INVALID = 'Invalid email or password';
 
@@ -30,6 +31,7 @@ export class AuthService {
     private readonly audit: AuditRepository,
     private readonly tokens: TokenIssuer,
     private readonly sessions: BrowserSessionService,
+    private readonly users: PrincipalRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -45,8 +47,10 @@ export class AuthService {
   async startSession(actor: RequestActor, input: LoginDto): Promise<{ session: StartedSession; me: MeDto }> {
     const now = this.clock.now();
     const userId = await this.signIn(actor, input, now, 'session');
+    const principal = await this.users.activeUser(userId);
+    if (!principal) throw new AuthenticationError(INVALID); // deactivated in the meantime
     const session = await this.sessions.start(userId, now);
-    return { session, me: await this.personOf(userId, input.email.toLowerCase()) };
+    return { session, me: await this.me({ ...actor, principal }) };
   }
 
   /** Ends the caller's console session (audited); the cookies are cleared by the controller. */
@@ -161,16 +165,6 @@ export class AuthService {
       roles: [...p.roles],
       careTeamIds: teams.map((t) => t.care_team_id),
     };
-  }
-
-  private async personOf(userId: string, email: string): Promise<MeDto> {
-    const [row]: Array<{ roles: string[]; teams: string[] }> = await this.dataSource.query(
-      `SELECT u.roles, coalesce(array_agg(m.care_team_id ORDER BY m.care_team_id)
-                                FILTER (WHERE m.care_team_id IS NOT NULL), '{}') AS teams
-       FROM users u LEFT JOIN care_team_members m ON m.user_id = u.id WHERE u.id = $1 GROUP BY u.id`,
-      [userId],
-    );
-    return { kind: 'user', id: userId, label: email, roles: row?.roles ?? [], careTeamIds: row?.teams ?? [] };
   }
 
   private async recentFailures(email: string, now: Date): Promise<number> {

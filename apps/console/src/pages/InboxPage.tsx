@@ -14,8 +14,8 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { useNow } from '../hooks/useNow';
 import { api, type Schemas, unwrap } from '../api/client';
 import { ErrorNote } from '../components/PageError';
 import { PageLoader } from '../components/PageLoader';
@@ -26,15 +26,6 @@ type AlertItem = Schemas['AlertDto'];
 
 /** How often the inbox asks for new alerts (and the ages tick). */
 export const INBOX_REFRESH_MS = 5_000;
-
-function useNow(intervalMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(id);
-  }, [intervalMs]);
-  return now;
-}
 
 /** Age of an open alert against when the next tier is paged: the acknowledgement limit. */
 function Age({ alert, now }: { alert: AlertItem; now: number }) {

@@ -1,7 +1,8 @@
 import { Alert, Anchor, Card, Grid, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useState } from 'react';
 import { Link } from 'react-router';
+import { useNow } from '../hooks/useNow';
 import { api, unwrap } from '../api/client';
 import { ErrorNote } from '../components/PageError';
 import { PageLoader } from '../components/PageLoader';
@@ -16,15 +17,6 @@ const REFRESH_MS = 30_000;
 /** The most alerts one request lists; the time to acknowledge says when the month had more. */
 const ALERT_LIMIT = 10_000;
 const OVERDUE_LIMIT = 5_000;
-
-function useNow(intervalMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(id);
-  }, [intervalMs]);
-  return now;
-}
 
 /** A panel of the overview: the picture first, its numbers beside it (below it on a phone). */
 function Panel({
