@@ -255,6 +255,61 @@ describe('audit trail of a day of work', () => {
     expect(alerts.text).toContain('repeat count normal');
   });
 
+  it('pages the audit log by keyset in both orders: every row once, and the total of the filters', async () => {
+    // One data category, not the audit log's own reads (each page read appends one of those).
+    const all = await api.http().get('/api/v1/audit?limit=500').set(as(adminToken));
+    const rows = all.body.items as Array<{ seq: string; dataCategory: string }>;
+    const counts = new Map<string, number>();
+    for (const r of rows)
+      if (r.dataCategory !== 'audit-log') counts.set(r.dataCategory, (counts.get(r.dataCategory) ?? 0) + 1);
+    const [category, count] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+    expect(count).toBeGreaterThan(3);
+    const seqs = rows.filter((r) => r.dataCategory === category).map((r) => r.seq);
+    for (const order of ['asc', 'desc'] as const) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const url = `/api/v1/audit?dataCategory=${category}&order=${order}&limit=2`;
+        const res: {
+          status: number;
+          body: { total: number; items: Array<{ seq: string }>; nextAfterSeq: string | null };
+        } = await api
+          .http()
+          .get(cursor ? `${url}&afterSeq=${cursor}` : url)
+          .set(as(adminToken));
+        expect(res.status).toBe(200);
+        expect(res.body.total).toBe(seqs.length);
+        seen.push(...(res.body.items as Array<{ seq: string }>).map((r) => r.seq));
+        cursor = res.body.nextAfterSeq;
+      } while (cursor !== null && seen.length <= seqs.length);
+      expect(seen).toEqual(order === 'asc' ? seqs : [...seqs].reverse());
+    }
+    const refused = await api.http().get('/api/v1/audit?afterSeq=1%20OR%201=1').set(as(adminToken));
+    expect(refused.status).toBe(400);
+  });
+
+  it('gives the overview the time to acknowledge by severity, computed over every alert of the period', async () => {
+    const [ack] = await stack.dataSource.query(
+      `SELECT severity, extract(epoch FROM acknowledged_at - opened_at) / 60 AS minutes FROM alerts WHERE id = $1`,
+      [ids.alert],
+    );
+    const res = await api.http().get('/api/v1/alerts/acknowledgement-times?days=30').set(as(adminToken));
+    expect(res.status).toBe(200);
+    const row = (res.body.severities as Array<{ severity: string }>).find((r) => r.severity === ack.severity);
+    const minutes = Math.round(Number(ack.minutes) * 10) / 10;
+    expect(row).toEqual({
+      severity: ack.severity,
+      opened: 1,
+      acknowledged: 1,
+      p50Minutes: minutes,
+      p95Minutes: minutes,
+    });
+    expect(res.body.severities).toHaveLength(3);
+    expect(
+      (await api.http().get('/api/v1/alerts/acknowledgement-times').set(as(clinicianToken))).status,
+    ).toBe(403);
+  });
+
   it('serves health and metrics, with the time to acknowledge', async () => {
     const health = await api.http().get('/health');
     expect(health.status).toBe(200);

@@ -6,6 +6,8 @@ import { type ListFormat } from '../common/pagination';
 import { Actor, type RequestActor } from '../common/request-actor';
 import {
   AcknowledgeAlertDto,
+  AcknowledgementTimesDto,
+  AcknowledgementTimesQueryDto,
   AlertDetailDto,
   AlertDto,
   AlertIdParams,
@@ -29,6 +31,15 @@ export class AlertController {
   @ApiOkResponse({ type: AlertPageDto })
   list(@Actor() actor: RequestActor, @Query() query: AlertQueryDto, @RequestedFormat() format: ListFormat) {
     return this.alerts.list(actor, query, format);
+  }
+
+  // Before `:id`, which would take the name for an id.
+  @Get('acknowledgement-times')
+  @Roles('admin', 'auditor')
+  @ApiOperation({ summary: 'Time to acknowledge (p50, p95) by severity over the last days (the overview)' })
+  @ApiOkResponse({ type: AcknowledgementTimesDto })
+  acknowledgementTimes(@Actor() actor: RequestActor, @Query() query: AcknowledgementTimesQueryDto) {
+    return this.alerts.acknowledgementTimes(actor, query.days);
   }
 
   @Get(':id')

@@ -126,3 +126,33 @@ export const alertDetailSchema = alertSchema.extend({
 });
 export type AlertDetailView = z.infer<typeof alertDetailSchema>;
 export class AlertDetailDto extends createZodDto(alertDetailSchema) {}
+
+export class AcknowledgementTimesQueryDto extends createZodDto(
+  z
+    .object({
+      days: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(366)
+        .default(30)
+        .describe('Alerts opened in the last this many days'),
+    })
+    .strict(),
+) {}
+
+export const acknowledgementTimesSchema = z.object({
+  from: z.string().describe('Alerts opened since then'),
+  to: z.string(),
+  severities: z.array(
+    z.object({
+      severity: z.enum(['critical', 'warning', 'info']),
+      opened: z.number().int(),
+      acknowledged: z.number().int().describe('Acknowledged by a person (not resolved without it)'),
+      p50Minutes: z.number().nullable().describe('Median time from opening to acknowledgement'),
+      p95Minutes: z.number().nullable(),
+    }),
+  ),
+});
+export type AcknowledgementTimesView = z.infer<typeof acknowledgementTimesSchema>;
+export class AcknowledgementTimesDto extends createZodDto(acknowledgementTimesSchema) {}

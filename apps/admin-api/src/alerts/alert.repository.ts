@@ -108,6 +108,31 @@ export class AlertQueryRepository {
     return { items: rows.map(toAlert), total };
   }
 
+  /**
+   * Time from opening to acknowledgement of the alerts opened since `from`, by severity, within the scope:
+   * p50 and p95 computed by Postgres over every alert, not over a page of them.
+   */
+  async acknowledgementTimes(
+    m: EntityManager,
+    scope: PatientScope,
+    from: Date,
+  ): Promise<
+    Array<{ severity: string; opened: number; acknowledged: number; p50: number | null; p95: number | null }>
+  > {
+    const sql = new SqlBuilder();
+    applyPatientScope(sql, scope, 'p.care_team_id');
+    sql.where(`a.opened_at >= ${sql.p(from)}`);
+    const minutes = `extract(epoch FROM a.acknowledged_at - a.opened_at) / 60`;
+    return m.query(
+      `SELECT a.severity, count(*)::int AS opened, count(a.acknowledged_at)::int AS acknowledged,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY ${minutes}) AS p50,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY ${minutes}) AS p95
+       FROM alerts a LEFT JOIN patients p ON p.id = a.patient_id ${sql.whereSql()}
+       GROUP BY a.severity`,
+      sql.params,
+    );
+  }
+
   /** The alert row (locked for update when asked), or null when absent or outside the scope. */
   async findRow(m: EntityManager, scope: PatientScope, id: string, lock = false): Promise<AlertRow | null> {
     const sql = new SqlBuilder();

@@ -9,6 +9,7 @@ import { patientScopeOf, type PatientScope } from '../common/patient-scope';
 import { auditActorOf, type RequestActor, userOf } from '../common/request-actor';
 import {
   type AcknowledgeAlertDto,
+  type AcknowledgementTimesView,
   type AlertDetailView,
   type AlertQueryDto,
   type AlertView,
@@ -80,6 +81,30 @@ export class AlertService {
       ]);
       return { ...page, limit, offset: query.offset };
     });
+  }
+
+  /** p50/p95 time to acknowledge by severity over the last `days` (aggregates only: no patient is named). */
+  async acknowledgementTimes(actor: RequestActor, days: number): Promise<AcknowledgementTimesView> {
+    const to = this.clock.now();
+    const from = new Date(to.getTime() - days * 86_400_000);
+    const rows = await this.dataSource.transaction((m) =>
+      this.alerts.acknowledgementTimes(m, patientScopeOf(actor.principal), from),
+    );
+    const round = (v: number | null) => (v === null ? null : Math.round(Number(v) * 10) / 10);
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      severities: (['critical', 'warning', 'info'] as const).map((severity) => {
+        const row = rows.find((r) => r.severity === severity);
+        return {
+          severity,
+          opened: row?.opened ?? 0,
+          acknowledged: row?.acknowledged ?? 0,
+          p50Minutes: round(row?.p50 ?? null),
+          p95Minutes: round(row?.p95 ?? null),
+        };
+      }),
+    };
   }
 
   async get(actor: RequestActor, id: string): Promise<AlertDetailView> {

@@ -20,6 +20,14 @@ export const auditQuerySchema = z
     dataCategory: token('dataCategory'),
     outcome: z.enum(['success', 'failure', 'denied']).optional(),
     order: z.enum(['asc', 'desc']).default('asc').describe('By seq (the chain order)'),
+    afterSeq: z
+      .string()
+      .regex(/^\d{1,19}$/, 'afterSeq is a row’s seq')
+      .optional()
+      .describe(
+        'Keyset paging: the rows after this seq in the chosen order (the previous page’s nextAfterSeq); ' +
+          'unlike offset, as fast on page 10,000 as on page 1 and stable while rows are appended',
+      ),
   })
   .strict();
 export class AuditQueryDto extends createZodDto(auditQuerySchema) {}
@@ -44,7 +52,10 @@ export const auditEntrySchema = z.object({
   hash: z.string(),
 });
 export type AuditEntryView = z.infer<typeof auditEntrySchema>;
-export class AuditPageDto extends createZodDto(pageSchema(auditEntrySchema)) {}
+export const auditPageSchema = pageSchema(auditEntrySchema).extend({
+  nextAfterSeq: z.string().nullable().describe('Pass as afterSeq for the next page; null on the last page'),
+});
+export class AuditPageDto extends createZodDto(auditPageSchema) {}
 
 const breakSchema = z.object({
   seq: z.string(),

@@ -57,7 +57,11 @@ export class AuditLogService {
     private readonly clock: Clock,
   ) {}
 
-  async list(actor: RequestActor, query: AuditQueryDto, format: ListFormat): Promise<Page<AuditEntryView>> {
+  async list(
+    actor: RequestActor,
+    query: AuditQueryDto,
+    format: ListFormat,
+  ): Promise<Page<AuditEntryView> & { nextAfterSeq: string | null }> {
     const sql = new SqlBuilder()
       .whereEquals('actor_id', query.actorId)
       .whereEquals('action', query.action)
@@ -75,6 +79,8 @@ export class AuditLogService {
         `SELECT count(*)::int AS total FROM audit_log ${sql.whereSql()}`,
         sql.params,
       );
+      // The cursor narrows the page, not the total: `total` stays the number of rows the filters match.
+      if (query.afterSeq) sql.where(`seq ${order === 'ASC' ? '>' : '<'} ${sql.p(query.afterSeq)}`);
       const rows: AuditRow[] = await m.query(
         `SELECT id::text, seq::text, occurred_at, actor_type, actor_id, actor_label, action, entity_type, entity_id,
                 patient_id, data_category, outcome, source_ip, user_agent, detail, prev_hash, hash
@@ -116,6 +122,7 @@ export class AuditLogService {
         total,
         limit,
         offset: query.offset,
+        nextAfterSeq: rows.length === limit ? rows[rows.length - 1]!.seq : null,
       };
     });
   }

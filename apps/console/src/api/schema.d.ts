@@ -477,6 +477,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts/acknowledgement-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Time to acknowledge (p50, p95) by severity over the last days (the overview) */
+        get: operations["AlertController_acknowledgementTimes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alerts/{id}": {
         parameters: {
             query?: never;
@@ -1230,6 +1247,8 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+            /** @description Pass as afterSeq for the next page; null on the last page */
+            nextAfterSeq: string | null;
         };
         AuditVerificationDto: {
             ok: boolean;
@@ -1650,6 +1669,21 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+        };
+        AcknowledgementTimesDto: {
+            /** @description Alerts opened since then */
+            from: string;
+            to: string;
+            severities: {
+                /** @enum {string} */
+                severity: "critical" | "warning" | "info";
+                opened: number;
+                /** @description Acknowledged by a person (not resolved without it) */
+                acknowledged: number;
+                /** @description Median time from opening to acknowledgement */
+                p50Minutes: number | null;
+                p95Minutes: number | null;
+            }[];
         };
         AlertDetailDto: {
             id: string;
@@ -3285,6 +3319,8 @@ export interface operations {
                 outcome?: "success" | "failure" | "denied";
                 /** @description By seq (the chain order) */
                 order?: "asc" | "desc";
+                /** @description Keyset paging: the rows after this seq in the chosen order (the previous page’s nextAfterSeq); unlike offset, as fast on page 10,000 as on page 1 and stable while rows are appended */
+                afterSeq?: string;
             };
             header?: never;
             path?: never;
@@ -4512,6 +4548,42 @@ export interface operations {
                 content?: never;
             };
             /** @description Requires one of the roles: admin, clinician, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AlertController_acknowledgementTimes: {
+        parameters: {
+            query?: {
+                /** @description Alerts opened in the last this many days */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcknowledgementTimesDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin, auditor */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -104,20 +104,33 @@ function VerificationResult({ result }: { result: Verification }) {
 }
 
 /**
- * The audit log with its filters, paged by offset in either order; the CSV export is the same list URL
+ * The audit log with its filters, paged by keyset (`afterSeq`) in either order, so that page 2,000 is as
+ * quick as page 1 and rows written meanwhile neither repeat nor go missing; the CSV export is the same list URL
  * with `format=csv` (the session cookie goes with a same-origin download).
  */
 export function AuditSection() {
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [offset, setOffset] = useState(0);
+  // The cursor of each page seen so far (the first page has none): Next pushes, Previous pops.
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const afterSeq = cursors[cursors.length - 1];
+  const offset = (cursors.length - 1) * PAGE_SIZE;
   const query = queryOf(filters);
 
   const audit = useQuery({
-    queryKey: ['admin', 'audit', query, offset],
+    queryKey: ['admin', 'audit', query, afterSeq],
     queryFn: () =>
-      unwrap(api.GET('/api/v1/audit', { params: { query: { ...query, limit: PAGE_SIZE, offset } } })),
+      unwrap(
+        api.GET('/api/v1/audit', {
+          params: { query: { ...query, limit: PAGE_SIZE, ...(afterSeq ? { afterSeq } : {}) } },
+        }),
+      ),
   });
+  const firstPage = () => setCursors([undefined]);
+  const turn = (to: number) => {
+    if (to > offset && audit.data?.nextAfterSeq) setCursors((c) => [...c, audit.data!.nextAfterSeq!]);
+    else if (to < offset) setCursors((c) => c.slice(0, -1));
+  };
   const verify = useMutation({ mutationFn: () => unwrap(api.GET('/api/v1/audit/verify')) });
 
   const csvHref = `/api/v1/audit?${new URLSearchParams({ ...query, format: 'csv' }).toString()}`;
@@ -125,7 +138,7 @@ export function AuditSection() {
   const apply = (e: FormEvent) => {
     e.preventDefault();
     setFilters(draft);
-    setOffset(0);
+    firstPage();
   };
 
   return (
@@ -214,7 +227,7 @@ export function AuditSection() {
             onClick={() => {
               setDraft(NO_FILTERS);
               setFilters(NO_FILTERS);
-              setOffset(0);
+              firstPage();
             }}
           >
             Clear filters
@@ -249,7 +262,7 @@ export function AuditSection() {
             offset={offset}
             limit={PAGE_SIZE}
             total={audit.data.total}
-            onChange={setOffset}
+            onChange={turn}
           />
         </>
       )}
