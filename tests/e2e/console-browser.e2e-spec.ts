@@ -12,6 +12,7 @@ import {
   PHONE,
   screenshot,
   seriousViolations,
+  unreachableByKeyboard,
 } from '../support/browser';
 import { asMessage, labResult } from '../support/lab-results';
 import {
@@ -286,15 +287,6 @@ describe('console in a browser', () => {
       .waitFor();
     await screenshot(page, 'admin-audit-broken-desktop');
 
-    for (const section of ['dead-letters', 'failed-deliveries', 'feeds', 'teams', 'rule-sets', 'senders']) {
-      await page.goto(`${base}/admin/${section}`);
-      await page.waitForLoadState('networkidle');
-      expect({ section, violations: await seriousViolations(page) }).toEqual({ section, violations: [] });
-    }
-    await page.goto(`${base}/overview`);
-    await page.waitForLoadState('networkidle');
-    await screenshot(page, 'overview-desktop');
-    expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
 
     // Sign-out ends the session: the next page asks to sign in again.
@@ -304,4 +296,41 @@ describe('console in a browser', () => {
     await page.waitForURL(/\/sign-in\?next=%2Fadmin%2Faudit/);
     await page.context().close();
   });
+
+  it('shows every page at phone and desktop size with no serious accessibility finding and every control on the Tab path', async () => {
+    const clinician = await signedInPage('colleague@console.test', DESKTOP);
+    const admin = await signedInPage('admin@console.test', DESKTOP);
+    const pages: Array<[string, Page, string]> = [
+      ['inbox', clinician.page, '/'],
+      ['alert', clinician.page, `/alerts/${alert.reference}`],
+      ['patient', clinician.page, `/patients/${patientId}`],
+      ['overview', admin.page, '/overview'],
+      ...['audit', 'dead-letters', 'failed-deliveries', 'feeds', 'teams', 'rule-sets', 'senders'].map(
+        (section): [string, Page, string] => [`admin-${section}`, admin.page, `/admin/${section}`],
+      ),
+    ];
+    for (const [name, page, path] of pages) {
+      for (const [size, viewport] of [
+        ['desktop', DESKTOP],
+        ['phone', PHONE],
+      ] as const) {
+        await page.setViewportSize(viewport);
+        await page.goto(`${base}${path}`);
+        await page.getByRole('heading', { level: 2 }).first().waitFor();
+        await page.waitForLoadState('networkidle');
+        await screenshot(page, `${name}-${size}`);
+        expect({ name, size, violations: await seriousViolations(page) }).toEqual({
+          name,
+          size,
+          violations: [],
+        });
+        if (size === 'desktop') {
+          expect({ name, unreachable: await unreachableByKeyboard(page) }).toEqual({ name, unreachable: [] });
+        }
+      }
+    }
+    expect([...clinician.errors, ...admin.errors]).toEqual([]);
+    await clinician.page.context().close();
+    await admin.page.context().close();
+  }, 300_000); // 11 pages at two sizes, each checked by axe and walked by Tab
 });

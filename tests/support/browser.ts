@@ -53,3 +53,43 @@ export function collectPageErrors(page: Page): string[] {
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
 }
+
+/**
+ * The controls of the page that Tab never reaches: every visible, enabled link, button, field and tab stop is
+ * marked, then Tab is pressed until each has had the focus (or twice their number has gone by). Radio buttons
+ * other than the checked one of their group are left out: arrow keys move within a group, as the pattern asks.
+ */
+export async function unreachableByKeyboard(page: Page): Promise<string[]> {
+  const total = Number(
+    await page.evaluate(`(() => {
+      const visible = (e) => {
+        const r = e.getBoundingClientRect();
+        const s = getComputedStyle(e);
+        return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+      };
+      const candidates = [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')];
+      const controls = candidates.filter((e) =>
+        e.tabIndex >= 0 && !e.disabled && visible(e) && !e.closest('[aria-hidden="true"], [inert]') &&
+        !(e.type === 'radio' && !e.checked && e.name &&
+          document.querySelector('input[type="radio"][name="' + e.name + '"]:checked')));
+      document.querySelectorAll('[data-kb]').forEach((e) => e.removeAttribute('data-kb'));
+      controls.forEach((e, i) => e.setAttribute('data-kb', String(i)));
+      if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+      return controls.length;
+    })()`),
+  );
+  const reached = new Set<string>();
+  for (let i = 0; i < total * 2 + 5 && reached.size < total; i++) {
+    await page.keyboard.press('Tab');
+    const id = await page.evaluate(
+      'document.activeElement && document.activeElement.getAttribute("data-kb")',
+    );
+    if (typeof id === 'string') reached.add(id);
+  }
+  const marked = (await page.evaluate(`[...document.querySelectorAll('[data-kb]')].map((e) => [
+      e.getAttribute('data-kb'),
+      e.tagName.toLowerCase() + ' "' +
+        (e.getAttribute('aria-label') || e.textContent || e.getAttribute('name') || '').trim().slice(0, 40) + '"',
+    ])`)) as Array<[string, string]>;
+  return marked.filter(([id]) => !reached.has(id)).map(([, label]) => label);
+}

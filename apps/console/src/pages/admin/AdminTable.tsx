@@ -23,7 +23,8 @@ export function AdminTable<T>({
 }) {
   if (rows.length === 0) return <Text c="dimmed">{empty}</Text>;
   return (
-    <ScrollArea type="auto">
+    // On a phone the table scrolls sideways: the scrolling region takes the focus so the keyboard can scroll it.
+    <ScrollArea type="auto" viewportProps={{ tabIndex: 0, role: 'region', 'aria-label': label }}>
       <Table striped highlightOnHover aria-label={label}>
         <Table.Thead>
           <Table.Tr>
