@@ -20,7 +20,7 @@ const FLAG_LABELS: Record<keyof Patient['clinicalFlags'], string> = {
   onHeparin: 'On heparin',
 };
 
-/** The care team by name where the person may read teams (admins); clinicians see the team's id. */
+/** The care team by name where the person may read teams (admins); a clinician sees it is theirs. */
 function CareTeam({ id }: { id: string }) {
   const me = useMe();
   const team = useQuery({
@@ -29,7 +29,7 @@ function CareTeam({ id }: { id: string }) {
     enabled: hasRole(me, 'admin'),
     staleTime: 10 * 60_000,
   });
-  return <>{team.data?.name ?? id}</>;
+  return <>{team.data?.name ?? (me.careTeamIds.includes(id) ? 'yours' : id)}</>;
 }
 
 function Header({ patient }: { patient: Patient }) {

@@ -4,7 +4,7 @@ import { lazy, Suspense, useState } from 'react';
 import { api, type Schemas, unwrap } from '../../api/client';
 import { ErrorNote } from '../../components/PageError';
 import { PageLoader } from '../../components/PageLoader';
-import { formatDateTime, formatValue } from '../../format';
+import { formatDateTime, formatUnit, formatValue } from '../../format';
 import { ANALYTE_GROUPS, type AnalyteChart, thresholdsOf } from './analyteGroups';
 
 const TrendChart = lazy(() => import('../../components/TrendChart'));
@@ -18,8 +18,11 @@ const PERIODS = [
   { value: '60', label: '5 years' },
 ];
 
-/** How many results one chart asks for: years of monthly monitoring with room for repeats. */
-const RESULT_LIMIT = 500;
+/**
+ * How many results the page asks for, all analytes at once (one request, one audited read): five years of
+ * monthly monitoring of every watched test with room for repeats.
+ */
+const RESULT_LIMIT = 10_000;
 
 /** Results a clinician should read: retracted and superseded ones and values that are not numbers are left out. */
 function chartable(items: Result[]): (Result & { value: number })[] {
@@ -77,34 +80,24 @@ function ResultTable({ results, caption }: { results: (Result & { value: number 
 
 /** One analyte: the chart and, on the other tab, the same numbers as a table (what a screen reader reads). */
 function AnalyteCard({
-  patientId,
   chart,
   months,
+  results,
+  from,
+  to,
   rules,
   infusionDates,
 }: {
-  patientId: string;
   chart: AnalyteChart;
   months: number;
+  results: Result[];
+  from: number;
+  to: number;
   rules: Rule[] | undefined;
   infusionDates: string[];
 }) {
-  // The window is fixed per period so the query key stays stable between renders.
-  const [now] = useState(() => Date.now());
-  const from = new Date(now - months * 30.44 * 86_400_000).toISOString();
-  const results = useQuery({
-    queryKey: ['patients', patientId, 'results', chart.analyte, months],
-    queryFn: () =>
-      unwrap(
-        api.GET('/api/v1/patients/{id}/results', {
-          params: { path: { id: patientId }, query: { analyte: chart.analyte, from, limit: RESULT_LIMIT } },
-        }),
-      ),
-  });
   const title = `${chart.name}, last ${PERIODS.find((p) => p.value === String(months))?.label ?? `${months} months`}`;
-  if (results.isPending) return <PageLoader />;
-  if (results.error) return <ErrorNote error={results.error} title={`${chart.name}: could not load`} />;
-  const points = chartable(results.data.items);
+  const points = chartable(results);
   const latestWithRange = [...points].reverse().find((r) => r.rangeLow !== null || r.rangeHigh !== null);
   const unit = points.at(-1)?.unit ?? null;
   return (
@@ -114,15 +107,10 @@ function AnalyteCard({
         {unit ? (
           <Text span c="dimmed" size="sm">
             {' '}
-            ({unit})
+            ({formatUnit(unit)})
           </Text>
         ) : null}
       </Text>
-      {results.data.total > results.data.items.length && (
-        <Text size="xs" c="orange.8">
-          Showing {results.data.items.length} of {results.data.total} results in the period.
-        </Text>
-      )}
       <Tabs defaultValue="chart" keepMounted={false}>
         <Tabs.List aria-label={`${chart.name}: chart or table`}>
           <Tabs.Tab value="chart">Chart</Tabs.Tab>
@@ -139,8 +127,8 @@ function AnalyteCard({
                 latestWithRange ? { low: latestWithRange.rangeLow, high: latestWithRange.rangeHigh } : null
               }
               infusionDates={infusionDates}
-              from={new Date(from).getTime()}
-              to={now}
+              from={from}
+              to={to}
               height={200}
             />
           </Suspense>
@@ -177,6 +165,25 @@ export function ResultsSection({
     staleTime: 10 * 60_000,
   });
   const rules = ruleSet.data?.ruleSet?.rules;
+  // The window is fixed per period so the query key stays stable between renders.
+  const [now] = useState(() => Date.now());
+  const from = now - Number(months) * 30.44 * 86_400_000;
+  const results = useQuery({
+    queryKey: ['patients', patient.id, 'results', months],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/patients/{id}/results', {
+          params: {
+            path: { id: patient.id },
+            query: { from: new Date(from).toISOString(), limit: RESULT_LIMIT },
+          },
+        }),
+      ),
+  });
+  const byAnalyte = new Map<string, Result[]>();
+  for (const r of results.data?.items ?? []) {
+    if (r.analyte) byAnalyte.set(r.analyte, [...(byAnalyte.get(r.analyte) ?? []), r]);
+  }
   return (
     <Stack gap="sm" component="section" aria-labelledby="results-title">
       <Title order={3} size="h4" id="results-title">
@@ -204,27 +211,38 @@ export function ResultsSection({
           Threshold lines from rule set {ruleSet.data.version}.
         </Text>
       )}
-      <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        {ANALYTE_GROUPS.map((g) => (
-          <Card withBorder padding="sm" key={g.id} component="section" aria-label={g.title}>
-            <Title order={4} size="h5" mb="xs">
-              {g.title}
-            </Title>
-            <Stack gap="md">
-              {g.charts.map((c) => (
-                <AnalyteCard
-                  key={c.analyte}
-                  patientId={patient.id}
-                  chart={c}
-                  months={Number(months)}
-                  rules={rules}
-                  infusionDates={infusionDates}
-                />
-              ))}
-            </Stack>
-          </Card>
-        ))}
-      </SimpleGrid>
+      {results.isPending && <PageLoader />}
+      {results.error && <ErrorNote error={results.error} title="Results could not be loaded" />}
+      {results.data && results.data.total > results.data.items.length && (
+        <Text size="xs" c="orange.8">
+          Showing {results.data.items.length} of {results.data.total} results in the period.
+        </Text>
+      )}
+      {results.data && (
+        <SimpleGrid cols={{ base: 1, lg: 2 }}>
+          {ANALYTE_GROUPS.map((g) => (
+            <Card withBorder padding="sm" key={g.id} component="section" aria-label={g.title}>
+              <Title order={4} size="h5" mb="xs">
+                {g.title}
+              </Title>
+              <Stack gap="md">
+                {g.charts.map((c) => (
+                  <AnalyteCard
+                    key={c.analyte}
+                    chart={c}
+                    months={Number(months)}
+                    results={byAnalyte.get(c.analyte) ?? []}
+                    from={from}
+                    to={now}
+                    rules={rules}
+                    infusionDates={infusionDates}
+                  />
+                ))}
+              </Stack>
+            </Card>
+          ))}
+        </SimpleGrid>
+      )}
     </Stack>
   );
 }
