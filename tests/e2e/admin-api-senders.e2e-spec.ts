@@ -57,6 +57,9 @@ describe('admin API: sender registrations', () => {
     expect(created.body).toEqual({
       sender: 'LIS^CENTRAL-LAB',
       timeZone: 'Europe/London',
+      authorities: [],
+      certificateFingerprints: [],
+      sourceAddresses: [],
       createdAt: expect.any(String),
       updatedAt: null,
     });
@@ -119,6 +122,69 @@ describe('admin API: sender registrations', () => {
         detail: { before: registered({ sender: 'UROLAB^NORTHCLINIC', timeZone: 'UTC' }), after: null },
       }),
     ]);
+  });
+
+  it('registers what authenticates a sender and whose patients it reports for, normalised, and audits the change (issue 14)', async () => {
+    const fingerprint = 'ab'.repeat(32);
+    const response = await api
+      .http()
+      .put(path('LABSYS^CITYLAB'))
+      .set(admin)
+      .send({
+        timeZone: 'UTC',
+        authorities: ['CITYHOSP', 'CITYHOSP&2.16.840.1.113883.19.5&ISO', 'CITYHOSP'],
+        certificateFingerprints: [fingerprint],
+        sourceAddresses: ['10.1.2.3', '::ffff:10.1.2.4', '10.9.0.0/16'],
+      });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      authorities: ['CITYHOSP', 'CITYHOSP&2.16.840.1.113883.19.5&ISO'],
+      certificateFingerprints: ['AB:'.repeat(31) + 'AB'],
+      sourceAddresses: ['10.1.2.3/32', '10.1.2.4/32', '10.9.0.0/16'],
+    });
+    // Revoking the certificate is a change, audited with before and after.
+    const revoked = await api
+      .http()
+      .put(path('LABSYS^CITYLAB'))
+      .set(admin)
+      .send({ timeZone: 'UTC', authorities: ['CITYHOSP'], certificateFingerprints: [] });
+    expect(revoked.body).toMatchObject({
+      certificateFingerprints: [],
+      authorities: ['CITYHOSP'],
+      sourceAddresses: ['10.1.2.3/32', '10.1.2.4/32', '10.9.0.0/16'],
+    });
+    // Changing the zone alone leaves what authenticates the lab as it is.
+    const zone = await api.http().put(path('LABSYS^CITYLAB')).set(admin).send({ timeZone: 'Europe/Paris' });
+    expect(zone.body).toMatchObject({ timeZone: 'Europe/Paris', authorities: ['CITYHOSP'] });
+    expect(zone.body.sourceAddresses).toHaveLength(3);
+    const [, update] = (await auditRows()).filter((r) => r.entity_id === 'LABSYS^CITYLAB');
+    expect(update).toMatchObject({
+      action: 'lab-sender.update',
+      detail: {
+        before: expect.objectContaining({ certificateFingerprints: ['AB:'.repeat(31) + 'AB'] }),
+        after: expect.objectContaining({ certificateFingerprints: [] }),
+      },
+    });
+  });
+
+  it.each([
+    [
+      'a fingerprint that is not SHA-256',
+      { certificateFingerprints: ['AB:CD'] },
+      'body.certificateFingerprints',
+    ],
+    ['an address that is not one', { sourceAddresses: ['lab.example.org'] }, 'body.sourceAddresses'],
+    ['a prefix too long', { sourceAddresses: ['10.0.0.0/33'] }, 'body.sourceAddresses'],
+    ['an authority with HL7 delimiters', { authorities: ['HOSP^X'] }, 'body.authorities'],
+  ])('refuses %s with 400, naming the field, and stores nothing', async (_, fields, field) => {
+    const response = await api
+      .http()
+      .put(path('LAB^REFUSED'))
+      .set(admin)
+      .send({ timeZone: 'UTC', ...fields });
+    expect(response.status).toBe(400);
+    expect(response.body.details).toEqual([{ path: field, message: expect.stringMatching(/ is not /) }]);
+    expect(await ds.query(`SELECT 1 FROM lab_senders WHERE sender = 'LAB^REFUSED'`)).toEqual([]);
   });
 
   it.each([

@@ -22,6 +22,14 @@ const local = (controlId: string, sender: typeof LONDON, at: string): OutboundMe
  * for every lab: the processor reads a registered sender's times in its zone and an unregistered sender's in
  * `HL7_DEFAULT_TIME_ZONE` (UTC here), and follows registrations made while it runs.
  */
+/** A registration that only places the sender's local times. */
+const zoned = (timeZone: string) => ({
+  timeZone,
+  authorities: [],
+  certificateFingerprints: [],
+  sourceAddresses: [],
+});
+
 describe('sender time zones through the processor', () => {
   let stack: TestStack;
   let processor: INestApplicationContext;
@@ -48,7 +56,7 @@ describe('sender time zones through the processor', () => {
       courses: [{ courseNumber: 1, infusionDays: ['2026-03-02', '2026-03-03', '2026-03-04'] }],
     });
     senders = new LabSenderRepository(stack.dataSource);
-    await senders.save(stack.dataSource.manager, 'LABSYS^LONDON', 'Europe/London', new Date());
+    await senders.save(stack.dataSource.manager, 'LABSYS^LONDON', zoned('Europe/London'), new Date());
     processor = await stack.startProcessor();
   });
 
@@ -71,7 +79,7 @@ describe('sender time zones through the processor', () => {
   });
 
   it('follows a registration made while it runs', async () => {
-    await senders.save(stack.dataSource.manager, 'LABSYS^ELSEWHERE', 'America/New_York', new Date());
+    await senders.save(stack.dataSource.manager, 'LABSYS^ELSEWHERE', zoned('America/New_York'), new Date());
     const cache = processor.get(SenderRegistrationCache);
     await waitFor(() => cache.timeZoneOf(ELSEWHERE) === 'America/New_York', {
       description: 'the processor to learn the new registration',

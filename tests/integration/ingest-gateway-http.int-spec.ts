@@ -1,3 +1,4 @@
+import { issueApiKey } from '@alem/access';
 import { CONTENT_TYPES, HEADERS, TOPICS } from '@alem/messaging';
 import { labResult } from '../support/lab-results';
 import { hl7Fixture, oruR01, PLATELETS, retarget } from '../support/hl7-messages';
@@ -74,6 +75,7 @@ describe('ingest gateway: HTTP intake', () => {
     const [record] = await results.waitForRecords('HTTP-OK-1');
     expect(record!.key).toBe('HOSP|MRN4001');
     expect(record!.headers[HEADERS.contentType]).toBe(HL7);
+    expect(record!.headers[HEADERS.authenticatedSender]).toBe('LIS^CENTRAL-LAB');
     expect(record!.value.toString()).toBe(body);
   });
 
@@ -88,14 +90,86 @@ describe('ingest gateway: HTTP intake', () => {
     await results.waitForRecords('HTTP-OK-2');
   });
 
-  it('refuses a message of another sender than the key’s (403), producing nothing', async () => {
+  it('refuses a message of another sender than the key’s (403): dead-lettered with the reason, not taken', async () => {
     const response = await post(cityLabKey, HL7, message('HTTP-403'));
     expect(response.status).toBe(403);
     expect(response.body.message).toContain('LABSYS^CITYLAB');
-    const event = await post(cityLabKey, 'application/json', JSON.stringify(labResult()));
+    expect(response.body.details).toMatchObject({ ackCode: 'AR', deadLettered: true });
+    const refusedEvent = labResult();
+    const event = await post(cityLabKey, 'application/json', JSON.stringify(refusedEvent));
     expect(event.status).toBe(403);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [record] = await dlq.waitForRecords('HTTP-403');
+    expect(record!.headers[HEADERS.dlqReason]).toBe(response.body.message);
+    expect(record!.headers[HEADERS.authenticatedSender]).toBe('LABSYS^CITYLAB');
+    await dlq.waitForRecords(refusedEvent.messageControlId);
+    // Accepted messages are produced before they are answered: nothing refused can still be on its way.
     expect(results.records.some((r) => r.value.includes('HTTP-403'))).toBe(false);
+    expect(results.records.some((r) => r.value.includes(refusedEvent.messageControlId))).toBe(false);
+  });
+
+  it('binds a sender to its assigning authorities: another hospital’s patients are refused (403) and dead-lettered (issue 14)', async () => {
+    const bound = await issueLabKey(stack.dataSource, 'UROLAB^NORTHCLINIC', ['NORTHCLINIC']);
+    const foreign = { id: 'MRN9', authority: 'HOSP' };
+    const hl7 = oruR01({
+      controlId: 'HTTP-FOREIGN',
+      sender: { application: 'UROLAB', facility: 'NORTHCLINIC' },
+      patient: foreign,
+      observedAt: '20261120081500+0100',
+      observations: [PLATELETS('12')],
+    });
+    const response = await post(bound, HL7, hl7);
+    expect(response.status).toBe(403);
+    expect(response.body.message).toBe('UROLAB^NORTHCLINIC may not report for assigning authority HOSP');
+    const events = [
+      labResult({
+        sender: { application: 'UROLAB', facility: 'NORTHCLINIC' },
+        patient: { id: 'N1', authority: 'NORTHCLINIC' },
+      }),
+      labResult({ sender: { application: 'UROLAB', facility: 'NORTHCLINIC' }, patient: foreign }),
+    ];
+    const json = await post(bound, 'application/json', JSON.stringify(events));
+    expect(json.status).toBe(403);
+    expect(json.body.message).toBe(response.body.message);
+    // The whole request is refused: its own hospital's event is not taken either (a fixed retry cannot double).
+    for (const event of events) {
+      const [record] = await dlq.waitForRecords(event.messageControlId);
+      expect(record!.headers[HEADERS.dlqReason]).toBe(response.body.message);
+    }
+    await dlq.waitForRecords('HTTP-FOREIGN');
+    expect(results.records.some((r) => r.value.includes(events[0]!.messageControlId))).toBe(false);
+
+    const own = labResult({
+      sender: { application: 'UROLAB', facility: 'NORTHCLINIC' },
+      patient: { id: 'N1', authority: 'NORTHCLINIC' },
+    });
+    expect((await post(bound, 'application/json', JSON.stringify(own))).status).toBe(202);
+    const [taken] = await results.waitForRecords(own.messageControlId);
+    expect(taken!.headers[HEADERS.authenticatedSender]).toBe('UROLAB^NORTHCLINIC');
+  });
+
+  it('refuses a key whose sender is not registered (403): it may report for no one', async () => {
+    const issued = issueApiKey();
+    await stack.dataSource.query(
+      `INSERT INTO api_keys (id, sender, description, secret_hash) VALUES ($1, 'GHOST^LAB', 'unregistered', $2)`,
+      [issued.keyId, issued.secretHash],
+    );
+    const event = labResult({ sender: { application: 'GHOST', facility: 'LAB' } });
+    const response = await post(issued.key, 'application/json', JSON.stringify(event));
+    expect(response.status).toBe(403);
+    expect(response.body.message).toMatch(/^sender GHOST\^LAB is not registered/);
+  });
+
+  it('sets receivedAt itself: an event that sets it is refused (400) (issue 14)', async () => {
+    const dated = { ...labResult({ patient: PATIENT }), receivedAt: '2026-01-01T00:00:00Z' };
+    const response = await post(
+      lisKey,
+      'application/json',
+      JSON.stringify([labResult({ patient: PATIENT }), dated]),
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.message).toBe(
+      'event 1 sets receivedAt; leave it out, the gateway sets it on receipt',
+    );
   });
 
   it('refuses a body over the limit (413)', async () => {
@@ -138,8 +212,9 @@ describe('ingest gateway: HTTP intake', () => {
     const [record] = await results.waitForRecords(events[1]!.messageControlId);
     expect(record!.key).toBe('HOSP|MRN4001');
     expect(record!.headers[HEADERS.contentType]).toBe(CONTENT_TYPES.labResultJson);
+    expect(record!.headers[HEADERS.authenticatedSender]).toBe('LIS^CENTRAL-LAB');
     const stored = JSON.parse(record!.value.toString());
-    expect(stored).toMatchObject({ ...events[1], receivedAt: expect.any(String) });
+    expect(stored).toMatchObject({ ...events[1], receivedAt: record!.headers[HEADERS.receivedAt] });
 
     const single = await post(lisKey, 'application/json', JSON.stringify(labResult({ patient: PATIENT })));
     expect(single.status).toBe(202);

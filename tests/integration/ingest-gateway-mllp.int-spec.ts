@@ -30,7 +30,10 @@ describe('ingest gateway: MLLP listener', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    gateway = await startGateway(stack.config, { mllp: { maxMessageBytes: 4096, idleTimeoutMs: 400 } });
+    // Every test peer connects from 127.0.0.1: the per-peer cap is raised for the many-connections test.
+    gateway = await startGateway(stack.config, {
+      mllp: { maxMessageBytes: 4096, idleTimeoutMs: 400, maxConnectionsPerPeer: 100 },
+    });
     results = await TopicReader.start(stack.kafka, TOPICS.labResults);
   });
 
@@ -164,7 +167,9 @@ describe('ingest gateway: MLLP over TLS', () => {
     );
     stack = await startTestStack();
     gateway = await startGateway(stack.config, {
-      mllp: { tls: { certFile: path.join(dir, 'cert.pem'), keyFile: path.join(dir, 'key.pem') } },
+      mllp: {
+        tls: { certFile: path.join(dir, 'cert.pem'), keyFile: path.join(dir, 'key.pem'), caFile: null },
+      },
     });
   });
 

@@ -4,6 +4,14 @@ import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /** Sender registrations: the queries the admin API writes with, and the NOTIFY the processor's cache follows. */
+/** A registration that only places the sender's local times. */
+const zoned = (timeZone: string) => ({
+  timeZone,
+  authorities: [],
+  certificateFingerprints: [],
+  sourceAddresses: [],
+});
+
 describe('LabSenderRepository', () => {
   let db: TestDatabase;
   let ds: DataSource;
@@ -24,18 +32,24 @@ describe('LabSenderRepository', () => {
   it('registers, changes, lists, finds and removes senders', async () => {
     const t1 = new Date('2026-03-01T08:00:00Z');
     const t2 = new Date('2026-03-02T08:00:00Z');
-    const created = await senders.save(ds.manager, 'LIS^CENTRAL-LAB', 'Europe/Prague', t1);
+    const created = await senders.save(ds.manager, 'LIS^CENTRAL-LAB', zoned('Europe/Prague'), t1);
     expect(created).toEqual({
       sender: 'LIS^CENTRAL-LAB',
       timeZone: 'Europe/Prague',
+      authorities: [],
+      certificateFingerprints: [],
+      sourceAddresses: [],
       createdAt: t1,
       updatedAt: null,
     });
-    await senders.save(ds.manager, 'UROLAB^NORTHCLINIC', 'Europe/London', t1);
-    const changed = await senders.save(ds.manager, 'LIS^CENTRAL-LAB', 'Europe/Vienna', t2);
+    await senders.save(ds.manager, 'UROLAB^NORTHCLINIC', zoned('Europe/London'), t1);
+    const changed = await senders.save(ds.manager, 'LIS^CENTRAL-LAB', zoned('Europe/Vienna'), t2);
     expect(changed).toEqual({
       sender: 'LIS^CENTRAL-LAB',
       timeZone: 'Europe/Vienna',
+      authorities: [],
+      certificateFingerprints: [],
+      sourceAddresses: [],
       createdAt: t1,
       updatedAt: t2,
     });
@@ -63,6 +77,27 @@ describe('LabSenderRepository', () => {
     expect(await senders.timeZones()).toEqual(new Map([['LIS^CENTRAL-LAB', 'Europe/Vienna']]));
   });
 
+  it('stores and reads back what authenticates a sender, addresses as CIDR blocks (issue 14)', async () => {
+    const saved = await senders.save(
+      ds.manager,
+      'LABSYS^CITYLAB',
+      {
+        timeZone: 'UTC',
+        authorities: ['CITYHOSP'],
+        certificateFingerprints: ['AB:'.repeat(31) + 'AB'],
+        sourceAddresses: ['10.1.2.3/32', 'fd00::/8'],
+      },
+      new Date(),
+    );
+    expect(saved).toMatchObject({
+      authorities: ['CITYHOSP'],
+      certificateFingerprints: ['AB:'.repeat(31) + 'AB'],
+      sourceAddresses: ['10.1.2.3/32', 'fd00::/8'],
+    });
+    expect((await senders.all()).find((s) => s.sender === 'LABSYS^CITYLAB')).toEqual(saved);
+    await senders.remove(ds.manager, 'LABSYS^CITYLAB');
+  });
+
   it('wakes a cache on lab_senders_changed at every registration, change and removal', async () => {
     const cache = new RefreshingCache({
       name: 'sender registrations',
@@ -74,11 +109,11 @@ describe('LabSenderRepository', () => {
     await cache.start();
     try {
       const now = new Date();
-      await senders.save(ds.manager, 'LAB^NOTIFIED', 'Europe/London', now);
+      await senders.save(ds.manager, 'LAB^NOTIFIED', zoned('Europe/London'), now);
       await waitFor(() => cache.value.get('LAB^NOTIFIED') === 'Europe/London', {
         description: 'the cache to follow the registration',
       });
-      await senders.save(ds.manager, 'LAB^NOTIFIED', 'America/New_York', now);
+      await senders.save(ds.manager, 'LAB^NOTIFIED', zoned('America/New_York'), now);
       await waitFor(() => cache.value.get('LAB^NOTIFIED') === 'America/New_York', {
         description: 'the cache to follow the change',
       });

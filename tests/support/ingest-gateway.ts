@@ -7,6 +7,7 @@ import { waitFor } from '@alem/local-stack';
 import { type AppConfig, type Clock } from '@alem/runtime';
 import { createIngestGatewayApp } from '../../apps/ingest-gateway/src/ingest-gateway.app';
 import { MllpServer } from '../../apps/ingest-gateway/src/mllp/mllp.server';
+import { RegisteredSenders } from '../../apps/ingest-gateway/src/senders/registered-senders';
 
 export interface GatewayOverrides {
   mllp?: Partial<AppConfig['gateway']['mllp']>;
@@ -21,6 +22,8 @@ export interface RunningGateway {
   mllpPort: number;
   /** supertest against the gateway's HTTP server. */
   http(): ReturnType<typeof request>;
+  /** Makes the gateway read the sender registrations now (rather than on their notification). */
+  reloadSenders(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,25 +36,81 @@ export async function startGateway(
   const config: AppConfig = {
     ...base,
     gateway: {
-      mllp: { ...base.gateway.mllp, host: '127.0.0.1', port: 0, ...overrides.mllp },
+      // Tests of framing, answers and Kafka keep the local stack's open listener unless they ask for sender
+      // authentication (`mllp: { peerAuthentication: 'registered' }`), which the sender tests do.
+      mllp: {
+        ...base.gateway.mllp,
+        host: '127.0.0.1',
+        port: 0,
+        peerAuthentication: 'none',
+        ...overrides.mllp,
+      },
       http: { ...base.gateway.http, ...overrides.http },
       produceTimeoutMs: overrides.produceTimeoutMs ?? base.gateway.produceTimeoutMs,
     },
   };
   const app = await createIngestGatewayApp({ config, clock }, { logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    // A gateway that refuses to start (its configuration) must not leave its connections open behind it.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const server = app.getHttpServer();
   return {
     app,
     config,
     mllpPort: app.get(MllpServer).port,
     http: () => request(server),
+    reloadSenders: () => app.get(RegisteredSenders).reload(),
     close: () => app.close(),
   };
 }
 
-/** An API key for a lab's sender (`APPLICATION^FACILITY`), as an admin would issue it; returns the key. */
-export async function issueLabKey(ds: DataSource, sender: string): Promise<string> {
+/** The assigning authorities the test messages' patients belong to. */
+export const TEST_AUTHORITIES = ['HOSP', 'CITYHOSP', '2.16.840.1.113883.19.5'];
+
+/**
+ * Registers a lab's sender as an admin would (`PUT /senders/…`), adding to what is registered already. The
+ * gateway hears of it through NOTIFY; `RegisteredSenders.reload()` makes sure before a message is sent.
+ */
+export async function registerSender(
+  ds: DataSource,
+  sender: string,
+  registration: {
+    authorities?: string[];
+    sourceAddresses?: string[];
+    certificateFingerprints?: string[];
+  } = {},
+): Promise<void> {
+  await ds.query(
+    `INSERT INTO lab_senders (sender, time_zone, authorities, source_addresses, certificate_fingerprints)
+     VALUES ($1, 'UTC', $2::text[], $3::cidr[], $4::text[])
+     ON CONFLICT (sender) DO UPDATE SET
+       authorities = ARRAY(SELECT DISTINCT unnest(lab_senders.authorities || EXCLUDED.authorities)),
+       source_addresses = ARRAY(SELECT DISTINCT unnest(lab_senders.source_addresses || EXCLUDED.source_addresses)),
+       certificate_fingerprints =
+         ARRAY(SELECT DISTINCT unnest(lab_senders.certificate_fingerprints || EXCLUDED.certificate_fingerprints))`,
+    [
+      sender,
+      registration.authorities ?? TEST_AUTHORITIES,
+      registration.sourceAddresses ?? [],
+      registration.certificateFingerprints ?? [],
+    ],
+  );
+}
+
+/**
+ * An API key for a lab's sender (`APPLICATION^FACILITY`), as an admin would issue it, the sender registered
+ * for the test authorities unless `authorities` says otherwise; returns the key.
+ */
+export async function issueLabKey(
+  ds: DataSource,
+  sender: string,
+  authorities: string[] = TEST_AUTHORITIES,
+): Promise<string> {
+  await registerSender(ds, sender, { authorities });
   const issued = issueApiKey();
   await ds.query(`INSERT INTO api_keys (id, sender, description, secret_hash) VALUES ($1, $2, $3, $4)`, [
     issued.keyId,

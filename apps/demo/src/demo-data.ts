@@ -1,9 +1,10 @@
 import { TOPICS } from '@alem/messaging';
-import { enrolPatient, seedCareTeam, seedSite } from '@alem/persistence';
+import { enrolPatient, LabSenderRepository, seedCareTeam, seedSite } from '@alem/persistence';
 import { LabMllpClient, waitFor } from '@alem/local-stack';
+import { RegisteredSenders } from '../../ingest-gateway/src/senders/registered-senders';
 import { MonitoringSweepService } from '../../monitoring-scheduler/src/monitoring-sweep.service';
 import { seedDemoLogins } from './demo-admin-api';
-import { demoFeed, demoHl7Feed, DEMO_PATIENT } from './demo-feed';
+import { DEMO_LAB, demoFeed, demoHl7Feed, DEMO_PATIENT } from './demo-feed';
 import { type LocalSystem } from './local-system';
 
 /**
@@ -58,6 +59,23 @@ export async function seedDemoData(
   ]);
   console.log(
     `Seeded care team "MS team" (2 members with verified email, the neurologist on duty with a verified mobile too) and enrolled patient ${DEMO_PATIENT.authority}|${DEMO_PATIENT.id}.\n`,
+  );
+  // The demo lab, as an admin registers it: it connects from this machine (no client certificate) and reports
+  // for the university hospital's patients. The gateway refuses any other peer, name or hospital.
+  await new LabSenderRepository(ds).save(
+    ds.manager,
+    `${DEMO_LAB.application}^${DEMO_LAB.facility}`,
+    {
+      timeZone: system.config.hl7.defaultTimeZone,
+      authorities: [DEMO_PATIENT.authority],
+      certificateFingerprints: [],
+      sourceAddresses: ['127.0.0.1/32', '::1/128'],
+    },
+    new Date(),
+  );
+  await system.apps.get('ingest-gateway')?.get(RegisteredSenders).reload();
+  console.log(
+    `Registered lab ${DEMO_LAB.application}^${DEMO_LAB.facility}: MLLP from 127.0.0.1, for ${DEMO_PATIENT.authority} patients.\n`,
   );
   await seedDemoLogins(ds);
   return { careTeamId: team.careTeamId, demoPatientId };

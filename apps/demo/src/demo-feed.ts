@@ -8,7 +8,9 @@ import {
 
 /** The demo's sample feed: what a lab would send over an hour, for an enrolled patient and others. */
 
-const sender = { application: 'LIS', facility: 'CENTRAL-LAB' };
+/** The demo's lab, registered as a sender by its address (127.0.0.1). */
+export const DEMO_LAB = { application: 'LIS', facility: 'CENTRAL-LAB' };
+const sender = DEMO_LAB;
 let sequence = 0;
 
 function event(

@@ -26,7 +26,7 @@ export class GatewayMetrics {
   });
   readonly framing = counter({
     name: 'alem_gateway_mllp_framing_events_total',
-    help: 'MLLP stream events other than a good frame (oversize, outside_frame, restarted, truncated, idle_timeout, tls_error)',
+    help: 'MLLP stream events other than a good frame (oversize, outside_frame, restarted, truncated, idle_timeout, frame_timeout, peer_limit, tls_error)',
     labelNames: ['event'] as const,
   });
   readonly produceSeconds = histogram({

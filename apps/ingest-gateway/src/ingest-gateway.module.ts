@@ -13,6 +13,7 @@ import { ResultSubmissionService } from './http/result-submission.service';
 import { Hl7IntakeService } from './intake/hl7-intake.service';
 import { ResultPublisher } from './intake/result.publisher';
 import { MllpServer } from './mllp/mllp.server';
+import { RegisteredSenders } from './senders/registered-senders';
 
 /**
  * The ingest gateway: HL7 v2 over MLLP (`MllpServer`, started when the app boots) and `POST /v1/results`
@@ -29,7 +30,7 @@ export class IngestGatewayModule {
       imports: [
         RuntimeModule.forRoot(options),
         LoggerModule.forRoot(loggerParams(config, 'ingest-gateway')),
-        // API keys only: MLLP intake never waits for Postgres.
+        // API keys, and the sender registrations (cached: MLLP intake never waits for Postgres).
         DatabaseModule.forRoot({
           url: config.database.url,
           poolSize: Math.min(config.database.poolSize, 4),
@@ -58,10 +59,11 @@ export class IngestGatewayModule {
         Hl7IntakeService,
         ResultSubmissionService,
         ApiKeyGuard,
+        RegisteredSenders,
         MllpServer,
         { provide: APP_FILTER, useClass: IngestExceptionFilter },
       ],
-      exports: [MllpServer],
+      exports: [MllpServer, RegisteredSenders],
     };
   }
 }

@@ -1,5 +1,6 @@
-import { CONTENT_TYPES, type InboundMessage } from '@alem/messaging';
+import { CONTENT_TYPES, HEADERS, type InboundMessage } from '@alem/messaging';
 import { decodeMessage } from './result-decoder';
+import { idempotencyKey } from './result-record';
 
 function message(value: string | null, contentType?: string): InboundMessage {
   return {
@@ -101,6 +102,62 @@ describe('decodeMessage', () => {
       if (typeof reason === 'string') expect(decoded.reason).toBe(reason);
       else expect(decoded.reason).toMatch(reason);
     }
+  });
+
+  describe('identity is the authenticated sender, never the header alone (issue 14)', () => {
+    const hl7 = (application: string) =>
+      [
+        `MSH|^~\\&|${application}|CITYLAB|||20261120||ORU^R01|M-9|P|2.5.1`,
+        'PID|1||MRN1^^^HOSP^MR',
+        'OBR|1||F-1|58410-2^CBC^LN|||202611200815+0100',
+        'OBX|1|NM|777-3^Platelets^LN||42|10*9/L|||||F',
+      ].join('\r');
+    const authenticated = (value: string, sender: string) => ({
+      ...message(value, CONTENT_TYPES.hl7v2),
+      headers: { [HEADERS.contentType]: CONTENT_TYPES.hl7v2, [HEADERS.authenticatedSender]: sender },
+    });
+    const decode = (m: InboundMessage) => {
+      const decoded = decodeMessage(m, enrolled);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      return decoded;
+    };
+
+    it('files a message under the sender the gateway authenticated', () => {
+      const decoded = decode(authenticated(hl7('LABSYS'), 'LABSYS^CITYLAB'));
+      expect(decoded.sender).toBe('LABSYS^CITYLAB');
+      expect(decoded.source?.sender).toBe('LABSYS^CITYLAB');
+      expect(decoded.events[0]!.sender).toEqual({ application: 'LABSYS', facility: 'CITYLAB' });
+    });
+
+    it('one event sent under two forms of its sender’s name is one result: one idempotency key', () => {
+      const json = (application: string, sender?: string) => ({
+        ...message(JSON.stringify({ ...valid, sender: { application, facility: 'CITYLAB' } })),
+        headers: {
+          [HEADERS.contentType]: CONTENT_TYPES.labResultJson,
+          ...(sender ? { [HEADERS.authenticatedSender]: sender } : {}),
+        },
+      });
+      const key = (m: InboundMessage) => idempotencyKey('p1', decode(m).events[0]!);
+      expect(key(json('LABSYS&1.2.3&ISO', 'LABSYS^CITYLAB'))).toBe(key(json('LABSYS', 'LABSYS^CITYLAB')));
+      // Read from the event alone, the two would have been two results.
+      expect(key(json('LABSYS&1.2.3&ISO'))).not.toBe(key(json('LABSYS')));
+    });
+
+    it('files JSON events under the authenticated sender, and dead-letters an unreadable header', () => {
+      const json = {
+        ...message(JSON.stringify(valid), CONTENT_TYPES.labResultJson),
+        headers: {
+          [HEADERS.contentType]: CONTENT_TYPES.labResultJson,
+          [HEADERS.authenticatedSender]: 'LIS^LAB',
+        },
+      };
+      expect(decode(json)).toMatchObject({ sender: 'LIS^LAB', events: [{ sender: { application: 'LIS' } }] });
+      const broken = { ...json, headers: { ...json.headers, [HEADERS.authenticatedSender]: 'A^B^C' } };
+      expect(decodeMessage(broken, enrolled)).toMatchObject({
+        ok: false,
+        reason: 'invalid authenticated-sender header',
+      });
+    });
   });
 
   describe('HL7: every refused result of an enrolled patient is dead-lettered (issue 12 item 3)', () => {

@@ -60,15 +60,55 @@ export function decodeMessage(message: InboundMessage, options: DecodeOptions): 
   const contentType = message.headers[HEADERS.contentType] ?? null;
   if (!message.value || message.value.length === 0)
     return { ok: false, reason: 'empty message', contentType };
-  if (contentType !== null && HL7_TYPES.has(contentType)) return decodeHl7(message, contentType, options);
-  if (
+  const authenticated = authenticatedSenderOf(message);
+  if (authenticated === 'invalid') {
+    return { ok: false, reason: `invalid ${HEADERS.authenticatedSender} header`, contentType };
+  }
+  let decoded: DecodedMessage;
+  if (contentType !== null && HL7_TYPES.has(contentType)) {
+    decoded = decodeHl7(message, contentType, {
+      ...options,
+      // The registration the gateway authenticated is the one whose zone applies.
+      ...(authenticated && options.hl7TimeZoneFor
+        ? { hl7TimeZoneFor: () => options.hl7TimeZoneFor!(authenticated) }
+        : {}),
+    });
+  } else if (
     contentType === null ||
     contentType === CONTENT_TYPES.labResultJson ||
     contentType === 'application/json'
   ) {
-    return decodeJson(message, contentType, options);
+    decoded = decodeJson(message, contentType, options);
+  } else {
+    return { ok: false, reason: `unsupported content-type ${contentType}`, contentType };
   }
-  return { ok: false, reason: `unsupported content-type ${contentType}`, contentType };
+  return authenticated && decoded.ok ? asAuthenticated(decoded, authenticated) : decoded;
+}
+
+/**
+ * The sender the ingest gateway authenticated (client certificate, source address or API key) and checked the
+ * message's own header against; absent on messages from producers inside the trust boundary (replays, tools).
+ */
+function authenticatedSenderOf(message: InboundMessage): Hl7Party | null | 'invalid' {
+  const header = message.headers[HEADERS.authenticatedSender];
+  if (header === undefined) return null;
+  const [application = '', facility = '', ...rest] = header.split('^');
+  return application === '' || rest.length > 0 ? 'invalid' : { application, facility };
+}
+
+/**
+ * A message's identity is its authenticated sender, never its header alone (issue 14): the events carry the
+ * registered name, so the idempotency key, the stored sender and the feed kept alive are the sender's who
+ * proved who it is. The gateway has checked that the header names that sender (in some form of it).
+ */
+function asAuthenticated(decoded: Extract<DecodedMessage, { ok: true }>, sender: Hl7Party): DecodedMessage {
+  const name = `${sender.application}^${sender.facility}`;
+  return {
+    ...decoded,
+    events: decoded.events.map((event) => ({ ...event, sender: { ...sender } })),
+    sender: name,
+    ...(decoded.source ? { source: { ...decoded.source, sender: name } } : {}),
+  };
 }
 
 function decodeJson(

@@ -5,3 +5,4 @@ export * from './password-hasher';
 export * from './principal';
 export * from './roles';
 export * from './token-verifier';
+export * from './sender-directory';

@@ -21,6 +21,13 @@ export const HEADERS = {
   dlqSource: 'dlq-source',
   /** When the ingest gateway received the message (ISO 8601): the `receivedAt` of the results it carries. */
   receivedAt: 'received-at',
+  /**
+   * The registered sender (`APPLICATION^FACILITY`) the ingest gateway authenticated the message's sender as
+   * (client certificate, source address or API key): the message's identity, whatever its header says.
+   */
+  authenticatedSender: 'authenticated-sender',
+  /** The address a refused MLLP message came from (DLQ only). */
+  dlqPeer: 'dlq-peer',
 } as const;
 
 export const CONTENT_TYPES = {

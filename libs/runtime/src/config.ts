@@ -66,8 +66,20 @@ export const envSchema = z.object({
   MLLP_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
   MLLP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
   MLLP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** Cut a connection whose peer has started a message and not finished it within this time (slow senders). */
+  MLLP_FRAME_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** The most connections one source address may hold open at once. */
+  MLLP_MAX_CONNECTIONS_PER_PEER: z.coerce.number().int().min(1).max(10_000).default(10),
   MLLP_TLS_CERT_FILE: z.string().min(1).optional(),
   MLLP_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** CA certificates (PEM, one or more: a CA per site) whose client certificates the MLLP listener accepts. */
+  MLLP_TLS_CA_FILE: z.string().min(1).optional(),
+  /**
+   * `registered`: every MLLP peer is a registered sender (client certificate or source address) and may send
+   * only as itself. `none`: anyone may send as anyone; for the embedded local stack and tests only, refused
+   * with NODE_ENV=production.
+   */
+  MLLP_PEER_AUTHENTICATION: z.enum(['registered', 'none']).default('registered'),
   GATEWAY_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
   GATEWAY_PRODUCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
@@ -157,7 +169,11 @@ export interface AppConfig {
       maxMessageBytes: number;
       idleTimeoutMs: number;
       maxConnections: number;
-      tls: { certFile: string; keyFile: string } | null;
+      maxConnectionsPerPeer: number;
+      frameTimeoutMs: number;
+      /** `caFile`: the CAs whose client certificates are accepted (mutual TLS); null: no client certificates. */
+      tls: { certFile: string; keyFile: string; caFile: string | null } | null;
+      peerAuthentication: 'registered' | 'none';
     };
     http: { port: number; maxBodyBytes: number };
     produceTimeoutMs: number;
@@ -199,6 +215,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if ((e.MLLP_TLS_CERT_FILE === undefined) !== (e.MLLP_TLS_KEY_FILE === undefined)) {
     throw new ConfigError(
       'Invalid configuration:\n  MLLP_TLS_CERT_FILE and MLLP_TLS_KEY_FILE: set both (TLS) or neither (plain TCP)',
+    );
+  }
+  if (e.MLLP_TLS_CA_FILE !== undefined && e.MLLP_TLS_CERT_FILE === undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  MLLP_TLS_CA_FILE: client certificates need TLS (set MLLP_TLS_CERT_FILE and MLLP_TLS_KEY_FILE)',
     );
   }
   if (e.SMS_PROVIDER_URL !== undefined && e.SMS_AUTH_TOKEN === undefined) {
@@ -245,10 +266,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         maxMessageBytes: e.MLLP_MAX_MESSAGE_BYTES,
         idleTimeoutMs: e.MLLP_IDLE_TIMEOUT_MS,
         maxConnections: e.MLLP_MAX_CONNECTIONS,
+        maxConnectionsPerPeer: e.MLLP_MAX_CONNECTIONS_PER_PEER,
+        frameTimeoutMs: e.MLLP_FRAME_TIMEOUT_MS,
         tls:
           e.MLLP_TLS_CERT_FILE && e.MLLP_TLS_KEY_FILE
-            ? { certFile: e.MLLP_TLS_CERT_FILE, keyFile: e.MLLP_TLS_KEY_FILE }
+            ? {
+                certFile: e.MLLP_TLS_CERT_FILE,
+                keyFile: e.MLLP_TLS_KEY_FILE,
+                caFile: e.MLLP_TLS_CA_FILE ?? null,
+              }
             : null,
+        peerAuthentication: e.MLLP_PEER_AUTHENTICATION,
       },
       http: { port: e.GATEWAY_HTTP_PORT, maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES },
       produceTimeoutMs: e.GATEWAY_PRODUCE_TIMEOUT_MS,

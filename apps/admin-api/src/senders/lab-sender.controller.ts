@@ -20,7 +20,9 @@ import { LabSenderService } from './lab-sender.service';
 
 /**
  * Registrations of the labs that send results, one per sender (APPLICATION^FACILITY, MSH-3^MSH-4: URL-encode
- * the `^` in paths). For now a registration holds the sender's time zone.
+ * the `^` in paths). A registration says what authenticates the sender (MLLP client certificates or source
+ * addresses), whose patients it may report for (assigning authorities), and the zone of its local times. A
+ * sender that is not registered can send nothing: the gateway refuses it.
  */
 @ApiTags('senders')
 @Controller('senders')
@@ -29,7 +31,7 @@ export class LabSenderController {
   constructor(private readonly senders: LabSenderService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Registered senders and their time zones, by sender' })
+  @ApiOperation({ summary: 'Registered senders, by sender' })
   @ApiOkResponse({ type: LabSenderPageDto })
   list(@Query() query: LabSenderQueryDto) {
     return this.senders.list(query);
@@ -50,14 +52,17 @@ export class LabSenderController {
       'an offset (unregistered senders: HL7_DEFAULT_TIME_ZONE)',
   })
   @ApiOkResponse({ type: LabSenderDto })
-  @ApiBadRequestResponse({ description: 'Not a sender (APPLICATION^FACILITY), or not an IANA time zone' })
+  @ApiBadRequestResponse({
+    description:
+      'Not a sender (APPLICATION^FACILITY), not an IANA time zone, or an authority, fingerprint or address that is not one',
+  })
   put(@Actor() actor: RequestActor, @Param() params: LabSenderParams, @Body() body: LabSenderInputDto) {
     return this.senders.put(actor, params.sender, body);
   }
 
   @Delete(':sender')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a sender’s registration (its times are read in the default zone again)' })
+  @ApiOperation({ summary: 'Remove a sender’s registration: the gateway refuses its messages from then on' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'The sender is not registered' })
   delete(@Actor() actor: RequestActor, @Param() params: LabSenderParams) {

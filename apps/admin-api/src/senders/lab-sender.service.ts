@@ -5,18 +5,22 @@ import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/domain.errors';
 import { type Page, pageLimit } from '../common/pagination';
 import { auditActorOf, type RequestActor } from '../common/request-actor';
-import { type LabSenderQueryDto, type LabSenderView } from './lab-sender.dto';
+import { type LabSenderInput, type LabSenderQueryDto, type LabSenderView } from './lab-sender.dto';
 
 const toView = (s: LabSender): LabSenderView => ({
   sender: s.sender,
   timeZone: s.timeZone,
+  authorities: [...s.authorities].sort(),
+  certificateFingerprints: [...s.certificateFingerprints].sort(),
+  sourceAddresses: [...s.sourceAddresses].sort(),
   createdAt: s.createdAt.toISOString(),
   updatedAt: s.updatedAt?.toISOString() ?? null,
 });
 
 /**
- * The registrations of the labs that send results: for now the zone the processor reads their local times in
- * (senders without one: `HL7_DEFAULT_TIME_ZONE`). Changes reach the processor through NOTIFY lab_senders_changed.
+ * The registrations of the labs that send results: what authenticates each (MLLP client certificates, source
+ * addresses; its API keys are issued apart), the assigning authorities it may report for, and the zone its
+ * local times are read in. Changes reach the gateway and the processor through NOTIFY lab_senders_changed.
  */
 @Injectable()
 export class LabSenderService {
@@ -43,13 +47,33 @@ export class LabSenderService {
     return toView(found);
   }
 
-  /** Registers the sender, or changes its registration; a registration already so is left as it is. */
-  async put(actor: RequestActor, sender: string, input: { timeZone: string }): Promise<LabSenderView> {
+  /**
+   * Registers the sender, or changes its registration (time zone, authorities, certificates, addresses: what
+   * authenticates it and whose patients it may report for). A list left out stays as it is, so that changing
+   * the zone never unbinds a lab by accident; a registration already so is left as it is, unaudited.
+   */
+  async put(actor: RequestActor, sender: string, input: LabSenderInput): Promise<LabSenderView> {
     return this.dataSource.transaction(async (m) => {
       const found = await this.senders.find(sender, m, true);
-      if (found && found.timeZone === input.timeZone) return toView(found);
       const before = found ? toView(found) : null;
-      const after = toView(await this.senders.save(m, sender, input.timeZone, this.clock.now()));
+      const wanted = {
+        timeZone: input.timeZone,
+        authorities: input.authorities ?? before?.authorities ?? [],
+        certificateFingerprints: input.certificateFingerprints ?? before?.certificateFingerprints ?? [],
+        sourceAddresses: input.sourceAddresses ?? before?.sourceAddresses ?? [],
+      };
+      const same = (a: readonly string[], b: readonly string[]) =>
+        a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+      if (
+        before &&
+        before.timeZone === wanted.timeZone &&
+        same(before.authorities, wanted.authorities) &&
+        same(before.certificateFingerprints, wanted.certificateFingerprints) &&
+        same(before.sourceAddresses, wanted.sourceAddresses)
+      ) {
+        return before;
+      }
+      const after = toView(await this.senders.save(m, sender, wanted, this.clock.now()));
       await this.audit.append(m, [
         this.entry(actor, {
           action: before ? 'lab-sender.update' : 'lab-sender.create',

@@ -708,7 +708,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registered senders and their time zones, by sender */
+        /** Registered senders, by sender */
         get: operations["LabSenderController_list"];
         put?: never;
         post?: never;
@@ -730,7 +730,7 @@ export interface paths {
         /** Register a sender, or change its registration: the IANA zone of the times its messages send without an offset (unregistered senders: HL7_DEFAULT_TIME_ZONE) */
         put: operations["LabSenderController_put"];
         post?: never;
-        /** Remove a sender’s registration (its times are read in the default zone again) */
+        /** Remove a sender’s registration: the gateway refuses its messages from then on */
         delete: operations["LabSenderController_delete"];
         options?: never;
         head?: never;
@@ -1986,6 +1986,9 @@ export interface components {
                 /** @description APPLICATION^FACILITY (MSH-3^MSH-4) */
                 sender: string;
                 timeZone: string;
+                authorities: string[];
+                certificateFingerprints: string[];
+                sourceAddresses: string[];
                 createdAt: string;
                 /** @description Null until the registration was first changed */
                 updatedAt: string | null;
@@ -1999,6 +2002,9 @@ export interface components {
             /** @description APPLICATION^FACILITY (MSH-3^MSH-4) */
             sender: string;
             timeZone: string;
+            authorities: string[];
+            certificateFingerprints: string[];
+            sourceAddresses: string[];
             createdAt: string;
             /** @description Null until the registration was first changed */
             updatedAt: string | null;
@@ -2006,6 +2012,12 @@ export interface components {
         LabSenderInputDto: {
             /** @description IANA zone of the times the sender’s messages send without an offset, e.g. Europe/London */
             timeZone: string;
+            /** @description Assigning authorities (patient identifier namespaces, e.g. CITYHOSP or CITYHOSP&2.16.840.1.113883.19.5&ISO) the sender may report for; results for any other are refused and dead-lettered */
+            authorities?: string[];
+            /** @description SHA-256 fingerprints of the MLLP client certificates that authenticate the sender (mutual TLS); a sender with any must present one */
+            certificateFingerprints?: string[];
+            /** @description Addresses or CIDR blocks the sender may connect from over MLLP without a client certificate (for sites that cannot do mutual TLS); ignored when it has certificates */
+            sourceAddresses?: string[];
         };
         ReadBackDto: {
             alert: {
@@ -5321,7 +5333,7 @@ export interface operations {
                     "application/json": components["schemas"]["LabSenderDto"];
                 };
             };
-            /** @description Not a sender (APPLICATION^FACILITY), or not an IANA time zone */
+            /** @description Not a sender (APPLICATION^FACILITY), not an IANA time zone, or an authority, fingerprint or address that is not one */
             400: {
                 headers: {
                     [name: string]: unknown;

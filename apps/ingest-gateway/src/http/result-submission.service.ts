@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type ApiKeyPrincipal } from '@alem/access';
+import { type ApiKeyPrincipal, authorityRefusal, type SenderCredentials } from '@alem/access';
 import { type Hl7Party } from '@alem/hl7';
 import {
   CONTENT_TYPES,
@@ -15,6 +15,8 @@ import { Clock } from '@alem/runtime';
 import { GatewayMetrics } from '../gateway.metrics';
 import { Hl7IntakeService } from '../intake/hl7-intake.service';
 import { KafkaUnavailableError, ResultPublisher } from '../intake/result.publisher';
+import { hl7SenderCheck } from '../senders/hl7-sender-check';
+import { RegisteredSenders } from '../senders/registered-senders';
 import { IngestRefusal, retryLater } from './ingest.errors';
 
 /** Media types taken as HL7 v2 (ER7, the pipe-delimited encoding). */
@@ -50,9 +52,11 @@ const sendsAs = (lab: ApiKeyPrincipal, party: Hl7Party) => senderForms(party).in
 
 /**
  * `POST /v1/results` for labs that speak HTTP: an HL7 v2 ORU^R01 body (the same intake as MLLP, answered in
- * HTTP terms) or `lab-result.v1` JSON events (one, or an array). The API key's sender must be the message's
- * sender (MSH-3^MSH-4, or each event's `sender.application^sender.facility`), checked before anything is
- * produced. 202 only once Kafka acknowledged the write.
+ * HTTP terms) or `lab-result.v1` JSON events (one, or an array). The API key's sender must be registered, must
+ * be the message's sender (MSH-3^MSH-4, or each event's `sender.application^sender.facility`), and may report
+ * only for the assigning authorities it is bound to; all checked before anything is produced, and a refusal
+ * (403) is dead-lettered with its reason. The key's sender is the message's identity from there on (header
+ * `authenticated-sender`); `receivedAt` is the gateway's. 202 only once Kafka acknowledged the write.
  */
 @Injectable()
 export class ResultSubmissionService {
@@ -63,7 +67,22 @@ export class ResultSubmissionService {
     private readonly publisher: ResultPublisher,
     private readonly metrics: GatewayMetrics,
     private readonly clock: Clock,
+    private readonly senders: RegisteredSenders,
   ) {}
+
+  /** The key's sender's registration: an unregistered sender may report for no one. */
+  private async registrationOf(lab: ApiKeyPrincipal): Promise<SenderCredentials | string> {
+    let found: SenderCredentials | undefined;
+    try {
+      found = await this.senders.named(lab.sender);
+    } catch {
+      throw retryLater('The sender registration cannot be read right now; retry');
+    }
+    return (
+      found ??
+      `sender ${lab.sender} is not registered (an admin registers it, with the assigning authorities it reports for)`
+    );
+  }
 
   async submit(
     lab: ApiKeyPrincipal,
@@ -84,10 +103,29 @@ export class ResultSubmissionService {
     const received = { raw, channel: 'http' as const, receivedAt: this.clock.now() };
     const parse = this.hl7.read(received);
     const sender = parse.ok ? parse.header.sender : parse.sender;
-    if (sender && sender.application !== '' && !sendsAs(lab, sender)) {
-      throw this.refuse(403, `This API key may send only as ${lab.sender}; the message names another sender`);
+    const registration = await this.registrationOf(lab);
+    const refusal =
+      sender && sender.application !== '' && !sendsAs(lab, sender)
+        ? `This API key may send only as ${lab.sender}; the message names another sender`
+        : typeof registration === 'string'
+          ? registration
+          : (() => {
+              const check = hl7SenderCheck([registration], parse);
+              return check.ok ? null : check.reason;
+            })();
+    if (refusal !== null) {
+      const refused = await this.hl7.refuseSender(
+        { ...received, authenticatedSender: lab.sender },
+        parse,
+        refusal,
+      );
+      const details = { controlId: refused.controlId, ackCode: refused.ackCode, ack: refused.ack };
+      if (refused.destination === 'none') {
+        throw retryLater('Kafka did not acknowledge the refusal in time; send the message again', details);
+      }
+      throw new IngestRefusal(403, refusal, { ...details, deadLettered: true });
     }
-    const intake = await this.hl7.take(received, parse);
+    const intake = await this.hl7.take({ ...received, authenticatedSender: lab.sender }, parse);
     const details = { controlId: intake.controlId, ackCode: intake.ackCode, ack: intake.ack };
     if (intake.destination === 'none') {
       throw retryLater('Kafka did not acknowledge the message in time; send it again', details);
@@ -127,18 +165,36 @@ export class ResultSubmissionService {
       // All or nothing: a batch is either taken whole or refused whole, so a retry after a fix cannot double.
       throw this.refuse(400, problems[0]!.reason, { events: problems.slice(0, 20) });
     }
-    const foreign = events.findIndex((event) => !sendsAs(lab, event.sender));
-    if (foreign !== -1) {
-      throw this.refuse(
-        403,
-        `This API key may send only as ${lab.sender}; event ${foreign} names another sender`,
-      );
+    // When the gateway received a result is the gateway's to say: a sender could otherwise date a result into a
+    // window it was not in.
+    const dated = events.findIndex((event) => event.receivedAt !== undefined);
+    if (dated !== -1) {
+      throw this.refuse(400, `event ${dated} sets receivedAt; leave it out, the gateway sets it on receipt`);
     }
     const receivedAt = this.clock.now().toISOString();
+    const foreign = events.findIndex((event) => !sendsAs(lab, event.sender));
+    const registration = await this.registrationOf(lab);
+    const refusal =
+      foreign !== -1
+        ? `This API key may send only as ${lab.sender}; event ${foreign} names another sender`
+        : typeof registration === 'string'
+          ? registration
+          : authorityRefusal(
+              registration,
+              events.map((event) => event.patient.authority),
+            );
+    if (refusal !== null) {
+      await this.deadLetterEvents(events, refusal, lab.sender, receivedAt);
+      throw new IngestRefusal(403, refusal, { deadLettered: true });
+    }
     const messages: OutboundMessage[] = events.map((event) => ({
       key: labResultKey(event.patient),
-      value: JSON.stringify({ ...event, receivedAt: event.receivedAt ?? receivedAt }),
-      headers: { [HEADERS.contentType]: CONTENT_TYPES.labResultJson, [HEADERS.receivedAt]: receivedAt },
+      value: JSON.stringify({ ...event, receivedAt }),
+      headers: {
+        [HEADERS.contentType]: CONTENT_TYPES.labResultJson,
+        [HEADERS.receivedAt]: receivedAt,
+        [HEADERS.authenticatedSender]: lab.sender,
+      },
     }));
     const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.value), 0);
     this.metrics.bytes.inc({ channel: 'http' }, bytes);
@@ -157,6 +213,37 @@ export class ResultSubmissionService {
       accepted: events.length,
       messageControlIds: [...new Set(events.map((event) => event.messageControlId))],
     };
+  }
+
+  /** Refused events go to the DLQ with the reason, so that the refusal is on record (503 if Kafka is down). */
+  private async deadLetterEvents(
+    events: LabResultEvent[],
+    reason: string,
+    sender: string,
+    receivedAt: string,
+  ): Promise<void> {
+    this.metrics.messages.inc({ channel: 'http', outcome: 'ae' });
+    this.logger.warn(`${events.length} events refused: ${reason}`);
+    try {
+      await this.publisher.publish(
+        TOPICS.labResultsDlq,
+        events.map((event) => ({
+          key: null,
+          value: JSON.stringify({ ...event, receivedAt }),
+          headers: {
+            [HEADERS.contentType]: CONTENT_TYPES.labResultJson,
+            [HEADERS.dlqReason]: reason.slice(0, 1000),
+            [HEADERS.dlqSource]: 'ingest-gateway/http',
+            [HEADERS.dlqFailedAt]: this.clock.now().toISOString(),
+            [HEADERS.receivedAt]: receivedAt,
+            [HEADERS.authenticatedSender]: sender,
+          },
+        })),
+      );
+    } catch (error) {
+      if (!(error instanceof KafkaUnavailableError)) throw error;
+      throw retryLater('Kafka did not acknowledge the refusal in time; send the events again');
+    }
   }
 
   private refuse(status: 400 | 403 | 413, message: string, details?: unknown): IngestRefusal {

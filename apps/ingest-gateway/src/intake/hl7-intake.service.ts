@@ -26,6 +26,10 @@ export interface ReceivedHl7 {
   raw: Buffer;
   channel: IngestChannel;
   receivedAt: Date;
+  /** The registered sender the connection or API key authenticated (null: the local stack's open listener). */
+  authenticatedSender?: string | null;
+  /** Where it came from (MLLP: the peer's address), recorded with a refusal. */
+  peer?: string;
 }
 
 /** What became of a message, and the original-mode ACK that says so. */
@@ -110,7 +114,9 @@ export class Hl7IntakeService {
 
   async take(message: ReceivedHl7, parse: Hl7Parse = this.read(message)): Promise<Hl7Intake> {
     this.metrics.bytes.inc({ channel: message.channel }, message.raw.length);
-    const intake = parse.ok ? await this.publish(message, parse) : await this.deadLetter(message, parse);
+    const intake = parse.ok
+      ? await this.publish(message, parse)
+      : await this.deadLetter(message, parse, parse.reason, parse.ackCode);
     this.metrics.messages.inc({ channel: message.channel, outcome: intake.ackCode.toLowerCase() });
     const what = `${message.channel} message ${intake.controlId ?? '(no MSH-10)'}`;
     if (intake.ackCode === 'AA') this.logger.debug(`${what}: AA`);
@@ -151,6 +157,9 @@ export class Hl7IntakeService {
           headers: {
             [HEADERS.contentType]: CONTENT_TYPES.hl7v2,
             [HEADERS.receivedAt]: message.receivedAt.toISOString(),
+            ...(message.authenticatedSender
+              ? { [HEADERS.authenticatedSender]: message.authenticatedSender }
+              : {}),
           },
         },
       ]);
@@ -173,11 +182,31 @@ export class Hl7IntakeService {
     };
   }
 
+  /**
+   * AR for a message whose sender is not who its connection or key authenticated, or that reports for an
+   * assigning authority its sender is not bound to (issue 14): nothing of it is taken. It is dead-lettered with
+   * the reason (and the peer's address) so that the refusal is on record and a mistaken registration can be
+   * put right and the message replayed.
+   */
+  async refuseSender(message: ReceivedHl7, parse: Hl7Parse, reason: string): Promise<Hl7Intake> {
+    this.metrics.bytes.inc({ channel: message.channel }, message.raw.length);
+    const original = parse.ok ? parse.header : parse;
+    const intake = await this.deadLetter(message, original, reason, 'AR', '207');
+    this.metrics.messages.inc({ channel: message.channel, outcome: intake.ackCode.toLowerCase() });
+    this.logger.warn(
+      `${message.channel} message ${intake.controlId ?? '(no MSH-10)'}${message.peer ? ` from ${message.peer}` : ''}: ${intake.ackCode} (${intake.destination}): ${reason}`,
+    );
+    return intake;
+  }
+
   private async deadLetter(
     message: ReceivedHl7,
-    parse: Extract<Hl7Parse, { ok: false }>,
+    original: Extract<Hl7Parse, { ok: false }> | Hl7ParseSuccess['header'],
+    reason: string,
+    ackCode: 'AE' | 'AR',
+    errorCode?: '207',
   ): Promise<Hl7Intake> {
-    const controlId = parse.controlId || null;
+    const controlId = original.controlId || null;
     try {
       await this.publisher.publish(TOPICS.labResultsDlq, [
         {
@@ -185,23 +214,27 @@ export class Hl7IntakeService {
           value: message.raw,
           headers: {
             [HEADERS.contentType]: CONTENT_TYPES.hl7v2,
-            [HEADERS.dlqReason]: parse.reason.slice(0, 1000),
+            [HEADERS.dlqReason]: reason.slice(0, 1000),
             [HEADERS.dlqSource]: `ingest-gateway/${message.channel}`,
             [HEADERS.dlqFailedAt]: this.clock.now().toISOString(),
             [HEADERS.receivedAt]: message.receivedAt.toISOString(),
+            ...(message.peer ? { [HEADERS.dlqPeer]: message.peer } : {}),
+            ...(message.authenticatedSender
+              ? { [HEADERS.authenticatedSender]: message.authenticatedSender }
+              : {}),
           },
         },
       ]);
     } catch (error) {
-      return this.unavailable(parse, controlId, error);
+      return this.unavailable(original, controlId, error);
     }
     return {
-      ackCode: parse.ackCode,
-      ack: this.ack(parse, parse.ackCode, parse.reason),
+      ackCode,
+      ack: this.ack(original, ackCode, reason, errorCode),
       controlId,
       destination: 'dlq',
-      reason: parse.reason,
-      refusal: parse.ackCode,
+      reason,
+      refusal: ackCode,
       skipped: 0,
       warnings: [],
     };

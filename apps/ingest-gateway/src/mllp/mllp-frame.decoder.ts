@@ -36,6 +36,11 @@ export class MllpFrameDecoder {
     return this.inFrame ? this.size + (this.endPending ? 1 : 0) : 0;
   }
 
+  /** Whether a message has started (its start block was read) and is not whole yet. */
+  get midFrame(): boolean {
+    return this.inFrame;
+  }
+
   /** True after an oversize frame: the decoder takes nothing more. */
   get stopped(): boolean {
     return this.failed;

@@ -8,7 +8,14 @@ interface Deferred {
 }
 
 /** A real loopback TCP pair: the server side wrapped in an MllpConnection whose handler the test controls. */
-async function pair(options: { maxMessageBytes?: number; idleTimeoutMs?: number; failing?: boolean } = {}) {
+async function pair(
+  options: {
+    maxMessageBytes?: number;
+    idleTimeoutMs?: number;
+    frameTimeoutMs?: number;
+    failing?: boolean;
+  } = {},
+) {
   const pending: Deferred[] = [];
   const events: MllpStreamEvent[] = [];
   let connection!: MllpConnection;
@@ -26,7 +33,11 @@ async function pair(options: { maxMessageBytes?: number; idleTimeoutMs?: number;
       serverSocket = socket;
       connection = new MllpConnection(
         socket,
-        { maxMessageBytes: options.maxMessageBytes ?? 1024, idleTimeoutMs: options.idleTimeoutMs ?? 10000 },
+        {
+          maxMessageBytes: options.maxMessageBytes ?? 1024,
+          idleTimeoutMs: options.idleTimeoutMs ?? 10000,
+          frameTimeoutMs: options.frameTimeoutMs ?? 10000,
+        },
         handlers,
       );
       resolve();
@@ -121,6 +132,40 @@ describe('MllpConnection', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(50);
     expect(t.acks).toEqual(['A1']);
     expect(t.events).toContain('idle_timeout');
+  });
+
+  it('cuts a peer that trickles a message byte by byte past the frame deadline, though each byte resets the idle clock (issue 14 item 5)', async () => {
+    const t = await pair({ idleTimeoutMs: 200, frameTimeoutMs: 400 });
+    const closed = new Promise<void>((resolve) => t.client.once('close', () => resolve()));
+    const started = Date.now();
+    t.client.write('\x0bMSH|');
+    // A byte every 50 ms: never idle for 200 ms, never a whole message.
+    const trickle = setInterval(() => {
+      if (!t.client.destroyed) t.client.write('x');
+    }, 50);
+    try {
+      await closed;
+    } finally {
+      clearInterval(trickle);
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    expect(t.events).toContain('frame_timeout');
+    expect(t.events).not.toContain('idle_timeout');
+    expect(t.pending).toHaveLength(0);
+  });
+
+  it('stops the frame clock when a message is whole: a slow but steady sender is not cut', async () => {
+    const t = await pair({ idleTimeoutMs: 5000, frameTimeoutMs: 300 });
+    for (const n of [1, 2, 3]) {
+      t.client.write('\x0bMSH|M');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      t.client.write(`${n}\x1c\x0d`);
+      await until(() => t.pending.length === n, `message ${n}`);
+      t.pending[n - 1]!.resolve(`A${n}`);
+      await until(() => t.acks.length === n, `ack ${n}`);
+    }
+    expect(t.events).not.toContain('frame_timeout');
+    expect(t.acks).toEqual(['A1', 'A2', 'A3']);
   });
 
   it('cuts the connection, unanswered, when the handler fails: no unhandled rejection (issue 12 item 10)', async () => {

@@ -2,11 +2,22 @@ import { type Socket } from 'node:net';
 import { MllpFrameDecoder, mllpFrame } from './mllp-frame.decoder';
 
 export type MllpStreamEvent =
-  'oversize' | 'outside_frame' | 'restarted' | 'truncated' | 'idle_timeout' | 'handler_failed';
+  | 'oversize'
+  | 'outside_frame'
+  | 'restarted'
+  | 'truncated'
+  | 'idle_timeout'
+  | 'frame_timeout'
+  | 'handler_failed';
 
 export interface MllpConnectionOptions {
   maxMessageBytes: number;
   idleTimeoutMs: number;
+  /**
+   * How long a started message may take to arrive whole. The idle timer restarts on every byte, so without this
+   * a peer sending a byte a minute would hold its connection (and the slot) for ever.
+   */
+  frameTimeoutMs: number;
 }
 
 export interface MllpConnectionHandlers {
@@ -28,11 +39,13 @@ const CLOSE_GRACE_MS = 2000;
  */
 export class MllpConnection {
   private readonly decoder: MllpFrameDecoder;
+  private readonly frameTimeoutMs: number;
   private readonly queue: Array<
     { kind: 'frame'; payload: Buffer } | { kind: 'oversize'; head: Buffer; limit: number }
   > = [];
   private working = false;
   private closing = false;
+  private frameTimer: NodeJS.Timeout | null = null;
   /** Resolves when the socket has closed, whoever closed it. */
   readonly closed: Promise<void>;
 
@@ -41,6 +54,7 @@ export class MllpConnection {
     options: MllpConnectionOptions,
     private readonly handlers: MllpConnectionHandlers,
   ) {
+    this.frameTimeoutMs = options.frameTimeoutMs;
     this.decoder = new MllpFrameDecoder(options.maxMessageBytes);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setNoDelay(true);
@@ -50,6 +64,7 @@ export class MllpConnection {
     // Resets and broken pipes end the connection ('close' follows); there is nothing else to do about them.
     socket.on('error', () => undefined);
     socket.once('close', () => {
+      this.stopFrameClock();
       if (this.decoder.pendingBytes > 0) this.handlers.streamEvent('truncated', this.decoder.pendingBytes);
     });
   }
@@ -75,7 +90,27 @@ export class MllpConnection {
         this.queue.push(event);
       }
     }
+    // The frame clock runs from a message's first byte until it is whole (or dropped).
+    if (this.decoder.midFrame) this.startFrameClock();
+    else this.stopFrameClock();
     if (this.queue.length > 0 && !this.working) void this.work();
+  }
+
+  private startFrameClock(): void {
+    if (this.frameTimer) return;
+    this.frameTimer = setTimeout(() => {
+      this.frameTimer = null;
+      this.handlers.streamEvent('frame_timeout', this.decoder.pendingBytes);
+      // No answer: the message never arrived whole, and the peer that sends this slowly is not reading either.
+      this.closing = true;
+      this.socket.destroy();
+    }, this.frameTimeoutMs);
+    this.frameTimer.unref();
+  }
+
+  private stopFrameClock(): void {
+    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.frameTimer = null;
   }
 
   private async work(): Promise<void> {

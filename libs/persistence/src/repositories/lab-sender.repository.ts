@@ -2,12 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows } from '../query-rows';
 
-/** A lab's registration as a sender (`lab_senders`). */
-export interface LabSender {
-  /** `APPLICATION^FACILITY` (MSH-3^MSH-4). */
-  sender: string;
+/** What an admin registers about a sender. */
+export interface LabSenderRegistration {
   /** IANA zone of the times its messages send without an offset. */
   timeZone: string;
+  /** Assigning authorities it may report for (any form of their hierarchic designators). */
+  authorities: string[];
+  /** SHA-256 fingerprints of its MLLP client certificates (`AB:CD:…`, upper case). */
+  certificateFingerprints: string[];
+  /** Addresses it may connect from over MLLP without a client certificate (CIDR, `10.1.2.3/32`). */
+  sourceAddresses: string[];
+}
+
+/** A lab's registration as a sender (`lab_senders`). */
+export interface LabSender extends LabSenderRegistration {
+  /** `APPLICATION^FACILITY` (MSH-3^MSH-4). */
+  sender: string;
   createdAt: Date;
   /** Null until the registration is first changed. */
   updatedAt: Date | null;
@@ -16,14 +26,22 @@ export interface LabSender {
 interface Row {
   sender: string;
   time_zone: string;
+  authorities: string[];
+  certificate_fingerprints: string[];
+  source_addresses: string[];
   created_at: Date;
   updated_at: Date | null;
 }
 
-const COLUMNS = `sender, time_zone, created_at, updated_at`;
+// node-postgres reads text[] as string[], but has no parser for cidr[]: it is read as text[] here.
+const COLUMNS = `sender, time_zone, authorities, certificate_fingerprints, source_addresses::text[] AS source_addresses,
+  created_at, updated_at`;
 const toSender = (r: Row): LabSender => ({
   sender: r.sender,
   timeZone: r.time_zone,
+  authorities: r.authorities,
+  certificateFingerprints: r.certificate_fingerprints,
+  sourceAddresses: r.source_addresses,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -44,6 +62,12 @@ export class LabSenderRepository {
       `SELECT sender, time_zone FROM lab_senders`,
     );
     return new Map(rows.map((r) => [r.sender, r.time_zone]));
+  }
+
+  /** Every registration: what the ingest gateway keeps in memory to authenticate senders. */
+  async all(): Promise<LabSender[]> {
+    const rows: Row[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM lab_senders ORDER BY sender`);
+    return rows.map(toSender);
   }
 
   /** A page of registrations by sender, with how many there are. */
@@ -74,14 +98,30 @@ export class LabSenderRepository {
     return rows[0] ? toSender(rows[0]) : null;
   }
 
-  /** Registers a sender, or changes its registration (`updated_at` = `now`). */
-  async save(m: Queryable, sender: string, timeZone: string, now: Date): Promise<LabSender> {
+  /** Registers a sender, or replaces its registration (`updated_at` = `now`). */
+  async save(
+    m: Queryable,
+    sender: string,
+    registration: LabSenderRegistration,
+    now: Date,
+  ): Promise<LabSender> {
     const [row] = await queryRows<Row>(
       m,
-      `INSERT INTO lab_senders (sender, time_zone, created_at) VALUES ($1, $2, $3)
-       ON CONFLICT (sender) DO UPDATE SET time_zone = EXCLUDED.time_zone, updated_at = $3
+      `INSERT INTO lab_senders
+         (sender, time_zone, authorities, certificate_fingerprints, source_addresses, created_at)
+       VALUES ($1, $2, $3::text[], $4::text[], $5::cidr[], $6)
+       ON CONFLICT (sender) DO UPDATE SET time_zone = EXCLUDED.time_zone, authorities = EXCLUDED.authorities,
+         certificate_fingerprints = EXCLUDED.certificate_fingerprints,
+         source_addresses = EXCLUDED.source_addresses, updated_at = $6
        RETURNING ${COLUMNS}`,
-      [sender, timeZone, now.toISOString()],
+      [
+        sender,
+        registration.timeZone,
+        registration.authorities,
+        registration.certificateFingerprints,
+        registration.sourceAddresses,
+        now.toISOString(),
+      ],
     );
     return toSender(row!);
   }

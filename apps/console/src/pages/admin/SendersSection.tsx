@@ -1,4 +1,16 @@
-import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, type Schemas, unwrap } from '../../api/client';
@@ -14,16 +26,36 @@ type IssuedKey = Schemas['IssuedApiKeyDto'];
 const PAGE_SIZE = 100;
 const SENDER = /^[^\s^|]+\^[^\s^|]+$/;
 
-/** A sender's time zone: how times its messages send without an offset are read. */
-function TimeZoneModal({ sender, onClose }: { sender: Sender | null; onClose: () => void }) {
+/** One entry per line (or comma), blanks dropped: how lists are typed into the registration form. */
+const lines = (text: string) =>
+  text
+    .split(/[\n,]/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+/**
+ * A sender's registration: the zone its local times are read in, the assigning authorities it may report for,
+ * and what authenticates it over MLLP (client certificate fingerprints, or source addresses). `sender` null:
+ * a new registration, named in the form.
+ */
+function RegistrationModal({ sender, onClose }: { sender: Sender | null; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const [timeZone, setTimeZone] = useState(sender?.timeZone ?? '');
+  const [name, setName] = useState(sender?.sender ?? '');
+  const [timeZone, setTimeZone] = useState(sender?.timeZone ?? 'UTC');
+  const [authorities, setAuthorities] = useState((sender?.authorities ?? []).join('\n'));
+  const [addresses, setAddresses] = useState((sender?.sourceAddresses ?? []).join('\n'));
+  const [fingerprints, setFingerprints] = useState((sender?.certificateFingerprints ?? []).join('\n'));
   const save = useMutation({
-    mutationFn: (s: Sender) =>
+    mutationFn: () =>
       unwrap(
         api.PUT('/api/v1/senders/{sender}', {
-          params: { path: { sender: s.sender } },
-          body: { timeZone: timeZone.trim() },
+          params: { path: { sender: name.trim() } },
+          body: {
+            timeZone: timeZone.trim(),
+            authorities: lines(authorities),
+            sourceAddresses: lines(addresses),
+            certificateFingerprints: lines(fingerprints),
+          },
         }),
       ),
     onSuccess: () => {
@@ -31,30 +63,71 @@ function TimeZoneModal({ sender, onClose }: { sender: Sender | null; onClose: ()
       return queryClient.invalidateQueries({ queryKey: ['admin', 'senders'] });
     },
   });
+  const validName = SENDER.test(name.trim());
   return (
-    <Modal opened={sender !== null} onClose={onClose} title={`Time zone of ${sender?.sender ?? ''}`}>
+    <Modal
+      opened
+      onClose={onClose}
+      title={sender ? `Registration of ${sender.sender}` : 'Register a lab sender'}
+      size="lg"
+    >
       <form
         onSubmit={(e: FormEvent) => {
           e.preventDefault();
-          if (sender) save.mutate(sender);
+          if (validName) save.mutate();
         }}
       >
         <Stack>
+          {!sender && (
+            <TextInput
+              label="Sender"
+              description="APPLICATION^FACILITY, as MSH-3^MSH-4 name it"
+              required
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              error={name.trim() && !validName ? 'Write it as APPLICATION^FACILITY' : undefined}
+              data-autofocus
+            />
+          )}
           <TextInput
             label="IANA time zone"
-            description="e.g. Europe/London"
+            description="How times sent without an offset are read, e.g. Europe/London"
             required
             maxLength={64}
             value={timeZone}
             onChange={(e) => setTimeZone(e.currentTarget.value)}
-            data-autofocus
+            {...(sender ? { 'data-autofocus': true } : {})}
+          />
+          <Textarea
+            label="Assigning authorities it may report for"
+            description="One per line, e.g. CITYHOSP. Results for any other hospital's patients are refused."
+            autosize
+            minRows={2}
+            value={authorities}
+            onChange={(e) => setAuthorities(e.currentTarget.value)}
+          />
+          <Textarea
+            label="Client certificate fingerprints (mutual TLS)"
+            description="SHA-256, one per line. A sender with a certificate must present it."
+            autosize
+            minRows={2}
+            value={fingerprints}
+            onChange={(e) => setFingerprints(e.currentTarget.value)}
+          />
+          <Textarea
+            label="Source addresses (without a client certificate)"
+            description="IP addresses or CIDR blocks, one per line, for sites that cannot do mutual TLS."
+            autosize
+            minRows={2}
+            value={addresses}
+            onChange={(e) => setAddresses(e.currentTarget.value)}
           />
           {save.error && <ErrorNote error={save.error} title="Not saved" />}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={save.isPending} disabled={!timeZone.trim()}>
+            <Button type="submit" loading={save.isPending} disabled={!timeZone.trim() || !validName}>
               Save
             </Button>
           </Group>
@@ -64,16 +137,36 @@ function TimeZoneModal({ sender, onClose }: { sender: Sender | null; onClose: ()
   );
 }
 
+/** How the gateway knows the sender, in a few words. */
+function authenticatedBy(s: Sender): string {
+  if (s.certificateFingerprints.length > 0) {
+    return `client certificate${s.certificateFingerprints.length > 1 ? `s (${s.certificateFingerprints.length})` : ''}`;
+  }
+  if (s.sourceAddresses.length > 0) return s.sourceAddresses.join(', ');
+  return 'MLLP: nothing (API keys only)';
+}
+
 function Senders({ canWrite }: { canWrite: boolean }) {
   const [offset, setOffset] = useState(0);
-  const [editing, setEditing] = useState<Sender | null>(null);
+  const [editing, setEditing] = useState<Sender | 'new' | null>(null);
   const senders = useQuery({
     queryKey: ['admin', 'senders', offset],
     queryFn: () => unwrap(api.GET('/api/v1/senders', { params: { query: { limit: PAGE_SIZE, offset } } })),
   });
   return (
     <Stack gap="xs">
-      <Title order={3}>Lab senders</Title>
+      <Group justify="space-between">
+        <Title order={3}>Lab senders</Title>
+        {canWrite && (
+          <Button size="xs" onClick={() => setEditing('new')}>
+            Register a sender
+          </Button>
+        )}
+      </Group>
+      <Text size="sm" c="dimmed">
+        A lab can send only once registered here: by its client certificate or address over MLLP, by its API
+        key over HTTP, and only for the assigning authorities listed.
+      </Text>
       {senders.isPending && <PageLoader />}
       {senders.error && <ErrorNote error={senders.error} />}
       {senders.data && (
@@ -85,9 +178,13 @@ function Senders({ canWrite }: { canWrite: boolean }) {
             empty="No senders registered."
             columns={[
               { header: 'Sender', cell: (s) => s.sender },
+              {
+                header: 'Reports for',
+                cell: (s) => (s.authorities.length > 0 ? s.authorities.join(', ') : 'nobody yet'),
+              },
+              { header: 'Authenticated by', cell: authenticatedBy },
               { header: 'Time zone', cell: (s) => s.timeZone },
-              { header: 'Registered', cell: (s) => formatDateTime(s.createdAt) },
-              { header: 'Changed', cell: (s) => formatDateTime(s.updatedAt) },
+              { header: 'Changed', cell: (s) => formatDateTime(s.updatedAt ?? s.createdAt) },
               ...(canWrite
                 ? [
                     {
@@ -97,9 +194,9 @@ function Senders({ canWrite }: { canWrite: boolean }) {
                           size="xs"
                           variant="default"
                           onClick={() => setEditing(s)}
-                          aria-label={`Change time zone of ${s.sender}`}
+                          aria-label={`Change the registration of ${s.sender}`}
                         >
-                          Change time zone
+                          Change
                         </Button>
                       ),
                     },
@@ -116,7 +213,13 @@ function Senders({ canWrite }: { canWrite: boolean }) {
           />
         </>
       )}
-      {editing && <TimeZoneModal key={editing.sender} sender={editing} onClose={() => setEditing(null)} />}
+      {editing && (
+        <RegistrationModal
+          key={editing === 'new' ? 'new' : editing.sender}
+          sender={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+        />
+      )}
     </Stack>
   );
 }
