@@ -108,6 +108,12 @@ export const envSchema = z.object({
   NOTIFY_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+  // Audit chain anchors (admin API, audit:verify): Ed25519 private key (PEM) and the append-only file, both
+  // outside the database; public keys (PEM) of retired signing keys; how often the head is anchored (0: never).
+  AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
+  AUDIT_ANCHOR_KEY_FILE: z.string().min(1).optional(),
+  AUDIT_ANCHOR_RETIRED_PUBLIC_KEY_FILES: csv.optional(),
+  AUDIT_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
 });
 
 export interface AppConfig {
@@ -185,6 +191,16 @@ export interface AppConfig {
     rateLimit: { count: number; windowMs: number };
     delivery: { attempts: number; backoffMs: number };
   };
+  /**
+   * Signed anchors of the audit chain head, outside the database (null: not anchored; the chain alone then
+   * cannot show an edit whose later hashes were recomputed by the table's owner).
+   */
+  auditAnchor: {
+    file: string;
+    keyFile: string;
+    retiredPublicKeyFiles: string[];
+    intervalMs: number;
+  } | null;
 }
 
 export class ConfigError extends Error {}
@@ -204,6 +220,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.SMS_PROVIDER_URL !== undefined && e.SMS_AUTH_TOKEN === undefined) {
     throw new ConfigError(
       'Invalid configuration:\n  SMS_AUTH_TOKEN: required with SMS_PROVIDER_URL (it authenticates requests and receipts)',
+    );
+  }
+  if ((e.AUDIT_ANCHOR_FILE === undefined) !== (e.AUDIT_ANCHOR_KEY_FILE === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  AUDIT_ANCHOR_FILE and AUDIT_ANCHOR_KEY_FILE: set both (anchored audit chain) or neither',
     );
   }
   return {
@@ -274,6 +295,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rateLimit: { count: e.NOTIFY_RATE_LIMIT_COUNT, windowMs: e.NOTIFY_RATE_LIMIT_WINDOW_MS },
       delivery: { attempts: e.DELIVERY_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
     },
+    auditAnchor:
+      e.AUDIT_ANCHOR_FILE && e.AUDIT_ANCHOR_KEY_FILE
+        ? {
+            file: e.AUDIT_ANCHOR_FILE,
+            keyFile: e.AUDIT_ANCHOR_KEY_FILE,
+            retiredPublicKeyFiles: e.AUDIT_ANCHOR_RETIRED_PUBLIC_KEY_FILES ?? [],
+            intervalMs: e.AUDIT_ANCHOR_INTERVAL_MS,
+          }
+        : null,
   };
 }
 
