@@ -20,6 +20,8 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/alem'),
+  // The schema owner, for migrations only; the apps connect (DATABASE_URL) as a login role in `alem_app`.
+  DATABASE_MIGRATION_URL: z.url().optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379/0'),
   REDIS_PREFIX: z
@@ -119,7 +121,8 @@ export const envSchema = z.object({
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  database: { url: string; poolSize: number };
+  /** `migrationUrl`: the schema owner's (DATABASE_MIGRATION_URL), else `url`. */
+  database: { url: string; migrationUrl: string; poolSize: number };
   redis: { url: string; prefix: string };
   kafka: { brokers: string[]; clientId: string };
   processor: {
@@ -230,7 +233,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: {
+      url: e.DATABASE_URL,
+      migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+    },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
     processor: {
