@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { waitFor } from '@alem/local-stack';
 import { loadConfig } from '@alem/runtime';
 import { runAuditVerification } from '../../apps/admin-api/src/audit-verify.cli';
 import { startAdminApi, seedUser, type AdminApi } from '../support/admin-api';
@@ -103,5 +104,63 @@ describe('audit anchors through the admin API and the CLI', () => {
           `anchor \\(seq ${broken.body.anchors.lastGood.seq}\\); anchor at line 2 of .*: hash-mismatch$`,
       ),
     );
+  });
+});
+
+describe('audit anchors on a timer', () => {
+  let stack: TestStack;
+  const apis: AdminApi[] = [];
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+
+  afterAll(async () => {
+    for (const api of apis) await api.close();
+    await stack?.stop();
+  });
+
+  it('anchors the head as it moves, from several instances at once, and skips a head already anchored', async () => {
+    const lines = async () =>
+      (await readFile(stack.env().AUDIT_ANCHOR_FILE!, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { seq: string; hash: string });
+    // An empty log has no head: nothing is anchored.
+    const config = loadConfig({ ...stack.env(), AUDIT_ANCHOR_INTERVAL_MS: '50' });
+    apis.push(await startAdminApi(config), await startAdminApi(config));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await lines()).toEqual([]);
+
+    await seedUser(stack.dataSource, { email: 'admin@hospital.test', roles: ['admin'] });
+    await apis[0]!.login('admin@hospital.test');
+    const [head] = await stack.dataSource.query(
+      `SELECT seq::text, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1`,
+    );
+    await waitFor(async () => (await lines()).filter((a) => a.seq === head.seq).length === 2, {
+      timeoutMs: 5000,
+      description: 'both instances to anchor the new head',
+    });
+    // Many intervals later each instance has anchored that head once.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await lines()).toEqual([
+      {
+        ...head,
+        v: 1,
+        anchoredAt: expect.any(String),
+        keyId: expect.any(String),
+        signature: expect.any(String),
+      },
+      {
+        ...head,
+        v: 1,
+        anchoredAt: expect.any(String),
+        keyId: expect.any(String),
+        signature: expect.any(String),
+      },
+    ]);
+    const out: string[] = [];
+    expect(await runAuditVerification(loadConfig(stack.env()), (line) => out.push(line))).toBe(0);
+    expect(out.at(-1)).toMatch(new RegExp(`anchors: 2 read from .*, last good seq ${head.seq}$`));
   });
 });
