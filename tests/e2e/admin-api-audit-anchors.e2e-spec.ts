@@ -33,7 +33,11 @@ describe('audit anchors through the admin API and the CLI', () => {
 
   it('anchors the head for an admin (audited), not for an auditor', async () => {
     expect((await api.http().post('/api/v1/audit/anchors').set(as(auditor))).status).toBe(403);
-    const anchored = await api.http().post('/api/v1/audit/anchors').set(as(admin));
+    // As the demo and the console's fetch send it: a JSON content type and no body.
+    const anchored = await api
+      .http()
+      .post('/api/v1/audit/anchors')
+      .set({ ...as(admin), 'Content-Type': 'application/json' });
     expect(anchored.status).toBe(201);
     const [head] = await stack.dataSource.query(`SELECT seq::text, hash FROM audit_log WHERE seq = $1`, [
       anchored.body.seq,
