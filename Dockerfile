@@ -12,5 +12,7 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# The admin API's audit anchor file lives here (a volume in docker-compose.yml), writable by the app's user.
+RUN mkdir -p /var/lib/alem/anchors && chown node:node /var/lib/alem/anchors
 USER node
 CMD ["node", "--max-old-space-size=512", "dist/apps/result-processor/src/main.js"]

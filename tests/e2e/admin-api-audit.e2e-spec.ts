@@ -333,7 +333,7 @@ describe('audit trail of a day of work', () => {
     const intact = await api.http().get('/api/v1/audit/verify').set(as(adminToken));
     expect(intact.body).toMatchObject({ ok: true, firstBreak: null });
     const out: string[] = [];
-    expect(await runAuditVerification(stack.db.url, (line) => out.push(line))).toBe(0);
+    expect(await runAuditVerification(loadConfig(stack.env()), (line) => out.push(line))).toBe(0);
     expect(out.at(-1)).toMatch(/^audit log intact: \d+ rows/);
 
     // A superuser rewrites who acknowledged the alert, bypassing the append-only trigger.
@@ -353,7 +353,7 @@ describe('audit trail of a day of work', () => {
       firstBreak: { seq: ack.seq, id: ack.id, reason: 'hash-mismatch' },
     });
     const cli: string[] = [];
-    expect(await runAuditVerification(stack.db.url, (line) => cli.push(line))).toBe(2);
+    expect(await runAuditVerification(loadConfig(stack.env()), (line) => cli.push(line))).toBe(2);
     expect(cli.at(-1)).toBe(`audit log BROKEN at seq ${ack.seq} (id ${ack.id}): hash-mismatch`);
     // The failed verifications are on the record too.
     const checks = await stack.dataSource.query(

@@ -51,7 +51,7 @@ describe('audit log (hash chain, append-only)', () => {
     );
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => String(i + 1)));
     expect(rows).toHaveLength(48);
-    const result = await audit.verify(7); // small pages: the verifier carries the chain across them
+    const result = await audit.verify({ pageSize: 7 }); // small pages: the verifier carries the chain across them
     expect(result).toMatchObject({ ok: true, rowsChecked: 48, firstBreak: null, breaks: [] });
     expect(result.head?.seq).toBe('48');
   });

@@ -1,10 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type Admin, type Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { createKafka, MessageProducer, TOPICS } from '@alem/messaging';
 import { createDataSource, enrolPatient, seedCareTeam, seedSite, type SeededTeam } from '@alem/persistence';
-import { KafkaMockBroker, SmtpCapture, waitFor } from '@alem/local-stack';
+import { KafkaMockBroker, localAuditAnchorEnv, SmtpCapture, waitFor } from '@alem/local-stack';
 import { type AppConfig, type Clock, loadConfig } from '@alem/runtime';
 import { ResultProcessorModule } from '../../apps/result-processor/src/result-processor.module';
 import { NotifierModule, type NotifierOptions } from '../../apps/notifier/src/notifier.module';
@@ -38,6 +41,8 @@ export async function startTestStack(options: { clock?: Clock; brokers?: number 
   const broker = await KafkaMockBroker.start({ brokers: options.brokers ?? 1 });
   const smtp = await SmtpCapture.start();
   const redis = redisNamespace();
+  // The audit chain's anchor key and file, outside the database; tests anchor on demand (no timer).
+  const anchorDir = await mkdtemp(join(tmpdir(), 'alem-anchors-'));
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
@@ -55,6 +60,8 @@ export async function startTestStack(options: { clock?: Clock; brokers?: number 
     // see each alert's own message (no warning group window) unless they ask otherwise.
     ESCALATION_SWEEP_INTERVAL_MS: '0',
     WARNING_GROUP_WINDOW_MS: '0',
+    ...(await localAuditAnchorEnv(anchorDir)),
+    AUDIT_ANCHOR_INTERVAL_MS: '0',
   };
   const config = loadConfig(env);
   const dataSource = createDataSource({ url: db.url, poolSize: 3 });
@@ -122,6 +129,7 @@ export async function startTestStack(options: { clock?: Clock; brokers?: number 
       await broker.stop();
       await redis.clean();
       await db.drop();
+      await rm(anchorDir, { recursive: true, force: true });
     },
   };
 }

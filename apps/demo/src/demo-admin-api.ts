@@ -69,6 +69,8 @@ export async function showAdminApi(base: string): Promise<void> {
     console.log(`  acknowledged ${acked.reference} (${acked.ruleId}, ${acked.severity}) → ${acked.state}`);
   }
   const admin = await login(DEMO_ADMIN);
+  // The head signed and kept outside the database, then the chain checked against it.
+  const anchor = await call<{ seq: string }>(base, '/api/v1/audit/anchors', { method: 'POST', token: admin });
   const verify = await call<{ ok: boolean; rowsChecked: number }>(base, '/api/v1/audit/verify', {
     token: admin,
   });
@@ -76,7 +78,7 @@ export async function showAdminApi(base: string): Promise<void> {
     token: admin,
   });
   console.log(
-    `  audit log: ${verify.rowsChecked} rows, chain ${verify.ok ? 'intact' : 'BROKEN'}; latest: ${audit.items
+    `  audit log: ${verify.rowsChecked} rows, chain ${verify.ok ? 'intact' : 'BROKEN'} (anchored at seq ${anchor.seq}); latest: ${audit.items
       .map((r) => r.action)
       .join(', ')}`,
   );

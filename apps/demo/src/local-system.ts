@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
@@ -9,6 +12,7 @@ import {
   createMigratedDatabase,
   dropDatabase,
   KafkaMockBroker,
+  localAuditAnchorEnv,
   SmsProviderStub,
   SmtpCapture,
 } from '@alem/local-stack';
@@ -64,6 +68,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const broker = await KafkaMockBroker.start();
   const smtp = await SmtpCapture.start();
   const sms = await SmsProviderStub.start({ accountSid: 'ACdemo', authToken: 'demo-sms-auth-token' });
+  // A key of this run's own signs the audit chain's anchors, kept with the anchor file outside the database.
+  const anchorDir = await mkdtemp(join(tmpdir(), 'alem-anchors-'));
   const config = loadConfig({
     ...process.env,
     LOG_LEVEL: options.logLevel ?? 'warn',
@@ -72,6 +78,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     KAFKA_BROKERS: broker.bootstrap,
     SMTP_URL: smtp.url,
     ...sms.env(),
+    ...(await localAuditAnchorEnv(anchorDir)),
     // The gateway's MLLP listener on a port of the system's choosing (see `mllpPort`), local only.
     MLLP_HOST: '127.0.0.1',
     MLLP_PORT: '0',
@@ -138,6 +145,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await sms.stop();
       await broker.stop();
       await cleanRedisPrefix(config);
+      await rm(anchorDir, { recursive: true, force: true });
       if (drop) await dropDatabase(options.databaseName);
     },
   };

@@ -4,3 +4,4 @@ export * from './lab-mllp-client';
 export * from './smtp-capture';
 export * from './wait-for';
 export * from './sms-provider-stub';
+export * from './audit-anchor-key';

@@ -12,6 +12,7 @@ export * from './repositories/alert-timeline';
 export * from './repositories/alert.repository';
 export * from './repositories/api-key.repository';
 export * from './repositories/audit.repository';
+export * from './audit/audit-anchor';
 export * from './audit/audit-chain';
 export * from './repositories/contact-verification.repository';
 export * from './repositories/delivery.repository';

@@ -20,6 +20,8 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/alem'),
+  // The schema owner, for migrations only; the apps connect (DATABASE_URL) as a login role in `alem_app`.
+  DATABASE_MIGRATION_URL: z.url().optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379/0'),
   REDIS_PREFIX: z
@@ -120,12 +122,19 @@ export const envSchema = z.object({
   NOTIFY_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+  // Audit chain anchors (admin API, audit:verify): Ed25519 private key (PEM) and the append-only file, both
+  // outside the database; public keys (PEM) of retired signing keys; how often the head is anchored (0: never).
+  AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
+  AUDIT_ANCHOR_KEY_FILE: z.string().min(1).optional(),
+  AUDIT_ANCHOR_RETIRED_PUBLIC_KEY_FILES: csv.optional(),
+  AUDIT_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
 });
 
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  database: { url: string; poolSize: number };
+  /** `migrationUrl`: the schema owner's (DATABASE_MIGRATION_URL), else `url`. */
+  database: { url: string; migrationUrl: string; poolSize: number };
   redis: { url: string; prefix: string };
   kafka: { brokers: string[]; clientId: string };
   processor: {
@@ -201,6 +210,16 @@ export interface AppConfig {
     rateLimit: { count: number; windowMs: number };
     delivery: { attempts: number; backoffMs: number };
   };
+  /**
+   * Signed anchors of the audit chain head, outside the database (null: not anchored; the chain alone then
+   * cannot show an edit whose later hashes were recomputed by the table's owner).
+   */
+  auditAnchor: {
+    file: string;
+    keyFile: string;
+    retiredPublicKeyFiles: string[];
+    intervalMs: number;
+  } | null;
 }
 
 export class ConfigError extends Error {}
@@ -227,10 +246,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'Invalid configuration:\n  SMS_AUTH_TOKEN: required with SMS_PROVIDER_URL (it authenticates requests and receipts)',
     );
   }
+  if ((e.AUDIT_ANCHOR_FILE === undefined) !== (e.AUDIT_ANCHOR_KEY_FILE === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  AUDIT_ANCHOR_FILE and AUDIT_ANCHOR_KEY_FILE: set both (anchored audit chain) or neither',
+    );
+  }
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: {
+      url: e.DATABASE_URL,
+      migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+    },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
     processor: {
@@ -302,6 +330,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rateLimit: { count: e.NOTIFY_RATE_LIMIT_COUNT, windowMs: e.NOTIFY_RATE_LIMIT_WINDOW_MS },
       delivery: { attempts: e.DELIVERY_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
     },
+    auditAnchor:
+      e.AUDIT_ANCHOR_FILE && e.AUDIT_ANCHOR_KEY_FILE
+        ? {
+            file: e.AUDIT_ANCHOR_FILE,
+            keyFile: e.AUDIT_ANCHOR_KEY_FILE,
+            retiredPublicKeyFiles: e.AUDIT_ANCHOR_RETIRED_PUBLIC_KEY_FILES ?? [],
+            intervalMs: e.AUDIT_ANCHOR_INTERVAL_MS,
+          }
+        : null,
   };
 }
 

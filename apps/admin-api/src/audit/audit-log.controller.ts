@@ -1,17 +1,27 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Roles } from '@alem/access';
 import { CsvExport, RequestedFormat } from '../common/csv-export.interceptor';
 import { type ListFormat } from '../common/pagination';
 import { Actor, type RequestActor } from '../common/request-actor';
-import { AuditPageDto, AuditQueryDto, AuditVerificationDto } from './audit-log.dto';
+import { AuditAnchorService } from './audit-anchor.service';
+import { AuditAnchorDto, AuditPageDto, AuditQueryDto, AuditVerificationDto } from './audit-log.dto';
 import { AUDIT_CSV_COLUMNS, AuditLogService } from './audit-log.service';
 
 @ApiTags('audit')
 @Controller('audit')
 @Roles('admin', 'auditor')
 export class AuditLogController {
-  constructor(private readonly auditLog: AuditLogService) {}
+  constructor(
+    private readonly auditLog: AuditLogService,
+    private readonly anchors: AuditAnchorService,
+  ) {}
 
   @Get()
   @CsvExport({ filename: 'audit-log', columns: AUDIT_CSV_COLUMNS })
@@ -22,9 +32,24 @@ export class AuditLogController {
   }
 
   @Get('verify')
-  @ApiOperation({ summary: 'Recompute the hash chain and name the first broken link (seq and id)' })
+  @ApiOperation({
+    summary:
+      'Recompute the hash chain, check it against the signed anchors, and name the first broken link (seq and id) ' +
+      'and the first row after the last good anchor that fails',
+  })
   @ApiOkResponse({ type: AuditVerificationDto })
   verify(@Actor() actor: RequestActor): Promise<AuditVerificationDto> {
     return this.auditLog.verify(actor);
+  }
+
+  @Post('anchors')
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Sign the chain head now and append it to the anchors outside the database (audited)',
+  })
+  @ApiCreatedResponse({ type: AuditAnchorDto })
+  @ApiConflictResponse({ description: 'No anchors configured (AUDIT_ANCHOR_FILE, AUDIT_ANCHOR_KEY_FILE)' })
+  anchor(@Actor() actor: RequestActor): Promise<AuditAnchorDto> {
+    return this.anchors.anchorOnRequest(actor);
   }
 }

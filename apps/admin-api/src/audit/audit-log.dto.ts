@@ -64,12 +64,47 @@ const breakSchema = z.object({
   expected: z.string(),
   found: z.string(),
 });
+const anchorSchema = z.object({
+  seq: z.string(),
+  hash: z.string(),
+  anchoredAt: z.string(),
+});
+export class AuditAnchorDto extends createZodDto(
+  anchorSchema.extend({
+    v: z.literal(1),
+    keyId: z.string().describe('SHA-256 of the signing key’s public key (SPKI)'),
+    signature: z.string().describe('Ed25519, base64'),
+  }),
+) {}
+
 export class AuditVerificationDto extends createZodDto(
   z.object({
-    ok: z.boolean(),
+    ok: z.boolean().describe('The chain is intact and every anchor holds'),
     rowsChecked: z.number().int(),
     head: z.object({ seq: z.string(), id: z.string(), hash: z.string() }).nullable(),
     firstBreak: breakSchema.nullable(),
     breaks: z.array(breakSchema),
+    anchors: z
+      .object({
+        sink: z.string(),
+        checked: z.number().int().describe('Anchor records read'),
+        lastGood: anchorSchema.nullable().describe('The chain is vouched for up to this anchor'),
+        firstFailure: z
+          .object({ seq: z.string(), id: z.string().nullable() })
+          .nullable()
+          .describe(
+            'The first row after the last good anchor that fails (id null for a removed row); when later hashes ' +
+              'were recomputed to hide an edit, the first row the failed anchor no longer vouches for',
+          ),
+        problems: z.array(
+          z.object({
+            line: z.number().int(),
+            seq: z.string().nullable(),
+            reason: z.enum(['malformed', 'unknown-key', 'bad-signature', 'hash-mismatch', 'row-missing']),
+          }),
+        ),
+      })
+      .nullable()
+      .describe('Null when no anchors are configured'),
   }),
 ) {}

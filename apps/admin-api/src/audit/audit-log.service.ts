@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import { AuditRepository, type AuditVerification } from '@alem/persistence';
+import { Inject, Injectable } from '@nestjs/common';
+import { type AuditAnchors, AuditRepository, type AuditVerification } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource } from 'typeorm';
 import { type CsvColumn } from '../common/csv';
 import { type ListFormat, type Page, pageLimit } from '../common/pagination';
 import { auditActorOf, type RequestActor } from '../common/request-actor';
 import { SqlBuilder } from '../common/sql-builder';
+import { AUDIT_ANCHORS } from './audit-anchor.service';
 import { type AuditEntryView, type AuditQueryDto } from './audit-log.dto';
 
 export const AUDIT_CSV_COLUMNS: CsvColumn<AuditEntryView>[] = [
@@ -55,6 +56,7 @@ export class AuditLogService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditRepository,
     private readonly clock: Clock,
+    @Inject(AUDIT_ANCHORS) private readonly anchors: AuditAnchors | null,
   ) {}
 
   async list(
@@ -127,8 +129,8 @@ export class AuditLogService {
     });
   }
 
-  /** Recomputes the chain; the check itself is recorded (with its verdict) after it ran. */
+  /** Recomputes the chain and checks it against the anchors; the check is recorded (with its verdict) after it ran. */
   verify(actor: RequestActor): Promise<AuditVerification> {
-    return this.audit.verifyAndRecord(auditActorOf(actor), this.clock.now());
+    return this.audit.verifyAndRecord(auditActorOf(actor), { at: this.clock.now(), anchors: this.anchors });
   }
 }

@@ -165,10 +165,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute the hash chain and name the first broken link (seq and id) */
+        /** Recompute the hash chain, check it against the signed anchors, and name the first broken link (seq and id) and the first row after the last good anchor that fails */
         get: operations["AuditLogController_verify"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/anchors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign the chain head now and append it to the anchors outside the database (audited) */
+        post: operations["AuditLogController_anchor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1251,6 +1268,7 @@ export interface components {
             nextAfterSeq: string | null;
         };
         AuditVerificationDto: {
+            /** @description The chain is intact and every anchor holds */
             ok: boolean;
             rowsChecked: number;
             head: {
@@ -1274,6 +1292,40 @@ export interface components {
                 expected: string;
                 found: string;
             }[];
+            /** @description Null when no anchors are configured */
+            anchors: {
+                sink: string;
+                /** @description Anchor records read */
+                checked: number;
+                /** @description The chain is vouched for up to this anchor */
+                lastGood: {
+                    seq: string;
+                    hash: string;
+                    anchoredAt: string;
+                } | null;
+                /** @description The first row after the last good anchor that fails (id null for a removed row); when later hashes were recomputed to hide an edit, the first row the failed anchor no longer vouches for */
+                firstFailure: {
+                    seq: string;
+                    id: string | null;
+                } | null;
+                problems: {
+                    line: number;
+                    seq: string | null;
+                    /** @enum {string} */
+                    reason: "malformed" | "unknown-key" | "bad-signature" | "hash-mismatch" | "row-missing";
+                }[];
+            } | null;
+        };
+        AuditAnchorDto: {
+            seq: string;
+            hash: string;
+            anchoredAt: string;
+            /** @enum {number} */
+            v: 1;
+            /** @description SHA-256 of the signing key’s public key (SPKI) */
+            keyId: string;
+            /** @description Ed25519, base64 */
+            signature: string;
         };
         PatientPageDto: {
             items: {
@@ -3391,6 +3443,46 @@ export interface operations {
             };
             /** @description Requires one of the roles: admin, auditor */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuditLogController_anchor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditAnchorDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No anchors configured (AUDIT_ANCHOR_FILE, AUDIT_ANCHOR_KEY_FILE) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

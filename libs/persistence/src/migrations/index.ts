@@ -11,6 +11,9 @@ import { LabSenders1732300010000 } from './1732300010000-lab-senders';
 import { StoredComparators1732300011000 } from './1732300011000-stored-comparators';
 import { BrowserSessions1732300012000 } from './1732300012000-browser-sessions';
 import { SenderAuthentication1732300013000 } from './1732300013000-sender-authentication';
+import { AppRole1732300014000 } from './1732300014000-app-role';
+
+export { APP_ROLE } from './1732300014000-app-role';
 
 /** Every migration, in order. New migrations are appended here (explicit imports work the same in ts and js). */
 export const MIGRATIONS = [
@@ -27,4 +30,5 @@ export const MIGRATIONS = [
   StoredComparators1732300011000,
   BrowserSessions1732300012000,
   SenderAuthentication1732300013000,
+  AppRole1732300014000,
 ];

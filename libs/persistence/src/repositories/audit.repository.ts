@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import {
+  type AuditAnchors,
+  type AuditAnchorVerification,
+  type SignedAuditAnchor,
+} from '../audit/audit-anchor';
 import { AuditChainVerifier, type ChainBreak, type ChainedAuditRow } from '../audit/audit-chain';
 import { type AuditActorType, type AuditOutcome } from '../entities/audit.entities';
 
@@ -44,13 +49,19 @@ export interface AuditEntry {
 }
 
 export interface AuditVerification {
+  /** The chain is intact and every anchor holds. */
   ok: boolean;
   rowsChecked: number;
-  /** The last row: keep its hash elsewhere (an anchor) to notice a truncated tail later. */
+  /** The last row. */
   head: { seq: string; id: string; hash: string } | null;
   firstBreak: ChainBreak | null;
   /** Every broken link found (at most 100). */
   breaks: ChainBreak[];
+  /**
+   * The chain against its signed anchors outside the database, which catch what the chain alone cannot: an
+   * edit hidden by recomputing every later hash, or a removed tail. Null when no anchors are configured.
+   */
+  anchors: AuditAnchorVerification | null;
 }
 
 const MAX_TEXT = 1000;
@@ -112,8 +123,11 @@ export class AuditRepository {
   }
 
   /** Verifies the chain (see `verify`), then records the check and its verdict in the log itself. */
-  async verifyAndRecord(actor: AuditActor, at?: Date): Promise<AuditVerification> {
-    const result = await this.verify();
+  async verifyAndRecord(
+    actor: AuditActor,
+    options: { at?: Date; anchors?: AuditAnchors | null } = {},
+  ): Promise<AuditVerification> {
+    const result = await this.verify({ anchors: options.anchors });
     await this.appendAlone([
       {
         actor,
@@ -126,18 +140,47 @@ export class AuditRepository {
           rowsChecked: result.rowsChecked,
           head: result.head,
           firstBreak: result.firstBreak,
+          anchors: result.anchors && {
+            checked: result.anchors.checked,
+            lastGood: result.anchors.lastGood,
+            firstFailure: result.anchors.firstFailure,
+            firstProblem: result.anchors.problems[0] ?? null,
+          },
         },
-        at,
+        at: options.at,
       },
     ]);
     return result;
   }
 
+  /** The last row of the chain (committed rows are numbered in commit order, so it is the last committed). */
+  async head(): Promise<{ seq: string; hash: string } | null> {
+    const [row]: Array<{ seq: string; hash: string }> = await this.dataSource.query(
+      `SELECT seq::text, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1`,
+    );
+    return row ?? null;
+  }
+
+  /** Signs the chain head and appends it to the anchors' sink; null when the log is empty. */
+  async anchor(anchors: AuditAnchors, at: Date): Promise<SignedAuditAnchor | null> {
+    const head = await this.head();
+    if (!head) return null;
+    const anchor = anchors.sign(head, at);
+    await anchors.sink.append(anchor);
+    return anchor;
+  }
+
   /**
-   * Recomputes the whole chain in seq order (pages of `pageSize` rows) and reports the first broken link.
-   * Linear in the size of the log: about a second per few hundred thousand rows.
+   * Recomputes the whole chain in seq order (pages of `pageSize` rows) and reports the first broken link, and
+   * with `anchors` checks every anchor against its row. Linear in the size of the log: about a second per few
+   * hundred thousand rows.
    */
-  async verify(pageSize = 5000): Promise<AuditVerification> {
+  async verify(
+    options: { pageSize?: number; anchors?: AuditAnchors | null } = {},
+  ): Promise<AuditVerification> {
+    const pageSize = options.pageSize ?? 5000;
+    // The anchors first: one written while the rows are read names a row this walk may have already passed.
+    const anchorChecker = options.anchors ? await options.anchors.checker() : null;
     const verifier = new AuditChainVerifier();
     const breaks: ChainBreak[] = [];
     let after = '0';
@@ -186,17 +229,21 @@ export class AuditRepository {
           prevHash: r.prev_hash,
           hash: r.hash,
         };
-        for (const b of verifier.check(row)) if (breaks.length < 100) breaks.push(b);
+        const rowBreaks = verifier.check(row);
+        for (const b of rowBreaks) if (breaks.length < 100) breaks.push(b);
+        anchorChecker?.observe(row, rowBreaks.length > 0);
       }
       if (rows.length < pageSize) break;
       after = rows[rows.length - 1]!.seq;
     }
+    const anchors = anchorChecker?.finish() ?? null;
     return {
-      ok: breaks.length === 0,
+      ok: breaks.length === 0 && (anchors?.problems.length ?? 0) === 0,
       rowsChecked: verifier.rowsChecked,
       head: verifier.head,
       firstBreak: breaks[0] ?? null,
       breaks,
+      anchors,
     };
   }
 }

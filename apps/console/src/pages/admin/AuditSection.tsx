@@ -68,23 +68,44 @@ function queryOf(f: Filters) {
   };
 }
 
+/** What the signed anchors outside the database vouch for. */
+function anchorsText(anchors: Verification['anchors']): string {
+  if (!anchors) return 'No anchors are configured: an edit by the database owner could go unseen.';
+  const vouched = anchors.lastGood ? `vouched for up to row ${anchors.lastGood.seq}` : 'none holds yet';
+  return `${anchors.checked} signed anchor${anchors.checked === 1 ? '' : 's'} read; ${vouched}.`;
+}
+
 /** The result of checking the hash chain: a break is said in words and announced, never only red. */
 function VerificationResult({ result }: { result: Verification }) {
   if (result.ok)
     return (
       <Alert color="gray" title="Chain intact" role="status">
         {result.rowsChecked} rows checked; every hash links to the one before
-        {result.head ? ` (head row ${result.head.seq})` : ''}.
+        {result.head ? ` (head row ${result.head.seq})` : ''}. {anchorsText(result.anchors)}
       </Alert>
     );
   const b = result.firstBreak;
+  const failure = result.anchors?.firstFailure;
+  const problem = result.anchors?.problems[0];
+  const title = b
+    ? `Chain broken at row ${b.seq}`
+    : failure
+      ? `Anchors fail from row ${failure.seq}`
+      : 'Anchors fail';
   return (
-    <Alert color="red" title={b ? `Chain broken at row ${b.seq}` : 'Chain broken'} role="alert">
+    <Alert color="red" title={title} role="alert">
       <Stack gap={4}>
         <Text size="sm">
           {result.rowsChecked} rows checked; {result.breaks.length} break
-          {result.breaks.length === 1 ? '' : 's'} found.
+          {result.breaks.length === 1 ? '' : 's'} found. {anchorsText(result.anchors)}
         </Text>
+        {problem && (
+          <Text size="sm">
+            {result.anchors!.problems.length} anchor problem{result.anchors!.problems.length === 1 ? '' : 's'}
+            ; first: line {problem.line}
+            {problem.seq ? ` (row ${problem.seq})` : ''}: {problem.reason}
+          </Text>
+        )}
         {b && (
           <>
             <Text size="sm">
