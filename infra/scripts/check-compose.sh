@@ -3,6 +3,8 @@
 # there, otherwise Debian's docker-compose (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The file requires the secrets (`${JWT_SECRET:?…}`); random ones of this check only, as a deployment makes its own.
+export JWT_SECRET="${JWT_SECRET:-$(openssl rand -base64 48)}" ACK_TOKEN_SECRET="${ACK_TOKEN_SECRET:-$(openssl rand -base64 48)}"
 if docker compose version >/dev/null 2>&1; then
   docker compose config -q
 else

@@ -8,6 +8,7 @@ import { createKafka, MessageProducer } from '@alem/messaging';
 import {
   createMigratedDatabase,
   dropDatabase,
+  embeddedSecrets,
   KafkaMockBroker,
   SmsProviderStub,
   SmtpCapture,
@@ -65,7 +66,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const smtp = await SmtpCapture.start();
   const sms = await SmsProviderStub.start({ accountSid: 'ACdemo', authToken: 'demo-sms-auth-token' });
   const config = loadConfig({
+    // Random secrets for this run (a JWT_SECRET or ACK_TOKEN_SECRET of the shell's is used instead).
+    ...embeddedSecrets(),
     ...process.env,
+    // Whatever the shell says: this is the embedded local stack, never a deployment.
+    NODE_ENV: 'development',
     LOG_LEVEL: options.logLevel ?? 'warn',
     DATABASE_URL: databaseUrl,
     REDIS_PREFIX: options.redisPrefix,

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /**
  * The whole runtime configuration, parsed once from the environment and validated; boot fails with a readable
- * message when a value is wrong. The defaults are the embedded local stack (README "Configuration").
+ * message when a value is wrong. The defaults are the embedded local stack (README "Configuration"), except
+ * where a default would be unsafe in a deployment: NODE_ENV is `production` unless said otherwise, and the
+ * secrets have none (the embedded stack makes random ones per run, `embeddedSecrets` in @alem/local-stack).
  */
 const csv = z
   .string()
@@ -17,7 +19,8 @@ const csv = z
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  // A built app started without NODE_ENV is a deployment; the embedded stack and the tests set their own.
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/alem'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
@@ -47,7 +50,7 @@ export const envSchema = z.object({
   /** The most OBX one HL7 message may carry; a message with more is refused (AR) whole. */
   HL7_MAX_OBX_PER_MESSAGE: z.coerce.number().int().min(1).max(100_000).default(1000),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  // Admin API (access control). JWT_SECRET is required by the admin API when NODE_ENV=production.
+  // Admin API (access control). JWT_SECRET is required by the admin API (`requiredSecret`), whatever NODE_ENV.
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
   JWT_ISSUER: z.string().min(1).default('alem-admin-api'),
@@ -80,7 +83,7 @@ export const envSchema = z.object({
   SMS_STATUS_CALLBACK_URL: z.url().optional(),
   SMS_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   SMS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  // Acknowledgement links: HMAC key (required by the notifier and the admin API in production) and lifetime.
+  // Acknowledgement links: HMAC key (required by the notifier and the admin API, `requiredSecret`) and lifetime.
   ACK_TOKEN_SECRET: z.string().min(32, 'ACK_TOKEN_SECRET must be at least 32 characters').optional(),
   ACK_TOKEN_TTL_MS: z.coerce
     .number()
@@ -128,7 +131,7 @@ export interface AppConfig {
   links: { publicBaseUrl: string };
   hl7: { defaultTimeZone: string; maxObservations: number };
   http: { port: number };
-  /** Admin API authentication; `jwtSecret` is null when unset (the admin API then refuses production boot). */
+  /** Admin API authentication; `jwtSecret` is null when unset (the admin API then refuses to start). */
   auth: {
     jwtSecret: string | null;
     jwtTtlSeconds: number;
@@ -164,7 +167,7 @@ export interface AppConfig {
   };
   /**
    * The notifier. `sms` is null when no provider is configured (then nothing goes by SMS). `ackTokenSecret`
-   * is null when unset: the notifier and the admin API refuse production boot without it.
+   * is null when unset: the notifier and the admin API refuse to start without it.
    */
   notify: {
     sms: {
@@ -188,6 +191,22 @@ export interface AppConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** The secrets an app may need; each has no default anywhere (README "Configuration"). */
+export type SecretVariable = 'JWT_SECRET' | 'ACK_TOKEN_SECRET';
+
+/**
+ * A secret the app cannot run without, or a ConfigError that says which variable, what it is for and how to
+ * make one. There is no fallback in any environment: a public development key once let a forged admin token
+ * verify wherever NODE_ENV was left unset (issue 14). The embedded local stack passes random ones.
+ */
+export function requiredSecret(variable: SecretVariable, value: string | null, usedFor: string): string {
+  if (value) return value;
+  throw new ConfigError(
+    `${variable} is not set: ${usedFor}. There is no default. Make one (at least 32 characters) and set it, ` +
+      `e.g. ${variable}=$(openssl rand -base64 48)`,
+  );
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
