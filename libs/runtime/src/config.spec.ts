@@ -31,3 +31,45 @@ describe('requiredSecret', () => {
     );
   });
 });
+
+describe('Kafka TLS and SASL settings', () => {
+  it('are off by default (the embedded broker is plain)', () => {
+    expect(loadConfig({}).kafka).toMatchObject({ tls: null, sasl: null });
+  });
+
+  it('read TLS files and SASL credentials', () => {
+    const kafka = loadConfig({
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: '/etc/alem/kafka-ca.pem',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'alem',
+      KAFKA_SASL_PASSWORD: 'secret-from-the-vault',
+    }).kafka;
+    expect(kafka.tls).toEqual({ caFile: '/etc/alem/kafka-ca.pem', certFile: null, keyFile: null });
+    expect(kafka.sasl).toEqual({
+      mechanism: 'scram-sha-512',
+      username: 'alem',
+      password: 'secret-from-the-vault',
+    });
+  });
+
+  it.each([
+    [{ KAFKA_SASL_MECHANISM: 'scram-sha-256' }, /KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: required/],
+    [{ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u' }, /KAFKA_SASL_PASSWORD: required/],
+    [{ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, /KAFKA_SASL_MECHANISM: required/],
+    [
+      { KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' },
+      /KAFKA_SASL_MECHANISM/,
+    ],
+    [
+      { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' },
+      /plain sends the password in clear/,
+    ],
+    [{ KAFKA_SSL_CA_FILE: '/ca.pem' }, /set KAFKA_SSL=true/],
+    [{ KAFKA_SSL: 'true', KAFKA_SSL_CERT_FILE: '/c.pem' }, /set both/],
+    [{ KAFKA_SSL: 'yes' }, /KAFKA_SSL/],
+  ])('refuse %j', (env, problem) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(problem);
+  });
+});

@@ -31,6 +31,15 @@ export const envSchema = z.object({
     .default('alem'),
   KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().default('alem'),
+  // Kafka over TLS (the system's CAs, or KAFKA_SSL_CA_FILE; a client certificate when both files are set) and
+  // SASL. The embedded broker speaks plain Kafka; a hospital's cluster should not (issue 14, item 7).
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_KEY_FILE: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   PROCESSOR_GROUP_ID: z.string().default('result-processor'),
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(12),
   PROCESSOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(30000),
@@ -118,7 +127,20 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   database: { url: string; poolSize: number };
   redis: { url: string; prefix: string };
-  kafka: { brokers: string[]; clientId: string };
+  /**
+   * Kafka. `tls` is null for plain TCP (the embedded broker); its files are paths, read when a client is made.
+   * `sasl` is null without authentication.
+   */
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    tls: { caFile: string | null; certFile: string | null; keyFile: string | null } | null;
+    sasl: {
+      mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      username: string;
+      password: string;
+    } | null;
+  };
   processor: {
     groupId: string;
     partitionsConcurrently: number;
@@ -220,6 +242,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'Invalid configuration:\n  MLLP_TLS_CERT_FILE and MLLP_TLS_KEY_FILE: set both (TLS) or neither (plain TCP)',
     );
   }
+  const kafkaProblem = kafkaSecurityProblem(e);
+  if (kafkaProblem) throw new ConfigError(`Invalid configuration:\n  ${kafkaProblem}`);
   if (e.SMS_PROVIDER_URL !== undefined && e.SMS_AUTH_TOKEN === undefined) {
     throw new ConfigError(
       'Invalid configuration:\n  SMS_AUTH_TOKEN: required with SMS_PROVIDER_URL (it authenticates requests and receipts)',
@@ -230,7 +254,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
-    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID,
+      tls: e.KAFKA_SSL
+        ? {
+            caFile: e.KAFKA_SSL_CA_FILE ?? null,
+            certFile: e.KAFKA_SSL_CERT_FILE ?? null,
+            keyFile: e.KAFKA_SSL_KEY_FILE ?? null,
+          }
+        : null,
+      sasl:
+        e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
+          ? {
+              mechanism: e.KAFKA_SASL_MECHANISM,
+              username: e.KAFKA_SASL_USERNAME,
+              password: e.KAFKA_SASL_PASSWORD,
+            }
+          : null,
+    },
     processor: {
       groupId: e.PROCESSOR_GROUP_ID,
       partitionsConcurrently: e.PROCESSOR_PARTITIONS_CONCURRENTLY,
@@ -294,6 +336,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       delivery: { attempts: e.DELIVERY_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
     },
   };
+}
+
+/** What is wrong with the Kafka TLS and SASL variables together, if anything. */
+function kafkaSecurityProblem(e: z.infer<typeof envSchema>): string | null {
+  const files = [e.KAFKA_SSL_CA_FILE, e.KAFKA_SSL_CERT_FILE, e.KAFKA_SSL_KEY_FILE];
+  if (!e.KAFKA_SSL && files.some((f) => f !== undefined)) {
+    return 'KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: set KAFKA_SSL=true to use them';
+  }
+  if ((e.KAFKA_SSL_CERT_FILE === undefined) !== (e.KAFKA_SSL_KEY_FILE === undefined)) {
+    return 'KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE: set both (a client certificate) or neither';
+  }
+  const credentials = [e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD];
+  if (e.KAFKA_SASL_MECHANISM !== undefined && credentials.some((c) => c === undefined)) {
+    return `KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: required with KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM}`;
+  }
+  if (e.KAFKA_SASL_MECHANISM === undefined && credentials.some((c) => c !== undefined)) {
+    return 'KAFKA_SASL_MECHANISM: required with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD (scram-sha-512, scram-sha-256 or plain)';
+  }
+  // PLAIN sends the password as it is: only inside TLS.
+  if (e.KAFKA_SASL_MECHANISM === 'plain' && !e.KAFKA_SSL) {
+    return 'KAFKA_SASL_MECHANISM=plain sends the password in clear: set KAFKA_SSL=true, or use scram-sha-512';
+  }
+  return null;
 }
 
 /** BullMQ/ioredis connection settings from a redis:// URL. */
