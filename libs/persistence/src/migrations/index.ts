@@ -10,6 +10,7 @@ import { ClinicalGaps1732300009000 } from './1732300009000-clinical-gaps';
 import { LabSenders1732300010000 } from './1732300010000-lab-senders';
 import { StoredComparators1732300011000 } from './1732300011000-stored-comparators';
 import { BrowserSessions1732300012000 } from './1732300012000-browser-sessions';
+import { SmsReceiptsOnce1732300016000 } from './1732300016000-sms-receipts-once';
 
 /** Every migration, in order. New migrations are appended here (explicit imports work the same in ts and js). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   LabSenders1732300010000,
   StoredComparators1732300011000,
   BrowserSessions1732300012000,
+  SmsReceiptsOnce1732300016000,
 ];
