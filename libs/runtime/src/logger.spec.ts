@@ -23,6 +23,8 @@ describe('request logs', () => {
     const log = pinoHttp(options, sink);
     server = createServer((req, res) => {
       log(req, res);
+      // As the admin API's sign-in answers: the session's secret in a cookie.
+      if (req.url === '/api/v1/auth/session') res.setHeader('Set-Cookie', `alem_session=${TOKEN}; HttpOnly`);
       res.statusCode = 204;
       res.end();
     });
@@ -32,7 +34,15 @@ describe('request logs', () => {
 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+  it('never hold a session cookie the response sets', async () => {
+    lines.length = 0;
+    await fetch(`${base}/api/v1/auth/session`, { method: 'POST' });
+    expect(lines).toHaveLength(1);
+    expect(lines.join('')).not.toContain(TOKEN);
+  });
+
   it('never hold an acknowledgement token of the path (console page or API)', async () => {
+    lines.length = 0;
     for (const path of [`/acknowledgements/${TOKEN}`, `/api/v1/acknowledgements/${TOKEN}?from=email`]) {
       await fetch(`${base}${path}`, { method: 'POST' });
     }

@@ -9,6 +9,8 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
+  // The console's session secret, as the sign-in answer sets it (the request log includes response headers).
+  'res.headers["set-cookie"]',
   'patient',
   '*.patient',
   'patientIdentifier',
