@@ -14,6 +14,7 @@ import {
 import {
   createMigratedDatabase,
   dropDatabase,
+  embeddedSecrets,
   KafkaMockBroker,
   SmtpCapture,
   waitFor,
@@ -314,9 +315,9 @@ async function latencyRun(args: Args): Promise<LatencyRun> {
         SMTP_URL: smtp.url,
         REDIS_PREFIX: `${RUN}-latency`,
         NODE_ENV: 'production',
-        // The notifier signs acknowledgement links (required in production); the latency run measures one
+        // The notifier signs acknowledgement links (random keys of this run); the latency run measures one
         // email per critical alert, so the per-person flood summaries are off here.
-        ACK_TOKEN_SECRET: 'bench-only-ack-token-secret-of-32-characters',
+        ...embeddedSecrets(),
         NOTIFY_RATE_LIMIT_COUNT: '0',
       };
       const nodeArgs = [

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
+import { embeddedSecrets } from '@alem/local-stack';
 import { enrolPatient, seedCareTeam, seedSite } from '@alem/persistence';
 import { loadConfig } from '@alem/runtime';
-import { INSECURE_DEV_JWT_SECRET } from '../../apps/admin-api/src/auth/jwt-token.service';
 import { listRoutes, type RouteInfo } from '../../apps/admin-api/src/common/route-inventory';
 import { GENEROUS_LIMITS, seedUser, startAdminApi, TEST_PASSWORD, type AdminApi } from '../support/admin-api';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -18,6 +18,8 @@ describe('admin API access control', () => {
   let ds: DataSource;
   let api: AdminApi;
   let routes: RouteInfo[];
+  /** The API's own signing key (random per run): for tokens that are right in every way but one. */
+  let jwtSecret: string;
   const ids = {} as Record<
     'teamA' | 'teamB' | 'patientA' | 'patientB' | 'alertA' | 'alertB' | 'admin' | 'clinicianA' | 'auditor',
     string
@@ -58,12 +60,14 @@ describe('admin API access control', () => {
     db = await createTestDatabase();
     const config = loadConfig({
       NODE_ENV: 'test',
+      ...embeddedSecrets(),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       DATABASE_URL: db.url,
       KAFKA_BROKERS: '127.0.0.1:9',
       ...GENEROUS_LIMITS,
       LOGIN_LOCKOUT_FAILURES: '4',
     });
+    jwtSecret = config.auth.jwtSecret!;
     api = await startAdminApi(config);
     ds = api.app.get(DataSource);
     routes = listRoutes(api.app);
@@ -165,15 +169,11 @@ describe('admin API access control', () => {
       audience: 'alem-admin-api',
       expiresIn: 300,
     });
-    const expired = sign(
-      { sub: ids.admin, exp: Math.floor(Date.now() / 1000) - 60 },
-      INSECURE_DEV_JWT_SECRET,
-      {
-        issuer: 'alem-admin-api',
-        audience: 'alem-admin-api',
-      },
-    );
-    const otherAudience = sign({ sub: ids.admin }, INSECURE_DEV_JWT_SECRET, {
+    const expired = sign({ sub: ids.admin, exp: Math.floor(Date.now() / 1000) - 60 }, jwtSecret, {
+      issuer: 'alem-admin-api',
+      audience: 'alem-admin-api',
+    });
+    const otherAudience = sign({ sub: ids.admin }, jwtSecret, {
       issuer: 'alem-admin-api',
       audience: 'someone-else',
       expiresIn: 300,

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { embeddedSecrets } from '@alem/local-stack';
 import { loadConfig } from '@alem/runtime';
 import { GENEROUS_LIMITS, seedUser, startAdminApi, type AdminApi } from '../support/admin-api';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -29,6 +30,7 @@ describe('admin API: sender registrations', () => {
     api = await startAdminApi(
       loadConfig({
         NODE_ENV: 'test',
+        ...embeddedSecrets(),
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
         DATABASE_URL: db.url,
         KAFKA_BROKERS: '127.0.0.1:9',

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { embeddedSecrets } from '@alem/local-stack';
 import { loadConfig, ManualClock } from '@alem/runtime';
 import { GENEROUS_LIMITS, seedUser, startAdminApi, TEST_PASSWORD, type AdminApi } from '../support/admin-api';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -40,6 +41,7 @@ describe('admin API: console sessions', () => {
     db = await createTestDatabase();
     const env = {
       NODE_ENV: 'test',
+      ...embeddedSecrets(),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       DATABASE_URL: db.url,
       KAFKA_BROKERS: '127.0.0.1:9',

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { embeddedSecrets } from '@alem/local-stack';
 import { loadConfig } from '@alem/runtime';
 import { seedUser, startAdminApi, TEST_PASSWORD, type AdminApi } from '../support/admin-api';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -13,6 +14,7 @@ describe('admin API throttling', () => {
     api = await startAdminApi(
       loadConfig({
         NODE_ENV: 'test',
+        ...embeddedSecrets(),
         LOG_LEVEL: 'silent',
         DATABASE_URL: db.url,
         KAFKA_BROKERS: '127.0.0.1:9',

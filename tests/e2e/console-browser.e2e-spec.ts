@@ -1,7 +1,7 @@
 import { type Browser, type Page } from 'playwright-core';
 import { TOPICS } from '@alem/messaging';
 import { waitFor } from '@alem/local-stack';
-import { INSECURE_DEV_ACK_TOKEN_SECRET, signAcknowledgementToken } from '@alem/notifications';
+import { signAcknowledgementToken } from '@alem/notifications';
 import { loadConfig, ManualClock, type AppConfig } from '@alem/runtime';
 import { consoleDirectory } from '../../apps/admin-api/src/console-files';
 import { GENEROUS_LIMITS, seedUser, startAdminApi, TEST_PASSWORD, type AdminApi } from '../support/admin-api';
@@ -217,7 +217,7 @@ describe('console in a browser', () => {
       `SELECT d.id FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.alert_id = $1 LIMIT 1`,
       [alert.id],
     );
-    const expired = signAcknowledgementToken(INSECURE_DEV_ACK_TOKEN_SECRET, {
+    const expired = signAcknowledgementToken(config.notify.ackTokenSecret!, {
       deliveryId: delivery!.id,
       expiresAt: new Date(clock.now().getTime() - MINUTE),
     });

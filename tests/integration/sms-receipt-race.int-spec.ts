@@ -8,9 +8,10 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
  * An SMS provider's delivery receipt can reach the notifier before the attempt that sent the message is
  * committed (Twilio answers the send, then posts "sent" and "delivered" within milliseconds). Whatever the
  * interleaving, the receipt must end up on its delivery: a receipt left unattached makes a delivered SMS look
- * undelivered, and the alert would be escalated as if nobody had been reached. On real Postgres.
+ * undelivered, and the alert would be escalated as if nobody had been reached. Receipts also come out of order
+ * and can be replayed (issue 14): a status counts once, and none undoes a later one. On real Postgres.
  */
-describe('SMS delivery receipts racing the attempt that sent the message', () => {
+describe('SMS delivery receipts racing the attempt that sent the message, out of order or replayed', () => {
   let db: TestDatabase;
   let ds: DataSource;
   let deliveries: DeliveryRepository;
@@ -90,13 +91,13 @@ describe('SMS delivery receipts racing the attempt that sent the message', () =>
       final: false,
     });
 
-  const receipt = (sid: string, status: string) =>
+  const receipt = (sid: string, status: string, source: 'provider' | 'notifier' = 'provider') =>
     deliveries.recordReceipt({
       providerMessageId: sid,
       status,
       errorCode: null,
       at: new Date(),
-      source: 'provider',
+      source,
     });
 
   const stateOf = async (deliveryId: string) =>
@@ -174,5 +175,81 @@ describe('SMS delivery receipts racing the attempt that sent the message', () =>
         `SELECT count(*)::int AS n FROM delivery_receipts WHERE provider_message_id LIKE 'SM-RACE-M%' AND delivery_id IS NULL`,
       ),
     ).toEqual([{ n: 0 }]);
+  });
+
+  const receiptsOf = (sid: string) =>
+    rowsOf<{ status: string }>(
+      ds,
+      `SELECT status FROM delivery_receipts WHERE provider_message_id = $1 ORDER BY id`,
+      [sid],
+    ).then((rows) => rows.map((r) => r.status));
+
+  const attemptStatusOf = async (deliveryId: string) =>
+    (
+      await rowsOf<{ provider_status: string | null }>(
+        ds,
+        `SELECT provider_status FROM delivery_attempts WHERE delivery_id = $1`,
+        [deliveryId],
+      )
+    )[0]!.provider_status;
+
+  const receiptAuditRows = (deliveryId: string) =>
+    rowsOf(ds, `SELECT outcome FROM audit_log WHERE action = 'notification.receipt' AND entity_id = $1`, [
+      deliveryId,
+    ]);
+
+  it('a replayed receipt is not recorded again and changes nothing', async () => {
+    const deliveryId = await queuedSms();
+    await sent(deliveryId, 'SM-REPLAY-1');
+    expect(await receipt('SM-REPLAY-1', 'undelivered')).toMatchObject({ state: 'failed', changed: true });
+    expect(await receipt('SM-REPLAY-1', 'undelivered')).toMatchObject({ state: 'failed', changed: false });
+    expect(await receiptsOf('SM-REPLAY-1')).toEqual(['undelivered']);
+    expect(await receiptAuditRows(deliveryId)).toHaveLength(1);
+  });
+
+  it('a "delivered" after the provider reported the SMS failed is recorded, and the delivery stays failed', async () => {
+    const deliveryId = await queuedSms();
+    await sent(deliveryId, 'SM-FLIP-1');
+    await receipt('SM-FLIP-1', 'failed');
+    expect(await receipt('SM-FLIP-1', 'delivered')).toMatchObject({ changed: false });
+    expect(await stateOf(deliveryId)).toBe('failed');
+    expect(await attemptStatusOf(deliveryId)).toBe('failed');
+    expect(await receiptsOf('SM-FLIP-1')).toEqual(['failed', 'delivered']);
+    expect(await receiptAuditRows(deliveryId)).toEqual([{ outcome: 'failure' }]);
+  });
+
+  it('a "sent" that arrives after "delivered" does not move the message back', async () => {
+    const deliveryId = await queuedSms();
+    await sent(deliveryId, 'SM-LATE-1');
+    await receipt('SM-LATE-1', 'delivered');
+    expect(await receipt('SM-LATE-1', 'sent')).toMatchObject({ state: 'delivered', changed: false });
+    expect(await stateOf(deliveryId)).toBe('delivered');
+    expect(await attemptStatusOf(deliveryId)).toBe('delivered');
+  });
+
+  it('after no receipt in time, the provider\'s final word counts: "delivered" once, not after its "failed"', async () => {
+    const late = await queuedSms();
+    await sent(late, 'SM-NR-1');
+    await receipt('SM-NR-1', 'no-receipt', 'notifier');
+    expect(await stateOf(late)).toBe('failed');
+    expect(await receipt('SM-NR-1', 'delivered')).toMatchObject({ state: 'delivered', changed: true });
+    expect(await stateOf(late)).toBe('delivered');
+
+    const failed = await queuedSms();
+    await sent(failed, 'SM-NR-2');
+    await receipt('SM-NR-2', 'no-receipt', 'notifier');
+    await receipt('SM-NR-2', 'undelivered');
+    expect(await receipt('SM-NR-2', 'delivered')).toMatchObject({ changed: false });
+    expect(await stateOf(failed)).toBe('failed');
+  });
+
+  it('receipts that came before the attempt apply in the order they came: a failure is not undone', async () => {
+    const deliveryId = await queuedSms();
+    expect(await receipt('SM-EARLY-1', 'undelivered')).toBeNull();
+    expect(await receipt('SM-EARLY-1', 'undelivered')).toBeNull();
+    expect(await receipt('SM-EARLY-1', 'delivered')).toBeNull();
+    await sent(deliveryId, 'SM-EARLY-1');
+    expect(await stateOf(deliveryId)).toBe('failed');
+    expect(await receiptsOf('SM-EARLY-1')).toEqual(['undelivered', 'delivered']);
   });
 });

@@ -7,7 +7,7 @@ import { type Admin, type Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { createKafka, MessageProducer, TOPICS } from '@alem/messaging';
 import { createDataSource, enrolPatient, seedCareTeam, seedSite, type SeededTeam } from '@alem/persistence';
-import { KafkaMockBroker, localAuditAnchorEnv, SmtpCapture, waitFor } from '@alem/local-stack';
+import { embeddedSecrets, KafkaMockBroker, localAuditAnchorEnv, SmtpCapture, waitFor } from '@alem/local-stack';
 import { type AppConfig, type Clock, loadConfig } from '@alem/runtime';
 import { ResultProcessorModule } from '../../apps/result-processor/src/result-processor.module';
 import { NotifierModule, type NotifierOptions } from '../../apps/notifier/src/notifier.module';
@@ -45,6 +45,8 @@ export async function startTestStack(options: { clock?: Clock; brokers?: number 
   const anchorDir = await mkdtemp(join(tmpdir(), 'alem-anchors-'));
   const env: Record<string, string> = {
     NODE_ENV: 'test',
+    // The apps have no default secrets: random ones of this stack (signed tokens in tests use `config`'s).
+    ...embeddedSecrets(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: '5',

@@ -58,25 +58,11 @@ export const ADMIN_API_FEATURES: Type<unknown>[] = [
 export class AdminApiModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
     const { config } = options;
-    const logger = loggerParams(config, 'admin-api');
     return {
       module: AdminApiModule,
       imports: [
         RuntimeModule.forRoot(options),
-        LoggerModule.forRoot({
-          ...logger,
-          pinoHttp: {
-            ...(logger.pinoHttp as object),
-            // Query strings can hold identifiers (?identifier=MRN...): log the path only.
-            serializers: {
-              req: (req: { id: unknown; method: string; url: string }) => ({
-                id: req.id,
-                method: req.method,
-                url: req.url.split('?')[0],
-              }),
-            },
-          },
-        }),
+        LoggerModule.forRoot(loggerParams(config, 'admin-api')),
         DatabaseModule.forRoot({
           url: config.database.url,
           poolSize: config.database.poolSize,

@@ -11,6 +11,7 @@ import { createKafka, MessageProducer } from '@alem/messaging';
 import {
   createMigratedDatabase,
   dropDatabase,
+  embeddedSecrets,
   KafkaMockBroker,
   localAuditAnchorEnv,
   SmsProviderStub,
@@ -71,7 +72,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   // A key of this run's own signs the audit chain's anchors, kept with the anchor file outside the database.
   const anchorDir = await mkdtemp(join(tmpdir(), 'alem-anchors-'));
   const config = loadConfig({
+    // Random secrets for this run (a JWT_SECRET or ACK_TOKEN_SECRET of the shell's is used instead).
+    ...embeddedSecrets(),
     ...process.env,
+    // Whatever the shell says: this is the embedded local stack, never a deployment.
+    NODE_ENV: 'development',
     LOG_LEVEL: options.logLevel ?? 'warn',
     DATABASE_URL: databaseUrl,
     REDIS_PREFIX: options.redisPrefix,

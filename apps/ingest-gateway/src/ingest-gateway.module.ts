@@ -46,7 +46,7 @@ export class IngestGatewayModule {
           useFactory: (c: AppConfig) =>
             new MessageProducer(
               createKafka({
-                brokers: c.kafka.brokers,
+                ...c.kafka,
                 clientId: `${c.kafka.clientId}-ingest-gateway`,
                 // A request that cannot finish within the produce timeout is of no use to a waiting sender.
                 requestTimeoutMs: c.gateway.produceTimeoutMs,

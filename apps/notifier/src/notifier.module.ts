@@ -73,7 +73,7 @@ export class NotifierModule {
         {
           provide: NOTIFIER_SETTINGS,
           inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => notifierSettings(c, ackTokenSecret(c, 'Notifier')),
+          useFactory: (c: AppConfig) => notifierSettings(c, ackTokenSecret(c)),
         },
         {
           provide: MailDriver,

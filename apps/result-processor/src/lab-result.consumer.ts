@@ -42,7 +42,7 @@ export class LabResultConsumer implements OnApplicationBootstrap, BeforeApplicat
     this.feeds.start();
     await this.producer.connect();
     const kafka = createKafka(
-      { brokers: this.config.kafka.brokers, clientId: `${this.config.kafka.clientId}-processor` },
+      { ...this.config.kafka, clientId: `${this.config.kafka.clientId}-processor` },
       (level, message, extra) => {
         if (level === 'error') this.logger.error(message, extra);
         else if (level === 'warn') this.logger.warn(message);

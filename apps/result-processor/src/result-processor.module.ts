@@ -44,10 +44,7 @@ export class ResultProcessorModule {
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) =>
             new MessageProducer(
-              createKafka({
-                brokers: config.kafka.brokers,
-                clientId: `${config.kafka.clientId}-processor-dlq`,
-              }),
+              createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-processor-dlq` }),
             ),
         },
         AlertEvaluator,

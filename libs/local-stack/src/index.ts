@@ -1,4 +1,5 @@
 export * from './database';
+export * from './embedded-secrets';
 export * from './kafka-mock-broker';
 export * from './lab-mllp-client';
 export * from './smtp-capture';

@@ -85,7 +85,7 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
     if (this.admin) return this.admin;
     const timeout = this.options.checkTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const admin = createKafka({
-      brokers: this.config.kafka.brokers,
+      ...this.config.kafka,
       clientId: `${this.config.kafka.clientId}-ops`,
       connectionTimeoutMs: timeout,
       requestTimeoutMs: timeout,

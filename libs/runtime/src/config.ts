@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /**
  * The whole runtime configuration, parsed once from the environment and validated; boot fails with a readable
- * message when a value is wrong. The defaults are the embedded local stack (README "Configuration").
+ * message when a value is wrong. The defaults are the embedded local stack (README "Configuration"), except
+ * where a default would be unsafe in a deployment: NODE_ENV is `production` unless said otherwise, and the
+ * secrets have none (the embedded stack makes random ones per run, `embeddedSecrets` in @alem/local-stack).
  */
 const csv = z
   .string()
@@ -17,7 +19,8 @@ const csv = z
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  // A built app started without NODE_ENV is a deployment; the embedded stack and the tests set their own.
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/alem'),
   // The schema owner, for migrations only; the apps connect (DATABASE_URL) as a login role in `alem_app`.
@@ -30,6 +33,15 @@ export const envSchema = z.object({
     .default('alem'),
   KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().default('alem'),
+  // Kafka over TLS (the system's CAs, or KAFKA_SSL_CA_FILE; a client certificate when both files are set) and
+  // SASL. The embedded broker speaks plain Kafka; a hospital's cluster should not (issue 14, item 7).
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_KEY_FILE: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   PROCESSOR_GROUP_ID: z.string().default('result-processor'),
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(12),
   PROCESSOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(30000),
@@ -49,7 +61,7 @@ export const envSchema = z.object({
   /** The most OBX one HL7 message may carry; a message with more is refused (AR) whole. */
   HL7_MAX_OBX_PER_MESSAGE: z.coerce.number().int().min(1).max(100_000).default(1000),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  // Admin API (access control). JWT_SECRET is required by the admin API when NODE_ENV=production.
+  // Admin API (access control). JWT_SECRET is required by the admin API (`requiredSecret`), whatever NODE_ENV.
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
   JWT_ISSUER: z.string().min(1).default('alem-admin-api'),
@@ -94,7 +106,7 @@ export const envSchema = z.object({
   SMS_STATUS_CALLBACK_URL: z.url().optional(),
   SMS_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   SMS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  // Acknowledgement links: HMAC key (required by the notifier and the admin API in production) and lifetime.
+  // Acknowledgement links: HMAC key (required by the notifier and the admin API, `requiredSecret`) and lifetime.
   ACK_TOKEN_SECRET: z.string().min(32, 'ACK_TOKEN_SECRET must be at least 32 characters').optional(),
   ACK_TOKEN_TTL_MS: z.coerce
     .number()
@@ -136,7 +148,20 @@ export interface AppConfig {
   /** `migrationUrl`: the schema owner's (DATABASE_MIGRATION_URL), else `url`. */
   database: { url: string; migrationUrl: string; poolSize: number };
   redis: { url: string; prefix: string };
-  kafka: { brokers: string[]; clientId: string };
+  /**
+   * Kafka. `tls` is null for plain TCP (the embedded broker); its files are paths, read when a client is made.
+   * `sasl` is null without authentication.
+   */
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    tls: { caFile: string | null; certFile: string | null; keyFile: string | null } | null;
+    sasl: {
+      mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      username: string;
+      password: string;
+    } | null;
+  };
   processor: {
     groupId: string;
     partitionsConcurrently: number;
@@ -149,7 +174,7 @@ export interface AppConfig {
   links: { publicBaseUrl: string };
   hl7: { defaultTimeZone: string; maxObservations: number };
   http: { port: number };
-  /** Admin API authentication; `jwtSecret` is null when unset (the admin API then refuses production boot). */
+  /** Admin API authentication; `jwtSecret` is null when unset (the admin API then refuses to start). */
   auth: {
     jwtSecret: string | null;
     jwtTtlSeconds: number;
@@ -189,7 +214,7 @@ export interface AppConfig {
   };
   /**
    * The notifier. `sms` is null when no provider is configured (then nothing goes by SMS). `ackTokenSecret`
-   * is null when unset: the notifier and the admin API refuse production boot without it.
+   * is null when unset: the notifier and the admin API refuse to start without it.
    */
   notify: {
     sms: {
@@ -224,6 +249,22 @@ export interface AppConfig {
 
 export class ConfigError extends Error {}
 
+/** The secrets an app may need; each has no default anywhere (README "Configuration"). */
+export type SecretVariable = 'JWT_SECRET' | 'ACK_TOKEN_SECRET';
+
+/**
+ * A secret the app cannot run without, or a ConfigError that says which variable, what it is for and how to
+ * make one. There is no fallback in any environment: a public development key once let a forged admin token
+ * verify wherever NODE_ENV was left unset (issue 14). The embedded local stack passes random ones.
+ */
+export function requiredSecret(variable: SecretVariable, value: string | null, usedFor: string): string {
+  if (value) return value;
+  throw new ConfigError(
+    `${variable} is not set: ${usedFor}. There is no default. Make one (at least 32 characters) and set it, ` +
+      `e.g. ${variable}=$(openssl rand -base64 48)`,
+  );
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -241,6 +282,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'Invalid configuration:\n  MLLP_TLS_CA_FILE: client certificates need TLS (set MLLP_TLS_CERT_FILE and MLLP_TLS_KEY_FILE)',
     );
   }
+  const kafkaProblem = kafkaSecurityProblem(e);
+  if (kafkaProblem) throw new ConfigError(`Invalid configuration:\n  ${kafkaProblem}`);
   if (e.SMS_PROVIDER_URL !== undefined && e.SMS_AUTH_TOKEN === undefined) {
     throw new ConfigError(
       'Invalid configuration:\n  SMS_AUTH_TOKEN: required with SMS_PROVIDER_URL (it authenticates requests and receipts)',
@@ -260,7 +303,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       poolSize: e.DATABASE_POOL_SIZE,
     },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
-    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID,
+      tls: e.KAFKA_SSL
+        ? {
+            caFile: e.KAFKA_SSL_CA_FILE ?? null,
+            certFile: e.KAFKA_SSL_CERT_FILE ?? null,
+            keyFile: e.KAFKA_SSL_KEY_FILE ?? null,
+          }
+        : null,
+      sasl:
+        e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
+          ? {
+              mechanism: e.KAFKA_SASL_MECHANISM,
+              username: e.KAFKA_SASL_USERNAME,
+              password: e.KAFKA_SASL_PASSWORD,
+            }
+          : null,
+    },
     processor: {
       groupId: e.PROCESSOR_GROUP_ID,
       partitionsConcurrently: e.PROCESSOR_PARTITIONS_CONCURRENTLY,
@@ -340,6 +401,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           }
         : null,
   };
+}
+
+/** What is wrong with the Kafka TLS and SASL variables together, if anything. */
+function kafkaSecurityProblem(e: z.infer<typeof envSchema>): string | null {
+  const files = [e.KAFKA_SSL_CA_FILE, e.KAFKA_SSL_CERT_FILE, e.KAFKA_SSL_KEY_FILE];
+  if (!e.KAFKA_SSL && files.some((f) => f !== undefined)) {
+    return 'KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: set KAFKA_SSL=true to use them';
+  }
+  if ((e.KAFKA_SSL_CERT_FILE === undefined) !== (e.KAFKA_SSL_KEY_FILE === undefined)) {
+    return 'KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE: set both (a client certificate) or neither';
+  }
+  const credentials = [e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD];
+  if (e.KAFKA_SASL_MECHANISM !== undefined && credentials.some((c) => c === undefined)) {
+    return `KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: required with KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM}`;
+  }
+  if (e.KAFKA_SASL_MECHANISM === undefined && credentials.some((c) => c !== undefined)) {
+    return 'KAFKA_SASL_MECHANISM: required with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD (scram-sha-512, scram-sha-256 or plain)';
+  }
+  // PLAIN sends the password as it is: only inside TLS.
+  if (e.KAFKA_SASL_MECHANISM === 'plain' && !e.KAFKA_SSL) {
+    return 'KAFKA_SASL_MECHANISM=plain sends the password in clear: set KAFKA_SSL=true, or use scram-sha-512';
+  }
+  return null;
 }
 
 /** BullMQ/ioredis connection settings from a redis:// URL. */

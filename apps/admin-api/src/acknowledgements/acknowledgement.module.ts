@@ -11,7 +11,7 @@ import { ACK_TOKEN_SECRET, AcknowledgementService } from './acknowledgement.serv
     {
       provide: ACK_TOKEN_SECRET,
       inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => ackTokenSecret(c, 'AdminApi'),
+      useFactory: (c: AppConfig) => ackTokenSecret(c),
     },
     AcknowledgementService,
     AcknowledgementRepository,

@@ -1,31 +1,17 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { JwtService, type JwtModuleOptions } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { InvalidTokenError, TokenVerifier, type VerifiedToken } from '@alem/access';
-import { type AppConfig, APP_CONFIG, ConfigError } from '@alem/runtime';
-
-/**
- * DEVELOPMENT ONLY. The signing key used when JWT_SECRET is unset outside production, so that the demo and
- * tests run without setup. It is public (it is in this file): tokens signed with it prove nothing. The admin
- * API refuses to boot with NODE_ENV=production and no JWT_SECRET.
- */
-export const INSECURE_DEV_JWT_SECRET = 'INSECURE-development-only-jwt-secret-do-not-use-in-production';
+import { type AppConfig, APP_CONFIG, requiredSecret } from '@alem/runtime';
 
 const AUDIENCE = 'alem-admin-api';
 
 export function jwtModuleOptions(config: AppConfig): JwtModuleOptions {
-  let secret = config.auth.jwtSecret;
-  if (!secret) {
-    if (config.env === 'production') {
-      throw new ConfigError(
-        'JWT_SECRET is required when NODE_ENV=production (at least 32 random characters)',
-      );
-    }
-    if (config.env === 'development') {
-      new Logger('AdminApi').warn('JWT_SECRET is not set: signing tokens with the public development key');
-    }
-    secret = INSECURE_DEV_JWT_SECRET;
-  }
+  const secret = requiredSecret(
+    'JWT_SECRET',
+    config.auth.jwtSecret,
+    'the admin API signs and checks its access tokens with it',
+  );
   return {
     secret,
     signOptions: {

@@ -12,7 +12,7 @@ import { DlqService } from './dlq.service';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
         new MessageProducer(
-          createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-admin-replay` }),
+          createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-admin-replay` }),
         ),
     },
     DlqService,

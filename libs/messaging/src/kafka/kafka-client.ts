@@ -1,8 +1,27 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+
+/** TLS to the brokers: the system's CAs unless a CA file is given; a client certificate when both files are. */
+export interface KafkaTls {
+  caFile: string | null;
+  certFile: string | null;
+  keyFile: string | null;
+}
+
+/** SASL authentication to the brokers (SCRAM, or PLAIN inside TLS). */
+export interface KafkaSasl {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
 
 export interface KafkaConnection {
   brokers: string[];
   clientId: string;
+  /** null or absent: plain TCP (the embedded broker). Apps pass their configuration's (`...config.kafka`). */
+  tls?: KafkaTls | null;
+  /** null or absent: no authentication. */
+  sasl?: KafkaSasl | null;
   /** Connection and request timeouts; tests lower them so broker outages are noticed quickly. */
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -22,9 +41,16 @@ export type KafkaLog = (
  */
 export function createKafka(connection: KafkaConnection, log?: KafkaLog): Kafka {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-  const config: KafkaConfig = {
+  return new Kafka(kafkaConfig(connection, log));
+}
+
+/** The kafkajs settings of a connection (`createKafka`); the TLS files are read here, at once. */
+export function kafkaConfig(connection: KafkaConnection, log?: KafkaLog): KafkaConfig {
+  return {
     clientId: connection.clientId,
     brokers: connection.brokers,
+    ...(connection.tls ? { ssl: tlsOptions(connection.tls) } : {}),
+    ...(connection.sasl ? { sasl: saslOptions(connection.sasl) } : {}),
     connectionTimeout: connection.connectionTimeoutMs ?? 3000,
     requestTimeout: connection.requestTimeoutMs ?? 30000,
     retry: { initialRetryTime: 100, retries: connection.retries ?? 8, maxRetryTime: 5000 },
@@ -41,5 +67,26 @@ export function createKafka(connection: KafkaConnection, log?: KafkaLog): Kafka 
       log(level, `kafkajs ${entry.namespace}: ${message}`, extra);
     },
   };
-  return new Kafka(config);
+}
+
+function tlsOptions(tls: KafkaTls): true | { ca?: Buffer[]; cert?: Buffer; key?: Buffer } {
+  if (!tls.caFile && !tls.certFile && !tls.keyFile) return true;
+  return {
+    ...(tls.caFile ? { ca: [readFileSync(tls.caFile)] } : {}),
+    ...(tls.certFile ? { cert: readFileSync(tls.certFile) } : {}),
+    ...(tls.keyFile ? { key: readFileSync(tls.keyFile) } : {}),
+  };
+}
+
+function saslOptions(sasl: KafkaSasl): SASLOptions {
+  const { username, password } = sasl;
+  // One branch per mechanism: kafkajs types each mechanism's options on its own.
+  switch (sasl.mechanism) {
+    case 'plain':
+      return { mechanism: 'plain', username, password };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username, password };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username, password };
+  }
 }

@@ -95,12 +95,6 @@ export function verifyAcknowledgementToken(
 /** The shape of a token (for route validation before any cryptography). */
 export const ACKNOWLEDGEMENT_TOKEN_PATTERN = new RegExp(`^[A-Za-z]{${TOKEN_LENGTH}}$`);
 
-/**
- * DEVELOPMENT ONLY: the key used when ACK_TOKEN_SECRET is unset outside production (demo, tests). It is public,
- * so links signed with it prove nothing; the notifier and the admin API refuse production boot without a secret.
- */
-export const INSECURE_DEV_ACK_TOKEN_SECRET = 'INSECURE-development-only-ack-token-secret-do-not-use';
-
 /** The six-digit code of a contact verification, derived from its id: nothing secret is stored. */
 export function verificationCode(secret: string, verificationId: string): string {
   const digest = createHmac('sha256', secret)

@@ -14,6 +14,7 @@ import { SenderAuthentication1732300013000 } from './1732300013000-sender-authen
 import { AppRole1732300014000 } from './1732300014000-app-role';
 
 export { APP_ROLE } from './1732300014000-app-role';
+import { SmsReceiptsOnce1732300016000 } from './1732300016000-sms-receipts-once';
 
 /** Every migration, in order. New migrations are appended here (explicit imports work the same in ts and js). */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   BrowserSessions1732300012000,
   SenderAuthentication1732300013000,
   AppRole1732300014000,
+  SmsReceiptsOnce1732300016000,
 ];

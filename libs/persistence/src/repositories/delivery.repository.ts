@@ -410,7 +410,8 @@ export class DeliveryRepository {
         if (carried.length > 0) await appendCarriedAttemptAudit(m, attempt, carried);
       }
       if (state === 'sent' && attempt.providerMessageId) {
-        // Receipts the provider sent before this transaction committed: attach them and apply the latest.
+        // Receipts the provider sent before this transaction committed: attach them and apply them in the order
+        // they came, by the same rules as a receipt that finds its delivery (`applyStatus`).
         const early = await queryRows<{
           status: string;
           error_code: string | null;
@@ -418,27 +419,28 @@ export class DeliveryRepository {
           source: string;
         }>(
           m,
-          `UPDATE delivery_receipts SET delivery_id = $1 WHERE provider_message_id = $2 AND delivery_id IS NULL
-           RETURNING status, error_code, received_at, source`,
+          `WITH attached AS (
+             UPDATE delivery_receipts SET delivery_id = $1 WHERE provider_message_id = $2 AND delivery_id IS NULL
+             RETURNING id, status, error_code, received_at, source)
+           SELECT status, error_code, received_at, source FROM attached ORDER BY received_at, id`,
           [attempt.deliveryId, attempt.providerMessageId],
         );
-        const rank = (st: string) => (/^(delivered|read|undelivered|failed)$/i.test(st) ? 1 : 0);
-        const last = early
-          .sort((a, b) => rank(a.status) - rank(b.status) || +a.received_at - +b.received_at)
-          .at(-1);
-        if (last) {
-          outcome = await this.applyStatus(
+        let delivery: ReceiptTarget = { id: attempt.deliveryId, state: 'sent', providerStatus: null };
+        for (const r of early) {
+          const applied = await this.applyStatus(
             m,
-            { id: attempt.deliveryId, state: 'sent' },
+            delivery,
             {
               providerMessageId: attempt.providerMessageId,
-              status: last.status,
-              errorCode: last.error_code,
-              at: last.received_at,
-              source: last.source,
+              status: r.status,
+              errorCode: r.error_code,
+              at: r.received_at,
+              source: r.source,
             },
             attempt.smsEnabled ?? true,
           );
+          if (applied.changed) outcome = applied;
+          delivery = applied.delivery;
         }
       }
       return outcome;
@@ -525,6 +527,10 @@ export class DeliveryRepository {
    * A receipt that arrives before the attempt that sent the message is recorded (it can: the provider may
    * answer the callback before our transaction commits) is kept without a delivery and applied by
    * `recordAttempt`. Returns null when no delivery has this provider message id yet.
+   *
+   * A status counts once per message: the same receipt again (a replayed callback, signed as the first was)
+   * is not recorded and changes nothing. A receipt that does not move the message forward (`movesForward`) is
+   * recorded and changes nothing either.
    */
   async recordReceipt(receipt: {
     providerMessageId: string;
@@ -541,14 +547,16 @@ export class DeliveryRepository {
       // receipts, and stay unattached for ever (the SMS would then count as undelivered). Under the lock, either
       // the attempt has committed and the receipt applies to it, or the receipt has, and the attempt finds it.
       await lockProviderMessage(m, receipt.providerMessageId);
-      const [d] = await queryRows<{ id: string; state: string }>(
+      const [d] = await queryRows<{ id: string; state: string; provider_status: string | null }>(
         m,
-        `SELECT id, state FROM deliveries WHERE provider_message_id = $1 FOR UPDATE`,
+        `SELECT id, state, provider_status FROM deliveries WHERE provider_message_id = $1 FOR UPDATE`,
         [receipt.providerMessageId],
       );
-      await m.query(
+      const recorded = await queryRows<{ id: string }>(
+        m,
         `INSERT INTO delivery_receipts (delivery_id, provider_message_id, status, error_code, source, received_at, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (provider_message_id, lower(status)) DO NOTHING RETURNING id`,
         [
           d?.id ?? null,
           receipt.providerMessageId,
@@ -560,14 +568,26 @@ export class DeliveryRepository {
         ],
       );
       if (!d) return null;
-      return this.applyStatus(m, d, receipt, receipt.smsEnabled ?? true);
+      if (recorded.length === 0) return { ...NO_FAILOVER, deliveryId: d.id, state: d.state, changed: false };
+      const target = { id: d.id, state: d.state, providerStatus: d.provider_status };
+      const { delivery: _after, ...outcome } = await this.applyStatus(
+        m,
+        target,
+        receipt,
+        receipt.smsEnabled ?? true,
+      );
+      return outcome;
     });
   }
 
-  /** Moves a delivery on by a receipt's status (see `recordReceipt`), with an audit row for final statuses. */
+  /**
+   * Moves a delivery on by a receipt's status (see `recordReceipt`), with an audit row for final statuses. A
+   * status that does not move the message forward (`movesForward`) changes nothing: a late or replayed one
+   * cannot undo a later state, and a failure the provider reported stays a failure.
+   */
   private async applyStatus(
     m: EntityManager,
-    d: { id: string; state: string },
+    d: ReceiptTarget,
     receipt: {
       providerMessageId: string;
       status: string;
@@ -576,24 +596,31 @@ export class DeliveryRepository {
       source: string;
     },
     smsEnabled: boolean,
-  ): Promise<FailoverOutcome & { deliveryId: string; state: string; changed: boolean }> {
+  ): Promise<
+    FailoverOutcome & { deliveryId: string; state: string; changed: boolean; delivery: ReceiptTarget }
+  > {
+    const status = receipt.status.toLowerCase();
+    if (!movesForward(d.providerStatus, status)) {
+      return { ...NO_FAILOVER, deliveryId: d.id, state: d.state, changed: false, delivery: d };
+    }
     await m.query(
       `UPDATE delivery_attempts SET provider_status = $2, status_at = $3
        WHERE delivery_id = $1 AND provider_message_id = $4`,
       [d.id, receipt.status, at(receipt.at), receipt.providerMessageId],
     );
-    const status = receipt.status.toLowerCase();
     let next: string | null = null;
     if (status === 'delivered' || status === 'read') next = 'delivered';
     else if (status === 'undelivered' || status === 'failed' || status === 'no-receipt') next = 'failed';
     let outcome = NO_FAILOVER;
     let changed: Array<{ id: string }> = [];
     if (next === 'delivered') {
-      // A late "delivered" after we gave up still tells the truth about the message.
+      // A late "delivered" after we gave up waiting (no-receipt) still tells the truth about the message; a
+      // failure the provider reported is not undone (`movesForward`).
       changed = await queryRows<{ id: string }>(
         m,
         `UPDATE deliveries SET state = 'delivered', delivered_at = $2, provider_status = $3
-         WHERE (id = $1 OR coalesced_into = $1) AND state IN ('sent', 'failed') RETURNING id`,
+         WHERE (id = $1 OR coalesced_into = $1)
+           AND (state = 'sent' OR (state = 'failed' AND provider_status = 'no-receipt')) RETURNING id`,
         [d.id, at(receipt.at), receipt.status],
       );
     } else if (next === 'failed') {
@@ -616,12 +643,13 @@ export class DeliveryRepository {
           why,
         );
       }
-    } else {
-      await m.query(`UPDATE deliveries SET provider_status = $2 WHERE id = $1 AND state = 'sent'`, [
-        d.id,
-        receipt.status,
-      ]);
     }
+    // The provider's latest word on the message, whether or not it changed the state (a "failed" after we gave
+    // up waiting is what a later "delivered" is then checked against).
+    await m.query(`UPDATE deliveries SET provider_status = $2 WHERE id = $1 OR coalesced_into = $1`, [
+      d.id,
+      receipt.status,
+    ]);
     if (next && changed.length > 0) {
       await m.query(
         `INSERT INTO audit_log (occurred_at, actor_type, actor_id, actor_label, action, entity_type, entity_id, patient_id,
@@ -644,7 +672,14 @@ export class DeliveryRepository {
         ],
       );
     }
-    return { ...outcome, deliveryId: d.id, state: next ?? d.state, changed: changed.length > 0 };
+    const state = next && changed.some((r) => r.id === d.id) ? next : d.state;
+    return {
+      ...outcome,
+      deliveryId: d.id,
+      state: next ?? d.state,
+      changed: changed.length > 0,
+      delivery: { id: d.id, state, providerStatus: status },
+    };
   }
 
   /**
@@ -682,6 +717,45 @@ async function appendCarriedAttemptAudit(
      WHERE d.id = ANY($1::uuid[]) ORDER BY d.id`,
     [carried, at(attempt.finishedAt), attempt.attempt, attempt.outcome, attempt.deliveryId],
   );
+}
+
+/** A delivery as a receipt finds it: its state and the provider's latest status applied to it. */
+interface ReceiptTarget {
+  id: string;
+  state: string;
+  providerStatus: string | null;
+}
+
+/**
+ * How far along an SMS provider's status is. Twilio's callbacks can arrive out of order and can be replayed,
+ * but a message's status only moves forward: queued → sending → sent → delivered, undelivered or failed (final)
+ * → read. `no-receipt` is the notifier's own conclusion that no final status came in time.
+ */
+const PROVIDER_STATUS_RANK: Record<string, number> = {
+  accepted: 0,
+  scheduled: 0,
+  queued: 0,
+  sending: 1,
+  sent: 2,
+  delivered: 3,
+  undelivered: 3,
+  failed: 3,
+  'no-receipt': 3,
+  read: 4,
+};
+const rankOf = (status: string) => PROVIDER_STATUS_RANK[status.toLowerCase()] ?? 0;
+
+/**
+ * Whether a receipt's status moves a message on from the latest one applied: only a later stage does. A
+ * failure the provider reported is final (a "delivered" after it is stale or replayed and must not hide the
+ * failure that set the failover going); our own `no-receipt` gives way to the provider's final word.
+ */
+function movesForward(current: string | null, next: string): boolean {
+  if (current === null) return true;
+  const now = current.toLowerCase();
+  if (now === 'undelivered' || now === 'failed') return false;
+  if (now === 'no-receipt') return next !== 'no-receipt' && rankOf(next) >= rankOf('delivered');
+  return rankOf(next) > rankOf(now);
 }
 
 /** A transaction-scoped lock on one provider message id: its attempt and its receipts, one at a time. */
