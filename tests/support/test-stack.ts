@@ -7,7 +7,13 @@ import { type Admin, type Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { createKafka, MessageProducer, TOPICS } from '@alem/messaging';
 import { createDataSource, enrolPatient, seedCareTeam, seedSite, type SeededTeam } from '@alem/persistence';
-import { embeddedSecrets, KafkaMockBroker, localAuditAnchorEnv, SmtpCapture, waitFor } from '@alem/local-stack';
+import {
+  embeddedSecrets,
+  KafkaMockBroker,
+  localAuditAnchorEnv,
+  SmtpCapture,
+  waitFor,
+} from '@alem/local-stack';
 import { type AppConfig, type Clock, loadConfig } from '@alem/runtime';
 import { ResultProcessorModule } from '../../apps/result-processor/src/result-processor.module';
 import { NotifierModule, type NotifierOptions } from '../../apps/notifier/src/notifier.module';

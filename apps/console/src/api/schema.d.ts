@@ -2064,11 +2064,11 @@ export interface components {
         LabSenderInputDto: {
             /** @description IANA zone of the times the sender’s messages send without an offset, e.g. Europe/London */
             timeZone: string;
-            /** @description Assigning authorities (patient identifier namespaces, e.g. CITYHOSP or CITYHOSP&2.16.840.1.113883.19.5&ISO) the sender may report for; results for any other are refused and dead-lettered */
+            /** @description Assigning authorities (patient identifier namespaces, e.g. CITYHOSP or CITYHOSP&2.16.840.1.113883.19.5&ISO) the sender may report for; results for any other are refused and dead-lettered. Left out: unchanged (none for a new registration) */
             authorities?: string[];
-            /** @description SHA-256 fingerprints of the MLLP client certificates that authenticate the sender (mutual TLS); a sender with any must present one */
+            /** @description SHA-256 fingerprints of the MLLP client certificates that authenticate the sender (mutual TLS); a sender with any must present one. Left out: unchanged */
             certificateFingerprints?: string[];
-            /** @description Addresses or CIDR blocks the sender may connect from over MLLP without a client certificate (for sites that cannot do mutual TLS); ignored when it has certificates */
+            /** @description Addresses or CIDR blocks the sender may connect from over MLLP without a client certificate (for sites that cannot do mutual TLS); ignored when it has certificates. Left out: unchanged */
             sourceAddresses?: string[];
         };
         ReadBackDto: {
