@@ -28,7 +28,9 @@ function securityHeaders(_request: Request, response: Response, next: NextFuncti
 export function configureAdminApi(app: NestExpressApplication, options: RuntimeOptions): void {
   const { config } = options;
   app.disable('x-powered-by');
-  app.set('trust proxy', config.api.trustProxy);
+  // A number of hops, never `true`: with `true` the leftmost X-Forwarded-For entry, which the client writes, would be
+  // its address (audited, throttled).
+  app.set('trust proxy', config.api.trustProxyHops);
   app.use(securityHeaders);
   app.useBodyParser('json', { limit: config.api.bodyLimitBytes });
   // Right after the parser, before any route: its errors never reach Nest's exception filters.

@@ -424,6 +424,23 @@ export interface paths {
         patch: operations["UserController_update"];
         trace?: never;
     };
+    "/api/v1/users/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift the sign-in lockout of a person at every address (after failed sign-ins; audited) */
+        post: operations["UserController_unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/contact-points": {
         parameters: {
             query?: never;
@@ -1603,6 +1620,10 @@ export interface components {
             active?: boolean;
             /** @description Initial or new password (stored only as a scrypt hash) */
             password?: string;
+        };
+        UnlockedUserDto: {
+            id: string;
+            unlockedAddresses: number;
         };
         ContactPointListDto: {
             items: {
@@ -4335,6 +4356,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UserController_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnlockedUserDto"];
                 };
             };
             /** @description No valid token or API key */
