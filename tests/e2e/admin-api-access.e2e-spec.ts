@@ -321,6 +321,25 @@ describe('admin API access control', () => {
     });
   });
 
+  it('scopes a clinician who is also an auditor by the role each route grants', async () => {
+    const id = await seedUser(ds, { email: 'clin-aud@hospital.test', roles: ['auditor', 'clinician'] });
+    await ds.query(
+      `INSERT INTO care_team_members (care_team_id, user_id, role) VALUES ($1, $2, 'physician')`,
+      [ids.teamA, id],
+    );
+    const both = bearer(await api.login('clin-aud@hospital.test'));
+    // Clinician routes (the patient list, acknowledging): their own team's patients only.
+    const patients = await api.http().get('/api/v1/patients').set(both);
+    expect(patients.body.items.map((p: { id: string }) => p.id)).toEqual([ids.patientA]);
+    expect((await api.http().get(`/api/v1/patients/${ids.patientB}`).set(both)).status).toBe(404);
+    const ack = await api.http().post(`/api/v1/alerts/${ids.alertB}/acknowledge`).set(both).send({});
+    expect(ack.status).toBe(404);
+    const [b] = await ds.query(`SELECT state FROM alerts WHERE id = $1`, [ids.alertB]);
+    expect(b).toEqual({ state: 'open' });
+    // The alert log is an auditor's read too: every patient's.
+    expect((await api.http().get('/api/v1/alerts').set(both)).body.total).toBe(2);
+  });
+
   it('loses access at once when deactivated, though the token has not expired', async () => {
     const id = await seedUser(ds, { email: 'leaver@hospital.test', roles: ['auditor'] });
     const token = await api.login('leaver@hospital.test');

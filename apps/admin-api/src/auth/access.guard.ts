@@ -54,6 +54,7 @@ export class AccessGuard implements CanActivate {
     const decision = decideAccess(declaration, principal);
     if (decision.allowed) {
       request.principal = principal!;
+      request.actingRoles = decision.actingRoles;
       return true;
     }
     if (decision.status === 401) {
