@@ -340,6 +340,20 @@ describe('admin API access control', () => {
     expect((await api.http().get('/api/v1/alerts').set(both)).body.total).toBe(2);
   });
 
+  it('names a dependency that is down to everybody, and tells why to a signed-in admin only', async () => {
+    // The broker of this test is 127.0.0.1:9, where nothing listens.
+    const anonymous = await api.http().get('/health');
+    expect(anonymous.status).toBe(503);
+    expect(anonymous.body.error).toEqual({ kafka: { status: 'down' } });
+    expect(anonymous.body.details.kafka).toEqual({ status: 'down' });
+    expect(anonymous.text).not.toContain('127.0.0.1');
+    const auditor = await api.http().get('/health').set(bearer(tokens.auditor));
+    expect(auditor.body.error).toEqual({ kafka: { status: 'down' } });
+    const admin = await api.http().get('/health').set(bearer(tokens.admin));
+    expect(admin.status).toBe(503);
+    expect(admin.body.error.kafka).toMatchObject({ status: 'down', message: expect.any(String) });
+  });
+
   it('loses access at once when deactivated, though the token has not expired', async () => {
     const id = await seedUser(ds, { email: 'leaver@hospital.test', roles: ['auditor'] });
     const token = await api.login('leaver@hospital.test');

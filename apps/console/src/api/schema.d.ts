@@ -3004,7 +3004,7 @@ export interface operations {
                 };
             };
             /**
-             * @description At least one dependency down
+             * @description At least one dependency down (why, to a signed-in admin only)
              *
              *     The Health Check is not successful
              */
