@@ -354,6 +354,34 @@ describe('admin API access control', () => {
     expect(admin.body.error.kafka).toMatchObject({ status: 'down', message: expect.any(String) });
   });
 
+  it('bounds page sizes and offsets, and pages the alert list by keyset', async () => {
+    const as = bearer(tokens.admin);
+    for (const query of ['limit=501', 'limit=10000', 'offset=100001', 'limit=5001&format=csv']) {
+      const res = await api.http().get(`/api/v1/alerts?${query}`).set(as);
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      expect(res.body.details[0].path).toMatch(/^query\.(limit|offset)$/);
+    }
+    expect((await api.http().get('/api/v1/alerts?limit=500&offset=100000').set(as)).status).toBe(200);
+    expect((await api.http().get('/api/v1/alerts?limit=5000&format=csv').set(as)).status).toBe(200);
+
+    const whole = (await api.http().get('/api/v1/alerts').set(as)).body.items.map(
+      (a: { id: string }) => a.id,
+    );
+    const seen: string[] = [];
+    let afterId: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const query: string = afterId ? `limit=1&afterId=${afterId}` : 'limit=1';
+      const res = await api.http().get(`/api/v1/alerts?${query}`).set(as);
+      expect(res.body.total).toBe(whole.length);
+      seen.push(...res.body.items.map((a: { id: string }) => a.id));
+      afterId = res.body.nextAfterId;
+      if (!afterId) break;
+    }
+    expect(seen).toEqual(whole);
+    const triage = await api.http().get(`/api/v1/alerts?sort=triage&afterId=${whole[0]}`).set(as);
+    expect(triage.status).toBe(400);
+  });
+
   it('loses access at once when deactivated, though the token has not expired', async () => {
     const id = await seedUser(ds, { email: 'leaver@hospital.test', roles: ['auditor'] });
     const token = await api.login('leaver@hospital.test');

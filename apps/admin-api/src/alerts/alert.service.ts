@@ -62,7 +62,11 @@ export class AlertService {
     return { actor: auditActorOf(actor), at: this.clock.now(), dataCategory: 'alerts', ...entry };
   }
 
-  async list(actor: RequestActor, query: AlertQueryDto, format: ListFormat): Promise<Page<AlertView>> {
+  async list(
+    actor: RequestActor,
+    query: AlertQueryDto,
+    format: ListFormat,
+  ): Promise<Page<AlertView> & { nextAfterId: string | null }> {
     const limit = pageLimit(query, format);
     return this.dataSource.transaction(async (m) => {
       const page = await this.alerts.list(m, patientScopeOf(actor), query, limit);
@@ -79,7 +83,14 @@ export class AlertService {
           },
         }),
       ]);
-      return { ...page, limit, offset: query.offset };
+      const last = page.items.at(-1);
+      const keyset = (query.sort ?? 'opened') === 'opened';
+      return {
+        ...page,
+        limit,
+        offset: query.offset,
+        nextAfterId: keyset && last && page.items.length === limit ? last.id : null,
+      };
     });
   }
 

@@ -1690,6 +1690,8 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+            /** @description Pass as afterId for the next page; null on the last page */
+            nextAfterId: string | null;
         };
         AcknowledgementTimesDto: {
             /** @description Alerts opened since then */
@@ -3319,7 +3321,7 @@ export interface operations {
     AuditLogController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -3410,7 +3412,7 @@ export interface operations {
     PatientController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -3686,7 +3688,7 @@ export interface operations {
     PatientController_results: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -4560,7 +4562,7 @@ export interface operations {
     AlertController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -4580,6 +4582,8 @@ export interface operations {
                 reference?: string;
                 /** @description opened: newest first (default); triage: open first, then criticals and emergencies, oldest first */
                 sort?: "opened" | "triage";
+                /** @description Keyset paging (sort=opened only): the alerts after this one (the previous page’s nextAfterId); unlike offset, as fast on a deep page as on page 1 and stable while alerts are opened */
+                afterId?: string;
             };
             header?: never;
             path?: never;
@@ -4824,7 +4828,7 @@ export interface operations {
     NotificationController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -4907,7 +4911,7 @@ export interface operations {
     NotificationController_attempts: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -4957,7 +4961,7 @@ export interface operations {
     DlqController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -5087,7 +5091,7 @@ export interface operations {
     CodeMappingController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -5650,7 +5654,7 @@ export interface operations {
     FailedDeliveryController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -5993,7 +5997,7 @@ export interface operations {
     RuleSetController_history: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -6322,7 +6326,7 @@ export interface operations {
     MonitoringController_overdue: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -6482,7 +6486,7 @@ export interface operations {
     FeedController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
