@@ -382,6 +382,30 @@ describe('admin API access control', () => {
     expect(triage.status).toBe(400);
   });
 
+  it('limits how many verification codes are asked for, per contact point and per person', async () => {
+    const contactPoints: string[] = [];
+    for (const address of ['+420601000101', '+420601000102', '+420601000103']) {
+      const created = await api
+        .http()
+        .post(`/api/v1/users/${ids.clinicianA}/contact-points`)
+        .set(bearer(tokens.admin))
+        .send({ channel: 'sms', address });
+      expect(created.status).toBe(201);
+      contactPoints.push(created.body.id);
+    }
+    const ask = (id: string) =>
+      api.http().post(`/api/v1/contact-points/${id}/verification`).set(bearer(tokens.clinician));
+    const first = [];
+    for (let i = 0; i < 4; i++) first.push((await ask(contactPoints[0]!)).status);
+    expect(first).toEqual([202, 202, 202, 429]);
+    const refused = await ask(contactPoints[0]!);
+    expect(refused.body.message).toMatch(/^Too many verification codes asked for this contact point/);
+    for (let i = 0; i < 3; i++) expect((await ask(contactPoints[1]!)).status).toBe(202);
+    const byPerson = await ask(contactPoints[2]!);
+    expect(byPerson.status).toBe(429);
+    expect(byPerson.body.message).toMatch(/^Too many verification codes asked for you/);
+  });
+
   it('loses access at once when deactivated, though the token has not expired', async () => {
     const id = await seedUser(ds, { email: 'leaver@hospital.test', roles: ['auditor'] });
     const token = await api.login('leaver@hospital.test');

@@ -5589,6 +5589,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too many codes asked for this contact point (3 in 15 minutes) or by this person (6 an hour) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     ContactVerificationController_confirm: {
