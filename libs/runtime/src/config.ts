@@ -66,6 +66,8 @@ export const envSchema = z.object({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
   /** Deprecated: `true` is TRUST_PROXY_HOPS=1. */
   TRUST_PROXY: bool.optional(),
+  // The OpenAPI UI and documents at /api/docs (default: served except with NODE_ENV=production).
+  API_DOCS: bool.optional(),
   // Ingest gateway: HL7 v2 over MLLP (TCP, TLS when both files are set) and HTTP, produced to Kafka.
   MLLP_HOST: z.string().min(1).default('0.0.0.0'),
   MLLP_PORT: z.coerce.number().int().min(0).max(65535).default(2575),
@@ -153,6 +155,8 @@ export interface AppConfig {
     bodyLimitBytes: number;
     /** Reverse proxies in front of the API whose X-Forwarded-For entries are believed (Express `trust proxy`). */
     trustProxyHops: number;
+    /** Whether /api/docs (the OpenAPI UI, JSON and YAML) is served. */
+    docs: boolean;
   };
   /**
    * Ingest gateway. `tls` is null for plain TCP. `produceTimeoutMs` bounds how long a sender waits for Kafka
@@ -246,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginAccountRateLimitPerMinute: e.LOGIN_ACCOUNT_RATE_LIMIT_PER_MINUTE,
       bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
       trustProxyHops: e.TRUST_PROXY_HOPS ?? (e.TRUST_PROXY ? 1 : 0),
+      docs: e.API_DOCS ?? e.NODE_ENV !== 'production',
     },
     gateway: {
       mllp: {
