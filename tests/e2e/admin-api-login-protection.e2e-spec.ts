@@ -161,3 +161,42 @@ describe('admin API sign-in protection', () => {
     expect((await login(generous, '192.0.2.77', email, TEST_PASSWORD)).status).toBe(200);
   });
 });
+
+describe('admin API without Redis', () => {
+  let db: TestDatabase;
+  let api: AdminApi;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await startAdminApi(
+      loadConfig({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: db.url,
+        KAFKA_BROKERS: '127.0.0.1:9',
+        REDIS_URL: 'redis://127.0.0.1:1/0', // nothing listens there
+        REDIS_PREFIX: 'alem-test-no-redis',
+      }),
+    );
+    await seedUser(api.app.get(DataSource), { email: 'admin@hospital.test', roles: ['admin'] });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await db?.drop();
+  });
+
+  it('says Redis is down on /health, serves the rest, and refuses sign-in (503) rather than count nothing', async () => {
+    // The general per-address limit lets requests through while its counters are out of reach.
+    expect((await api.http().get('/health/live')).status).toBe(200);
+    const health = await api.http().get('/health');
+    expect(health.status).toBe(503);
+    expect(health.body.error).toMatchObject({ redis: { status: 'down' } });
+    const login = await api
+      .http()
+      .post('/api/v1/auth/login')
+      .send({ email: 'admin@hospital.test', password: TEST_PASSWORD });
+    expect(login.status).toBe(503);
+    expect(login.body).toMatchObject({ statusCode: 503 });
+  });
+});

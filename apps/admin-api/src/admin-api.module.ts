@@ -1,6 +1,5 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { TOPICS } from '@alem/messaging';
@@ -18,6 +17,7 @@ import { ApiExceptionFilter } from './common/api-exception.filter';
 import { ContactVerificationModule } from './contacts/contact-verification.module';
 import { CsvExportInterceptor } from './common/csv-export.interceptor';
 import { AdminRedis, AdminRedisModule } from './common/admin-redis';
+import { RateLimitStorage } from './common/rate-limit-storage';
 import { strictThrottlers } from './common/strict-throttle';
 import { StrictZodValidationPipe } from './common/zod-validation.pipe';
 import { DlqModule } from './dlq/dlq.module';
@@ -94,7 +94,7 @@ export class AdminApiModule {
           useFactory: (c: AppConfig, redis: AdminRedis) => ({
             errorMessage: 'Too many requests',
             // In Redis, so that the limits hold across every instance of the API.
-            storage: new ThrottlerStorageRedisService(redis),
+            storage: new RateLimitStorage(redis),
             throttlers: [
               { name: 'api', ttl: 60_000, limit: c.api.rateLimitPerMinute },
               ...strictThrottlers(c),

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { type AppConfig, APP_CONFIG } from '@alem/runtime';
 
@@ -11,6 +11,16 @@ import { type AppConfig, APP_CONFIG } from '@alem/runtime';
 export class AdminRedis extends Redis implements OnModuleDestroy {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super(config.redis.url, { keyPrefix: `${config.redis.prefix}:admin-api:`, maxRetriesPerRequest: 2 });
+    // ioredis reconnects by itself; the commands that fail meanwhile say so to their callers, /health to ops.
+    const logger = new Logger('AdminRedis');
+    let down = false;
+    this.on('error', (error: Error) => {
+      if (!down) logger.warn(`Redis unreachable: ${error.message}`);
+      down = true;
+    });
+    this.on('ready', () => {
+      down = false;
+    });
   }
 
   get keyPrefix(): string {
