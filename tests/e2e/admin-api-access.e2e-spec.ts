@@ -321,6 +321,91 @@ describe('admin API access control', () => {
     });
   });
 
+  it('scopes a clinician who is also an auditor by the role each route grants', async () => {
+    const id = await seedUser(ds, { email: 'clin-aud@hospital.test', roles: ['auditor', 'clinician'] });
+    await ds.query(
+      `INSERT INTO care_team_members (care_team_id, user_id, role) VALUES ($1, $2, 'physician')`,
+      [ids.teamA, id],
+    );
+    const both = bearer(await api.login('clin-aud@hospital.test'));
+    // Clinician routes (the patient list, acknowledging): their own team's patients only.
+    const patients = await api.http().get('/api/v1/patients').set(both);
+    expect(patients.body.items.map((p: { id: string }) => p.id)).toEqual([ids.patientA]);
+    expect((await api.http().get(`/api/v1/patients/${ids.patientB}`).set(both)).status).toBe(404);
+    const ack = await api.http().post(`/api/v1/alerts/${ids.alertB}/acknowledge`).set(both).send({});
+    expect(ack.status).toBe(404);
+    const [b] = await ds.query(`SELECT state FROM alerts WHERE id = $1`, [ids.alertB]);
+    expect(b).toEqual({ state: 'open' });
+    // The alert log is an auditor's read too: every patient's.
+    expect((await api.http().get('/api/v1/alerts').set(both)).body.total).toBe(2);
+  });
+
+  it('names a dependency that is down to everybody, and tells why to a signed-in admin only', async () => {
+    // The broker of this test is 127.0.0.1:9, where nothing listens.
+    const anonymous = await api.http().get('/health');
+    expect(anonymous.status).toBe(503);
+    expect(anonymous.body.error).toEqual({ kafka: { status: 'down' } });
+    expect(anonymous.body.details.kafka).toEqual({ status: 'down' });
+    expect(anonymous.text).not.toContain('127.0.0.1');
+    const auditor = await api.http().get('/health').set(bearer(tokens.auditor));
+    expect(auditor.body.error).toEqual({ kafka: { status: 'down' } });
+    const admin = await api.http().get('/health').set(bearer(tokens.admin));
+    expect(admin.status).toBe(503);
+    expect(admin.body.error.kafka).toMatchObject({ status: 'down', message: expect.any(String) });
+  });
+
+  it('bounds page sizes and offsets, and pages the alert list by keyset', async () => {
+    const as = bearer(tokens.admin);
+    for (const query of ['limit=501', 'limit=10000', 'offset=100001', 'limit=5001&format=csv']) {
+      const res = await api.http().get(`/api/v1/alerts?${query}`).set(as);
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      expect(res.body.details[0].path).toMatch(/^query\.(limit|offset)$/);
+    }
+    expect((await api.http().get('/api/v1/alerts?limit=500&offset=100000').set(as)).status).toBe(200);
+    expect((await api.http().get('/api/v1/alerts?limit=5000&format=csv').set(as)).status).toBe(200);
+
+    const whole = (await api.http().get('/api/v1/alerts').set(as)).body.items.map(
+      (a: { id: string }) => a.id,
+    );
+    const seen: string[] = [];
+    let afterId: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const query: string = afterId ? `limit=1&afterId=${afterId}` : 'limit=1';
+      const res = await api.http().get(`/api/v1/alerts?${query}`).set(as);
+      expect(res.body.total).toBe(whole.length);
+      seen.push(...res.body.items.map((a: { id: string }) => a.id));
+      afterId = res.body.nextAfterId;
+      if (!afterId) break;
+    }
+    expect(seen).toEqual(whole);
+    const triage = await api.http().get(`/api/v1/alerts?sort=triage&afterId=${whole[0]}`).set(as);
+    expect(triage.status).toBe(400);
+  });
+
+  it('limits how many verification codes are asked for, per contact point and per person', async () => {
+    const contactPoints: string[] = [];
+    for (const address of ['+420601000101', '+420601000102', '+420601000103']) {
+      const created = await api
+        .http()
+        .post(`/api/v1/users/${ids.clinicianA}/contact-points`)
+        .set(bearer(tokens.admin))
+        .send({ channel: 'sms', address });
+      expect(created.status).toBe(201);
+      contactPoints.push(created.body.id);
+    }
+    const ask = (id: string) =>
+      api.http().post(`/api/v1/contact-points/${id}/verification`).set(bearer(tokens.clinician));
+    const first = [];
+    for (let i = 0; i < 4; i++) first.push((await ask(contactPoints[0]!)).status);
+    expect(first).toEqual([202, 202, 202, 429]);
+    const refused = await ask(contactPoints[0]!);
+    expect(refused.body.message).toMatch(/^Too many verification codes asked for this contact point/);
+    for (let i = 0; i < 3; i++) expect((await ask(contactPoints[1]!)).status).toBe(202);
+    const byPerson = await ask(contactPoints[2]!);
+    expect(byPerson.status).toBe(429);
+    expect(byPerson.body.message).toMatch(/^Too many verification codes asked for you/);
+  });
+
   it('loses access at once when deactivated, though the token has not expired', async () => {
     const id = await seedUser(ds, { email: 'leaver@hospital.test', roles: ['auditor'] });
     const token = await api.login('leaver@hospital.test');

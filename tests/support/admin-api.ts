@@ -2,8 +2,11 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { type DataSource } from 'typeorm';
 import { hashPassword, type PersonRole } from '@alem/access';
-import { type AppConfig, type Clock } from '@alem/runtime';
+import { type AppConfig, type Clock, loadConfig } from '@alem/runtime';
 import { createAdminApiApp } from '../../apps/admin-api/src/admin-api.app';
+import { redisNamespace } from './redis-namespace';
+
+const DEFAULT_REDIS_PREFIX = loadConfig({}).redis.prefix;
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 let testPasswordHash: Promise<string> | null = null;
@@ -34,8 +37,14 @@ export interface AdminApi {
   close(): Promise<void>;
 }
 
-/** The admin API as an HTTP app on the given configuration (a test database, a test broker). */
+/**
+ * The admin API as an HTTP app on the given configuration (a test database, a test broker). Its rate limits
+ * and lockouts live in Redis: a configuration with the default REDIS_PREFIX gets a key prefix of its own, so
+ * that test files running side by side never share counters (and the keys are deleted on close).
+ */
 export async function startAdminApi(config: AppConfig, clock?: Clock): Promise<AdminApi> {
+  const own = config.redis.prefix === DEFAULT_REDIS_PREFIX ? redisNamespace() : null;
+  if (own) config = { ...config, redis: { ...config.redis, prefix: own.prefix } };
   const app = await createAdminApiApp({ config, clock }, { logger: ['error', 'warn'] });
   await app.init();
   const server = app.getHttpServer();
@@ -48,9 +57,16 @@ export async function startAdminApi(config: AppConfig, clock?: Clock): Promise<A
         throw new Error(`login of ${email} failed: ${response.status} ${response.text}`);
       return response.body.accessToken as string;
     },
-    close: () => app.close(),
+    async close() {
+      await app.close();
+      await own?.clean();
+    },
   };
 }
 
 /** Configuration overrides that keep the API's rate limits out of the way of a test that sweeps every route. */
-export const GENEROUS_LIMITS = { API_RATE_LIMIT_PER_MINUTE: '100000', LOGIN_RATE_LIMIT_PER_MINUTE: '1000' };
+export const GENEROUS_LIMITS = {
+  API_RATE_LIMIT_PER_MINUTE: '100000',
+  LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+  LOGIN_ACCOUNT_RATE_LIMIT_PER_MINUTE: '1000',
+};

@@ -16,7 +16,9 @@ import { CodeMappingModule } from './code-mappings/code-mapping.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { ContactVerificationModule } from './contacts/contact-verification.module';
 import { CsvExportInterceptor } from './common/csv-export.interceptor';
-import { isStrictlyThrottled } from './common/strict-throttle';
+import { AdminRedis, AdminRedisModule } from './common/admin-redis';
+import { RateLimitStorage } from './common/rate-limit-storage';
+import { strictThrottlers } from './common/strict-throttle';
 import { StrictZodValidationPipe } from './common/zod-validation.pipe';
 import { DlqModule } from './dlq/dlq.module';
 import { EscalationPolicyModule } from './escalation-policies/escalation-policy.module';
@@ -72,18 +74,16 @@ export class AdminApiModule {
           checks: ['postgres', 'redis', 'kafka'],
           consumerLag: [{ groupId: config.processor.groupId, topic: TOPICS.labResults }],
         }),
+        AdminRedisModule,
         ThrottlerModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => ({
+          inject: [APP_CONFIG, AdminRedis],
+          useFactory: (c: AppConfig, redis: AdminRedis) => ({
             errorMessage: 'Too many requests',
+            // In Redis, so that the limits hold across every instance of the API.
+            storage: new RateLimitStorage(redis),
             throttlers: [
               { name: 'api', ttl: 60_000, limit: c.api.rateLimitPerMinute },
-              {
-                name: 'login',
-                ttl: 60_000,
-                limit: c.api.loginRateLimitPerMinute,
-                skipIf: (context) => !isStrictlyThrottled(context),
-              },
+              ...strictThrottlers(c),
             ],
           }),
         }),

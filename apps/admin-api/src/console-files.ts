@@ -15,23 +15,6 @@ export function consoleDirectory(): string | null {
   return candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ?? null;
 }
 
-/**
- * The console's pages: scripts and styles only from this origin, never framed, no inline script. Mantine sets
- * inline styles (CSS variables), hence `'unsafe-inline'` for styles alone.
- */
-const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 /** `/api/…` (the versioned API and its docs) and the probes belong to the API, never to the console. */
 function isApiPath(p: string): boolean {
   return (
@@ -69,7 +52,6 @@ export function consoleMiddleware(directory: string | null) {
         next();
         return;
       }
-      response.setHeader('Content-Security-Policy', CONSOLE_CSP);
       if (!directory) {
         response
           .status(503)

@@ -13,8 +13,8 @@ const lab: Principal = { kind: 'api-key', keyId: 'k', sender: 'LIS^LAB', roles: 
 
 describe('decideAccess (default deny)', () => {
   it('lets anybody through a public route, signed in or not', () => {
-    expect(decideAccess({ public: true, roles: null }, null)).toEqual({ allowed: true });
-    expect(decideAccess({ public: true, roles: null }, lab)).toEqual({ allowed: true });
+    expect(decideAccess({ public: true, roles: null }, null)).toEqual({ allowed: true, actingRoles: [] });
+    expect(decideAccess({ public: true, roles: null }, lab)).toEqual({ allowed: true, actingRoles: [] });
   });
 
   it('asks for authentication first (401) on any other route', () => {
@@ -36,14 +36,35 @@ describe('decideAccess (default deny)', () => {
   it('allows a caller holding any one of the declared roles, and refuses others (403 role)', () => {
     expect(decideAccess({ public: false, roles: ['admin', 'clinician'] }, clinician)).toEqual({
       allowed: true,
+      actingRoles: ['clinician'],
     });
-    expect(decideAccess({ public: false, roles: ['admin'] }, adminClinician)).toEqual({ allowed: true });
+    expect(decideAccess({ public: false, roles: ['admin'] }, adminClinician)).toEqual({
+      allowed: true,
+      actingRoles: ['admin'],
+    });
     expect(decideAccess({ public: false, roles: ['admin', 'clinician'] }, auditor)).toEqual({
       allowed: false,
       status: 403,
       reason: 'role',
     });
     expect(decideAccess({ public: false, roles: ['admin'] }, lab)).toMatchObject({ status: 403 });
-    expect(decideAccess({ public: false, roles: ['integration'] }, lab)).toEqual({ allowed: true });
+    expect(decideAccess({ public: false, roles: ['integration'] }, lab)).toEqual({
+      allowed: true,
+      actingRoles: ['integration'],
+    });
+  });
+
+  it('names the roles the caller acts in: only those of theirs the route grants', () => {
+    const auditorClinician: Principal = { ...auditor, roles: ['auditor', 'clinician'] };
+    expect(decideAccess({ public: false, roles: ['clinician', 'admin'] }, auditorClinician)).toEqual({
+      allowed: true,
+      actingRoles: ['clinician'],
+    });
+    expect(
+      decideAccess({ public: false, roles: ['admin', 'clinician', 'auditor'] }, auditorClinician),
+    ).toEqual({
+      allowed: true,
+      actingRoles: ['clinician', 'auditor'],
+    });
   });
 });

@@ -7,8 +7,13 @@ export interface AccessDeclaration {
   roles: readonly Role[] | null;
 }
 
+/**
+ * `actingRoles`: the caller's roles that the route grants, the roles the caller acts in here (empty on a
+ * public route). What a role lets one see (an auditor every patient, a clinician their teams') follows these,
+ * not every role the caller holds: a clinician who is also an auditor acknowledges as a clinician.
+ */
 export type AccessDecision =
-  | { allowed: true }
+  | { allowed: true; actingRoles: readonly Role[] }
   | { allowed: false; status: 401; reason: 'unauthenticated' }
   | { allowed: false; status: 403; reason: 'undeclared' | 'role' };
 
@@ -18,13 +23,14 @@ export type AccessDecision =
  * forgotten declaration can never expose data.
  */
 export function decideAccess(declaration: AccessDeclaration, principal: Principal | null): AccessDecision {
-  if (declaration.public) return { allowed: true };
+  if (declaration.public) return { allowed: true, actingRoles: [] };
   if (!principal) return { allowed: false, status: 401, reason: 'unauthenticated' };
   if (!declaration.roles || declaration.roles.length === 0) {
     return { allowed: false, status: 403, reason: 'undeclared' };
   }
   const held: readonly string[] = principal.roles;
-  return declaration.roles.some((role) => held.includes(role))
-    ? { allowed: true }
+  const actingRoles = declaration.roles.filter((role) => held.includes(role));
+  return actingRoles.length > 0
+    ? { allowed: true, actingRoles }
     : { allowed: false, status: 403, reason: 'role' };
 }

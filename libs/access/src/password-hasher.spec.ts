@@ -46,6 +46,27 @@ describe('password hashing (scrypt)', () => {
     );
   });
 
+  it('refuses parameters costlier than the hasher writes (a forged row must not cost gigabytes)', async () => {
+    const salt = 'A'.repeat(22);
+    const key = 'A'.repeat(43);
+    const hash = (params: string, k = key) => `$scrypt$${params}$${salt}$${k}`;
+    expect(parsePasswordHash(hash('ln=15,r=8,p=3'))).not.toBeNull();
+    expect(parsePasswordHash(hash('ln=12,r=8,p=1'))).not.toBeNull();
+    for (const params of [
+      'ln=20,r=32,p=16',
+      'ln=16,r=8,p=3',
+      'ln=15,r=9,p=1',
+      'ln=15,r=8,p=4',
+      'ln=9,r=8,p=1',
+    ]) {
+      expect(parsePasswordHash(hash(params))).toBeNull();
+    }
+    // A key (the derived output) or salt of another length than written is not ours either.
+    expect(parsePasswordHash(hash('ln=15,r=8,p=3', 'A'.repeat(4000)))).toBeNull();
+    expect(parsePasswordHash(`$scrypt$ln=15,r=8,p=3$${'A'.repeat(400)}$${key}`)).toBeNull();
+    await expect(verifyPassword('x', hash('ln=20,r=32,p=16'))).resolves.toBe(false);
+  });
+
   it('refuses overlong passwords before hashing them', async () => {
     await expect(hashPassword('x'.repeat(MAX_PASSWORD_LENGTH + 1))).rejects.toThrow(RangeError);
     const stored = await hashPassword('correct horse battery staple');

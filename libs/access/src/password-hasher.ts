@@ -63,25 +63,32 @@ export function parsePasswordHash(
   const m = FORMAT.exec(stored);
   if (!m) return null;
   const params = { logN: Number(m[1]), r: Number(m[2]), p: Number(m[3]) };
-  // Refuse parameters nobody here wrote: a forged row must not make a login allocate gigabytes.
+  const salt = Buffer.from(m[4]!, 'base64');
+  const key = Buffer.from(m[5]!, 'base64');
+  // Refuse anything costlier than what `hashPassword` writes (memory 128·N·r, work N·r·p) or not of its shape:
+  // a forged row must not make a login allocate gigabytes. Cheaper, older parameters still verify (and re-hash).
+  const N = 2 ** params.logN;
+  const current = PASSWORD_HASH_PARAMETERS;
+  const currentN = 2 ** current.logN;
   if (
     params.logN < 10 ||
-    params.logN > 20 ||
     params.r < 1 ||
-    params.r > 32 ||
     params.p < 1 ||
-    params.p > 16
+    N * params.r > currentN * current.r ||
+    N * params.r * params.p > currentN * current.r * current.p ||
+    salt.length !== SALT_LENGTH ||
+    key.length !== KEY_LENGTH
   ) {
     return null;
   }
-  return { params, salt: Buffer.from(m[4]!, 'base64'), key: Buffer.from(m[5]!, 'base64') };
+  return { params, salt, key };
 }
 
 /** Constant-time check of a password against a stored hash; false for a malformed hash. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   if (password.length > MAX_PASSWORD_LENGTH) return false;
   const parsed = parsePasswordHash(stored);
-  if (!parsed || parsed.key.length < 16) return false;
+  if (!parsed) return false;
   const key = await derive(password, parsed.salt, parsed.params, parsed.key.length);
   return timingSafeEqual(key, parsed.key);
 }

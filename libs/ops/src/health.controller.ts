@@ -1,11 +1,15 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Req, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
-import { Public } from '@alem/access';
+import { IdentifiesCaller, type Principal, Public } from '@alem/access';
 import { KafkaHealthIndicator, PostgresHealthIndicator, RedisHealthIndicator } from './dependency.indicators';
 import { OPS_OPTIONS, type OpsOptions } from './ops.options';
 
-/** Liveness and readiness, for orchestrators and load balancers: no data, so no sign-in. */
+/**
+ * Liveness and readiness, for orchestrators and load balancers: no data, so no sign-in. A dependency that is
+ * down is named with its status only; why (the driver's error, which can name hosts, ports and users) is told
+ * to a signed-in admin alone (the admin API identifies callers here; the other apps have nobody to tell).
+ */
 @ApiTags('ops')
 @Public()
 @Controller('health')
@@ -20,12 +24,21 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
+  @IdentifiesCaller()
   @ApiOperation({ summary: 'Readiness: every dependency this app needs answers (503 otherwise)' })
   @ApiOkResponse({ description: 'All dependencies up' })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency down' })
-  check(): Promise<HealthCheckResult> {
+  @ApiServiceUnavailableResponse({
+    description: 'At least one dependency down (why, to a signed-in admin only)',
+  })
+  async check(@Req() request: { principal?: Principal }): Promise<HealthCheckResult> {
     const indicators = { postgres: this.postgres, redis: this.redis, kafka: this.kafka };
-    return this.health.check(this.options.checks.map((name) => () => indicators[name].check()));
+    try {
+      return await this.health.check(this.options.checks.map((name) => () => indicators[name].check()));
+    } catch (error) {
+      const isAdmin = (request.principal?.roles as readonly string[] | undefined)?.includes('admin') === true;
+      if (!(error instanceof ServiceUnavailableException) || isAdmin) throw error;
+      throw new ServiceUnavailableException(statusesOnly(error.getResponse() as HealthCheckResult));
+    }
   }
 
   @Get('live')
@@ -34,4 +47,19 @@ export class HealthController {
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
+}
+
+/** The report with each dependency's status and nothing else. */
+function statusesOnly(report: HealthCheckResult): HealthCheckResult {
+  const strip = (part: HealthCheckResult['info']) =>
+    part &&
+    Object.fromEntries(
+      Object.entries(part).map(([name, result]) => [name, { status: result?.status ?? 'down' }]),
+    );
+  return {
+    status: report.status,
+    info: strip(report.info),
+    error: strip(report.error),
+    details: strip(report.details)!,
+  };
 }

@@ -67,13 +67,21 @@ export const envSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('alem-admin-api'),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  // Sign-ins per account per minute from all addresses together (slows a guesser spread over many addresses).
+  LOGIN_ACCOUNT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   LOGIN_LOCKOUT_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
   // Console sign-in sessions: ended after this much inactivity, and at the latest this long after sign-in.
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(168).default(12),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(100_000),
-  TRUST_PROXY: bool.default(false),
+  // How many reverse proxies in front of the admin API append to X-Forwarded-For (0: none, the socket's address
+  // is the client's). Only that many hops from the right are believed, so a client cannot forge its address.
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
+  /** Deprecated: `true` is TRUST_PROXY_HOPS=1. */
+  TRUST_PROXY: bool.optional(),
+  // The OpenAPI UI and documents at /api/docs (default: served except with NODE_ENV=production).
+  API_DOCS: bool.optional(),
   // Ingest gateway: HL7 v2 over MLLP (TCP, TLS when both files are set) and HTTP, produced to Kafka.
   MLLP_HOST: z.string().min(1).default('0.0.0.0'),
   MLLP_PORT: z.coerce.number().int().min(0).max(65535).default(2575),
@@ -185,12 +193,16 @@ export interface AppConfig {
     sessionIdleMinutes: number;
     sessionMaxHours: number;
   };
-  /** Admin API request limits; `trustProxy` makes the audited source IP the client's behind a reverse proxy. */
+  /** Admin API request limits; `trustProxyHops` makes the client's address (audited, throttled) right behind proxies. */
   api: {
     rateLimitPerMinute: number;
     loginRateLimitPerMinute: number;
+    loginAccountRateLimitPerMinute: number;
     bodyLimitBytes: number;
-    trustProxy: boolean;
+    /** Reverse proxies in front of the API whose X-Forwarded-For entries are believed (Express `trust proxy`). */
+    trustProxyHops: number;
+    /** Whether /api/docs (the OpenAPI UI, JSON and YAML) is served. */
+    docs: boolean;
   };
   /**
    * Ingest gateway. `tls` is null for plain TCP. `produceTimeoutMs` bounds how long a sender waits for Kafka
@@ -345,8 +357,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     api: {
       rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
       loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+      loginAccountRateLimitPerMinute: e.LOGIN_ACCOUNT_RATE_LIMIT_PER_MINUTE,
       bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
-      trustProxy: e.TRUST_PROXY,
+      trustProxyHops: e.TRUST_PROXY_HOPS ?? (e.TRUST_PROXY ? 1 : 0),
+      docs: e.API_DOCS ?? e.NODE_ENV !== 'production',
     },
     gateway: {
       mllp: {

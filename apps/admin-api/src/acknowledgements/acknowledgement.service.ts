@@ -106,7 +106,7 @@ export class AcknowledgementService {
     row: LinkedAlertRow,
     action: string,
   ): Promise<void> {
-    const scope = patientScopeOf(actor.principal);
+    const scope = patientScopeOf(actor);
     const allowed =
       scope.kind === 'all' ||
       (scope.kind === 'care-teams-of' && (await this.links.isMember(m, scope.userId, row.care_team_id)));

@@ -28,8 +28,19 @@ export const alertQuerySchema = z
       .describe(
         'opened: newest first (default); triage: open first, then criticals and emergencies, oldest first',
       ),
+    afterId: z
+      .uuid()
+      .optional()
+      .describe(
+        'Keyset paging (sort=opened only): the alerts after this one (the previous page’s nextAfterId); ' +
+          'unlike offset, as fast on a deep page as on page 1 and stable while alerts are opened',
+      ),
   })
-  .strict();
+  .strict()
+  .refine((q) => q.afterId === undefined || q.sort !== 'triage', {
+    message: 'afterId pages the newest-first order (sort=opened); page triage with offset',
+    path: ['afterId'],
+  });
 export class AlertQueryDto extends createZodDto(alertQuerySchema) {}
 
 export class AlertIdParams extends createZodDto(z.object({ id: z.uuid() }).strict()) {}
@@ -81,7 +92,10 @@ export const alertSchema = z.object({
 });
 export type AlertView = z.infer<typeof alertSchema>;
 export class AlertDto extends createZodDto(alertSchema) {}
-export class AlertPageDto extends createZodDto(pageSchema(alertSchema)) {}
+export const alertPageSchema = pageSchema(alertSchema).extend({
+  nextAfterId: z.string().nullable().describe('Pass as afterId for the next page; null on the last page'),
+});
+export class AlertPageDto extends createZodDto(alertPageSchema) {}
 
 export const alertDetailSchema = alertSchema.extend({
   explanation: z.record(z.string(), z.unknown()).describe('Why the rule fired: values, thresholds, context'),

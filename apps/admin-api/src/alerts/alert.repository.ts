@@ -100,6 +100,15 @@ export class AlertQueryRepository {
       `SELECT count(*)::int AS total ${FROM} ${sql.whereSql()}`,
       sql.params,
     );
+    // The cursor narrows the page, not the total. Rows after it in `opened` order (opened_at DESC, id), compared
+    // in Postgres so that its microseconds are kept.
+    if (query.afterId) {
+      const after = sql.p(query.afterId);
+      sql.where(
+        `EXISTS (SELECT 1 FROM alerts c WHERE c.id = ${after}
+                 AND (a.opened_at < c.opened_at OR (a.opened_at = c.opened_at AND a.id > c.id)))`,
+      );
+    }
     const rows: AlertRow[] = await m.query(
       `SELECT ${ALERT_COLUMNS} ${FROM} ${sql.whereSql()} ORDER BY ${ORDER[query.sort ?? 'opened']}
        LIMIT ${sql.p(limit)} OFFSET ${sql.p(query.offset)}`,

@@ -62,10 +62,14 @@ export class AlertService {
     return { actor: auditActorOf(actor), at: this.clock.now(), dataCategory: 'alerts', ...entry };
   }
 
-  async list(actor: RequestActor, query: AlertQueryDto, format: ListFormat): Promise<Page<AlertView>> {
+  async list(
+    actor: RequestActor,
+    query: AlertQueryDto,
+    format: ListFormat,
+  ): Promise<Page<AlertView> & { nextAfterId: string | null }> {
     const limit = pageLimit(query, format);
     return this.dataSource.transaction(async (m) => {
-      const page = await this.alerts.list(m, patientScopeOf(actor.principal), query, limit);
+      const page = await this.alerts.list(m, patientScopeOf(actor), query, limit);
       await this.audit.append(m, [
         this.entry(actor, {
           action: 'alert.list',
@@ -79,7 +83,14 @@ export class AlertService {
           },
         }),
       ]);
-      return { ...page, limit, offset: query.offset };
+      const last = page.items.at(-1);
+      const keyset = (query.sort ?? 'opened') === 'opened';
+      return {
+        ...page,
+        limit,
+        offset: query.offset,
+        nextAfterId: keyset && last && page.items.length === limit ? last.id : null,
+      };
     });
   }
 
@@ -88,7 +99,7 @@ export class AlertService {
     const to = this.clock.now();
     const from = new Date(to.getTime() - days * 86_400_000);
     const rows = await this.dataSource.transaction((m) =>
-      this.alerts.acknowledgementTimes(m, patientScopeOf(actor.principal), from),
+      this.alerts.acknowledgementTimes(m, patientScopeOf(actor), from),
     );
     const round = (v: number | null) => (v === null ? null : Math.round(Number(v) * 10) / 10);
     return {
@@ -109,7 +120,7 @@ export class AlertService {
 
   async get(actor: RequestActor, id: string): Promise<AlertDetailView> {
     return this.dataSource.transaction(async (m) => {
-      const row = await this.alerts.findRow(m, patientScopeOf(actor.principal), id);
+      const row = await this.alerts.findRow(m, patientScopeOf(actor), id);
       if (!row) throw new NotFoundError('Alert');
       const detail = await this.alerts.detail(m, row);
       await this.audit.append(m, [
@@ -206,7 +217,7 @@ export class AlertService {
     ) => Promise<{ type: string; detail: Record<string, unknown> }>,
   ): Promise<{ before: AlertView; after: AlertView }> {
     const user = userOf(actor);
-    const scope: PatientScope = patientScopeOf(actor.principal);
+    const scope: PatientScope = patientScopeOf(actor);
     const at = this.clock.now();
     const result = await this.dataSource.transaction(async (m) => {
       const row = await this.alerts.findRow(m, scope, id, true);

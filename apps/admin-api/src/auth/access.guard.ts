@@ -1,6 +1,12 @@
 import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { decideAccess, type Principal, readAccessDeclaration, TokenVerifier } from '@alem/access';
+import {
+  decideAccess,
+  identifiesCaller,
+  type Principal,
+  readAccessDeclaration,
+  TokenVerifier,
+} from '@alem/access';
 import { ApiKeyRepository, AuditRepository } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { type Response } from 'express';
@@ -36,8 +42,14 @@ export class AccessGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return false;
     const declaration = readAccessDeclaration(this.reflector, context.getHandler(), context.getClass());
-    if (declaration.public) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (declaration.public) {
+      if (identifiesCaller(this.reflector, context.getHandler())) {
+        const principal = await this.authenticate(request);
+        if (principal) request.principal = principal;
+      }
+      return true;
+    }
     const principal = await this.authenticate(request);
     if (principal && request.browserSession && !SAFE_METHODS.has(request.method)) {
       const header = request.headers[CSRF_HEADER];
@@ -54,6 +66,7 @@ export class AccessGuard implements CanActivate {
     const decision = decideAccess(declaration, principal);
     if (decision.allowed) {
       request.principal = principal!;
+      request.actingRoles = decision.actingRoles;
       return true;
     }
     if (decision.status === 401) {

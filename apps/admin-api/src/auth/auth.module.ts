@@ -7,6 +7,7 @@ import { ApiKeyController, AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { BrowserSessionRepository } from './browser-session.repository';
 import { BrowserSessionService } from './browser-session.service';
+import { LoginLockout } from './login-lockout';
 import { JwtTokenVerifier, jwtModuleOptions, TokenIssuer } from './jwt-token.service';
 import { PrincipalRepository } from './principal.repository';
 
@@ -26,8 +27,9 @@ import { PrincipalRepository } from './principal.repository';
     PrincipalRepository,
     BrowserSessionRepository,
     BrowserSessionService,
+    LoginLockout,
     { provide: TokenVerifier, useClass: JwtTokenVerifier },
   ],
-  exports: [TokenVerifier, PrincipalRepository, BrowserSessionService],
+  exports: [TokenVerifier, PrincipalRepository, BrowserSessionService, LoginLockout],
 })
 export class AuthModule {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   burnPasswordVerification,
   hashPassword,
@@ -7,22 +7,23 @@ import {
   verifyPassword,
 } from '@alem/access';
 import { AuditRepository } from '@alem/persistence';
-import { type AppConfig, APP_CONFIG, Clock } from '@alem/runtime';
+import { Clock } from '@alem/runtime';
 import { DataSource } from 'typeorm';
 import { AuthenticationError, TooManyAttemptsError } from '../common/domain.errors';
 import { auditActorOf, type RequestActor } from '../common/request-actor';
 import { type LoginDto, type MeDto } from './auth.dto';
 import { BrowserSessionService, type StartedSession } from './browser-session.service';
 import { type IssuedToken, TokenIssuer } from './jwt-token.service';
+import { LoginLockout } from './login-lockout';
 import { PrincipalRepository } from './principal.repository';
 
 const INVALID = 'Invalid email or password';
 
 /**
  * Sign-in with email and password. Every attempt is audited (entity `login`, id = the email as typed,
- * lower-cased), and an email with `LOGIN_LOCKOUT_FAILURES` failures since its last success within
- * `LOGIN_LOCKOUT_MINUTES` is refused without checking the password. Unknown emails are counted and locked
- * the same way, and answered in the same time, so neither reveals which accounts exist.
+ * lower-cased), and an email with `LOGIN_LOCKOUT_FAILURES` failed attempts from one client address within
+ * `LOGIN_LOCKOUT_MINUTES` is refused there without checking the password (`LoginLockout`). Unknown emails are
+ * counted and locked the same way, and answered in the same time, so neither reveals which accounts exist.
  */
 @Injectable()
 export class AuthService {
@@ -32,8 +33,8 @@ export class AuthService {
     private readonly tokens: TokenIssuer,
     private readonly sessions: BrowserSessionService,
     private readonly users: PrincipalRepository,
+    private readonly lockout: LoginLockout,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Sign-in of an API client: a short-lived bearer token. */
@@ -89,7 +90,7 @@ export class AuthService {
       entityId: email,
     };
 
-    if ((await this.recentFailures(email, now)) >= this.config.auth.lockoutFailures) {
+    if (!(await this.lockout.tryAttempt(email, actor.sourceIp))) {
       await this.audit.appendAlone([
         {
           ...attempt,
@@ -131,6 +132,7 @@ export class AuthService {
       throw new AuthenticationError(INVALID);
     }
 
+    await this.lockout.succeeded(email, actor.sourceIp);
     const rehash = needsRehash(user.password_hash!) ? await hashPassword(input.password) : null;
     await this.dataSource.transaction(async (m) => {
       if (rehash) await m.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [user.id, rehash]);
@@ -165,18 +167,5 @@ export class AuthService {
       roles: [...p.roles],
       careTeamIds: teams.map((t) => t.care_team_id),
     };
-  }
-
-  private async recentFailures(email: string, now: Date): Promise<number> {
-    const since = new Date(now.getTime() - this.config.auth.lockoutMinutes * 60_000).toISOString();
-    const [row]: Array<{ n: number }> = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM audit_log
-       WHERE entity_type = 'login' AND entity_id = $1 AND action = 'auth.login' AND outcome = 'failure'
-         AND occurred_at > $2
-         AND seq > coalesce((SELECT max(seq) FROM audit_log WHERE entity_type = 'login' AND entity_id = $1
-                             AND action = 'auth.login' AND outcome = 'success'), 0)`,
-      [email, since],
-    );
-    return row?.n ?? 0;
   }
 }

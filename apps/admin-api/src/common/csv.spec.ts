@@ -25,6 +25,17 @@ describe('CSV export', () => {
     expect(csvField('\tcmd')).toBe("'\tcmd");
   });
 
+  it('defuses formulas behind leading white space and in full-width forms', () => {
+    expect(csvField(' =1+1')).toBe("' =1+1");
+    expect(csvField('\u00a0=1+1')).toBe("'\u00a0=1+1");
+    expect(csvField('\u3000@SUM(A1)')).toBe("'\u3000@SUM(A1)");
+    expect(csvField('\uFF1DHYPERLINK("http://x")')).toBe(`"'\uFF1DHYPERLINK(""http://x"")"`);
+    expect(csvField('\uFF0B1')).toBe("'\uFF0B1");
+    expect(csvField('\uFF0D1')).toBe("'\uFF0D1");
+    expect(csvField('\uFF20cmd')).toBe("'\uFF20cmd");
+    expect(csvField(' plain text')).toBe(' plain text');
+  });
+
   it('writes objects as JSON', () => {
     expect(csvField({ before: { a: 1 } })).toBe('"{""before"":{""a"":1}}"');
   });

@@ -1,9 +1,17 @@
 import { z } from 'zod';
+import { InvalidInputError } from './domain.errors';
 
-/** Largest page a client may ask for (CSV exports included); `X-Total-Count`/`total` tells if there is more. */
-export const MAX_PAGE = 10_000;
+/**
+ * Largest pages a client may ask for: JSON for screens (the console asks for 500 at most), CSV for exports;
+ * `X-Total-Count`/`total` tells if there is more. Bounded so that one request cannot make the database sort
+ * and ship a whole table, and offsets so that deep pages (which Postgres reads and throws away) stay cheap;
+ * beyond them, lists that may grow long page by keyset (the audit log's afterSeq, the alert list's afterId).
+ */
+export const MAX_PAGE = 500;
+export const MAX_CSV_PAGE = 5_000;
+export const MAX_OFFSET = 100_000;
 export const DEFAULT_JSON_PAGE = 50;
-export const DEFAULT_CSV_PAGE = MAX_PAGE;
+export const DEFAULT_CSV_PAGE = MAX_CSV_PAGE;
 
 /** limit/offset paging with the total, shared by every list. */
 export const pageQueryShape = {
@@ -11,10 +19,12 @@ export const pageQueryShape = {
     .number()
     .int()
     .min(1)
-    .max(MAX_PAGE)
+    .max(MAX_CSV_PAGE)
     .optional()
-    .describe(`Page size (default ${DEFAULT_JSON_PAGE}, or ${DEFAULT_CSV_PAGE} for CSV)`),
-  offset: z.coerce.number().int().min(0).max(10_000_000).default(0).describe('Rows to skip'),
+    .describe(
+      `Page size (default ${DEFAULT_JSON_PAGE}, at most ${MAX_PAGE}; for CSV default and at most ${MAX_CSV_PAGE})`,
+    ),
+  offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0).describe('Rows to skip'),
   format: z
     .enum(['json', 'csv'])
     .optional()
@@ -41,7 +51,12 @@ export interface Page<T> {
 
 export type ListFormat = 'json' | 'csv';
 
+/** The page size asked for or the format's default; a JSON page above MAX_PAGE is refused (400). */
 export function pageLimit(page: PageRequest, format: ListFormat): number {
+  if (format === 'json' && page.limit !== undefined && page.limit > MAX_PAGE) {
+    const message = `Number must be less than or equal to ${MAX_PAGE} (${MAX_CSV_PAGE} for CSV)`;
+    throw new InvalidInputError('The request is not valid', [{ path: 'query.limit', message }]);
+  }
   return page.limit ?? (format === 'csv' ? DEFAULT_CSV_PAGE : DEFAULT_JSON_PAGE);
 }
 

@@ -1,23 +1,33 @@
+import { type Principal } from '@alem/access';
 import { applyPatientScope, patientScopeOf } from './patient-scope';
 import { SqlBuilder } from './sql-builder';
 
 describe('patient scope (minimum necessary)', () => {
+  type Roles = Array<'admin' | 'clinician' | 'auditor'>;
+  /** A person holding `roles`, acting on a route that grants `acting` (by default all they hold). */
+  const person = (roles: Roles, acting: Roles = roles) => ({
+    principal: { kind: 'user' as const, userId: 'u', email: 'u@x.test', roles },
+    actingRoles: acting,
+  });
+
   it('gives admins and auditors every patient, a clinician their teams’, anybody else none', () => {
-    expect(patientScopeOf({ kind: 'user', userId: 'a', email: 'a', roles: ['admin'] })).toEqual({
-      kind: 'all',
-    });
-    expect(patientScopeOf({ kind: 'user', userId: 'b', email: 'b', roles: ['auditor'] })).toEqual({
-      kind: 'all',
-    });
-    expect(patientScopeOf({ kind: 'user', userId: 'c', email: 'c', roles: ['clinician'] })).toEqual({
+    expect(patientScopeOf(person(['admin']))).toEqual({ kind: 'all' });
+    expect(patientScopeOf(person(['auditor']))).toEqual({ kind: 'all' });
+    expect(patientScopeOf(person(['clinician']))).toEqual({ kind: 'care-teams-of', userId: 'u' });
+    expect(patientScopeOf(person([]))).toEqual({ kind: 'none' });
+    const lab: Principal = { kind: 'api-key', keyId: 'k', sender: 'L^F', roles: ['integration'] };
+    expect(patientScopeOf({ principal: lab, actingRoles: ['integration'] })).toEqual({ kind: 'none' });
+    expect(patientScopeOf({ principal: null, actingRoles: [] })).toEqual({ kind: 'none' });
+  });
+
+  it('scopes by the role the route grants, not every role held (an auditor-clinician acts as a clinician)', () => {
+    expect(patientScopeOf(person(['auditor', 'clinician'], ['clinician']))).toEqual({
       kind: 'care-teams-of',
-      userId: 'c',
+      userId: 'u',
     });
-    expect(patientScopeOf({ kind: 'user', userId: 'd', email: 'd', roles: [] })).toEqual({ kind: 'none' });
-    expect(patientScopeOf({ kind: 'api-key', keyId: 'k', sender: 'L^F', roles: ['integration'] })).toEqual({
-      kind: 'none',
+    expect(patientScopeOf(person(['auditor', 'clinician'], ['clinician', 'auditor']))).toEqual({
+      kind: 'all',
     });
-    expect(patientScopeOf(null)).toEqual({ kind: 'none' });
   });
 
   it('restricts in SQL, with the user id as a parameter', () => {

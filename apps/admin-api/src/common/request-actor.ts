@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { type Principal, type UserPrincipal } from '@alem/access';
+import { type Principal, type Role, type UserPrincipal } from '@alem/access';
 import { type AuditActor } from '@alem/persistence';
 import { type Request } from 'express';
 import { AccessDeniedError } from './domain.errors';
@@ -8,6 +8,8 @@ import { AccessDeniedError } from './domain.errors';
 export interface RequestActor {
   /** Null only on public routes. */
   principal: Principal | null;
+  /** The principal's roles that the route grants: what the caller acts as here (see `decideAccess`). */
+  actingRoles: readonly Role[];
   sourceIp: string | null;
   userAgent: string | null;
 }
@@ -15,6 +17,7 @@ export interface RequestActor {
 /** `browserSession`: the console session the caller was authenticated by (absent for bearer tokens and keys). */
 export type AuthenticatedRequest = Request & {
   principal?: Principal;
+  actingRoles?: readonly Role[];
   browserSession?: { id: string; csrfHash: Buffer; expiresAt: Date; idleExpiresAt: Date };
 };
 
@@ -22,6 +25,7 @@ export function requestActorOf(request: AuthenticatedRequest): RequestActor {
   const userAgent = request.headers['user-agent'];
   return {
     principal: request.principal ?? null,
+    actingRoles: request.actingRoles ?? [],
     sourceIp: request.ip ?? request.socket?.remoteAddress ?? null,
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 500) : null,
   };

@@ -31,6 +31,10 @@ export class ContactVerificationController {
     summary: 'Send a test message with a code to this contact point (own contact points; admins: anyone’s)',
   })
   @ApiAcceptedResponse({ type: VerificationRequestDto })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many codes asked for this contact point (3 in 15 minutes) or by this person (6 an hour)',
+  })
   start(@Actor() actor: RequestActor, @Param() params: ContactPointIdParams) {
     return this.verification.start(actor, params.id);
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectThrottlerStorage, ThrottlerStorage } from '@nestjs/throttler';
 import { verificationCode, verificationCodeMatches } from '@alem/notifications';
 import {
   AuditRepository,
@@ -23,6 +24,15 @@ import { type VerificationRequestView, type VerifiedContactView } from './contac
 /** Wrong codes a verification takes before it is spent (then: ask for a new code). */
 export const MAX_CONFIRM_ATTEMPTS = 5;
 
+/**
+ * How many codes may be asked for: each one is a message to a phone or mailbox (and an SMS costs money), so
+ * neither one contact point nor one person may be flooded. Counted in Redis with the API's rate limits.
+ */
+export const VERIFICATION_REQUEST_LIMITS = {
+  perContactPoint: { limit: 3, windowMs: 15 * 60_000 },
+  perRequester: { limit: 6, windowMs: 60 * 60_000 },
+} as const;
+
 interface ContactRow {
   id: string;
   user_id: string;
@@ -46,7 +56,33 @@ export class ContactVerificationService {
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
     @Inject(ACK_TOKEN_SECRET) private readonly secret: string,
+    @InjectThrottlerStorage() private readonly counters: ThrottlerStorage,
   ) {}
+
+  /** Counts one request for a code against both limits; refuses (429) once either is spent. */
+  private async countRequest(contactPointId: string, requesterId: string): Promise<void> {
+    const { perContactPoint, perRequester } = VERIFICATION_REQUEST_LIMITS;
+    const checks = [
+      { key: `contact-point:${contactPointId}`, ...perContactPoint, what: 'this contact point' },
+      { key: `requester:${requesterId}`, ...perRequester, what: 'you' },
+    ];
+    for (const check of checks) {
+      const { isBlocked, timeToBlockExpire } = await this.counters.increment(
+        check.key,
+        check.windowMs,
+        check.limit,
+        check.windowMs,
+        'verification-request',
+      );
+      if (isBlocked) {
+        const minutes = Math.max(1, Math.ceil(timeToBlockExpire / 60));
+        throw new TooManyAttemptsError(
+          `Too many verification codes asked for ${check.what} (at most ${check.limit} in ` +
+            `${check.windowMs / 60_000} minutes); try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
+        );
+      }
+    }
+  }
 
   private entry(actor: RequestActor, entry: Omit<AuditEntry, 'actor' | 'at' | 'dataCategory'>): AuditEntry {
     return { actor: auditActorOf(actor), at: this.clock.now(), dataCategory: 'configuration', ...entry };
@@ -75,6 +111,7 @@ export class ContactVerificationService {
     const user = userOf(actor);
     return this.dataSource.transaction(async (m) => {
       const contact = await this.contact(m, actor, contactPointId, true);
+      await this.countRequest(contactPointId, user.userId);
       const requested = await this.verifications.request(m, {
         contactPointId,
         requestedBy: user.userId,

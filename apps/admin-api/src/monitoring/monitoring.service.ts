@@ -59,7 +59,7 @@ export class MonitoringService {
   }
 
   private async requirePatient(m: EntityManager, actor: RequestActor, id: string): Promise<void> {
-    if (!(await this.queries.patientInScope(m, patientScopeOf(actor.principal), id))) {
+    if (!(await this.queries.patientInScope(m, patientScopeOf(actor), id))) {
       throw new NotFoundError('Patient');
     }
   }
@@ -165,7 +165,7 @@ export class MonitoringService {
   ): Promise<Page<OverdueItemView>> {
     const limit = pageLimit(query, format);
     return this.dataSource.transaction(async (m) => {
-      const page = await this.queries.overdue(m, patientScopeOf(actor.principal), query, limit);
+      const page = await this.queries.overdue(m, patientScopeOf(actor), query, limit);
       await this.audit.append(m, [
         this.entry(actor, {
           action: 'monitoring.overdue.list',

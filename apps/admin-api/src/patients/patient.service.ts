@@ -71,7 +71,7 @@ export class PatientService {
   async list(actor: RequestActor, query: PatientQueryDto, format: ListFormat): Promise<Page<PatientView>> {
     const limit = pageLimit(query, format);
     return this.dataSource.transaction(async (m) => {
-      const page = await this.patients.list(m, patientScopeOf(actor.principal), query, limit);
+      const page = await this.patients.list(m, patientScopeOf(actor), query, limit);
       await this.audit.append(m, [
         this.entry(actor, {
           action: 'patient.list',
@@ -90,7 +90,7 @@ export class PatientService {
 
   async get(actor: RequestActor, id: string): Promise<PatientDetailView> {
     return this.dataSource.transaction(async (m) => {
-      const patient = await this.patients.find(m, patientScopeOf(actor.principal), id);
+      const patient = await this.patients.find(m, patientScopeOf(actor), id);
       if (!patient) throw new NotFoundError('Patient');
       await this.audit.append(m, [
         this.entry(actor, {
@@ -186,7 +186,7 @@ export class PatientService {
     input: ClinicalFlagsInputDto,
   ): Promise<ClinicalFlagsView> {
     return this.dataSource.transaction(async (m) => {
-      const patient = await this.patients.find(m, patientScopeOf(actor.principal), id, true);
+      const patient = await this.patients.find(m, patientScopeOf(actor), id, true);
       if (!patient) throw new NotFoundError('Patient');
       const before = patient.clinicalFlags;
       const after = patientFlags({ flags: { ...before, ...input } });
@@ -237,7 +237,7 @@ export class PatientService {
 
   async courses(actor: RequestActor, id: string): Promise<{ items: CourseView[] }> {
     return this.dataSource.transaction(async (m) => {
-      const patient = await this.patients.find(m, patientScopeOf(actor.principal), id);
+      const patient = await this.patients.find(m, patientScopeOf(actor), id);
       if (!patient) throw new NotFoundError('Patient');
       await this.audit.append(m, [
         this.entry(actor, {
@@ -327,7 +327,7 @@ export class PatientService {
   ): Promise<Page<ResultView>> {
     const limit = pageLimit(query, format);
     return this.dataSource.transaction(async (m) => {
-      const patient = await this.patients.find(m, patientScopeOf(actor.principal), id);
+      const patient = await this.patients.find(m, patientScopeOf(actor), id);
       if (!patient) throw new NotFoundError('Patient');
       const page = await this.patients.results(m, id, query, limit);
       await this.audit.append(m, [

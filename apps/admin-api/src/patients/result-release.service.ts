@@ -98,7 +98,7 @@ export class ResultReleaseService {
     const now = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       // The patient within the caller's scope first: another team's patient is no patient at all (404).
-      const patient = await this.patients.find(m, patientScopeOf(actor.principal), patientId);
+      const patient = await this.patients.find(m, patientScopeOf(actor), patientId);
       if (!patient) throw new NotFoundError('Patient');
       const locked = await this.patients.lockResult(m, patientId, resultId);
       if (!locked) throw new NotFoundError('Result');

@@ -14,6 +14,7 @@ import {
   ContactPointParams,
   CreateContactPointDto,
   CreateUserDto,
+  UnlockedUserDto,
   UpdateContactPointDto,
   UpdateUserDto,
   UserDto,
@@ -55,6 +56,16 @@ export class UserController {
   @ApiOkResponse({ type: UserDto })
   update(@Actor() actor: RequestActor, @Param() params: UserIdParams, @Body() body: UpdateUserDto) {
     return this.users.update(actor, params.id, body);
+  }
+
+  @Post(':id/unlock')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Lift the sign-in lockout of a person at every address (after failed sign-ins; audited)',
+  })
+  @ApiOkResponse({ type: UnlockedUserDto })
+  unlock(@Actor() actor: RequestActor, @Param() params: UserIdParams) {
+    return this.users.unlock(actor, params.id);
   }
 
   @Get(':id/contact-points')

@@ -64,6 +64,13 @@ export const userSchema = z.object({
 });
 export type UserView = z.infer<typeof userSchema>;
 export class UserDto extends createZodDto(userSchema) {}
+export const unlockedUserSchema = z.object({
+  id: z.string(),
+  /** How many client addresses the account was locked out at, or counting failures from. */
+  unlockedAddresses: z.number().int(),
+});
+export type UnlockedUserView = z.infer<typeof unlockedUserSchema>;
+export class UnlockedUserDto extends createZodDto(unlockedUserSchema) {}
 export class UserListDto extends createZodDto(z.object({ items: z.array(userSchema) })) {}
 
 const smsNumber = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +420601234567');

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { ContactVerificationModule } from '../contacts/contact-verification.module';
 import { OutboxContactVerification } from '../contacts/contact-verification.service';
 import { ContactVerification } from './contact-verification';
@@ -6,7 +7,7 @@ import { UserController } from './user.controller';
 import { UserService } from './user.service';
 
 @Module({
-  imports: [ContactVerificationModule],
+  imports: [ContactVerificationModule, AuthModule],
   controllers: [UserController],
   // A new or changed contact point is sent a verification code at once; until confirmed it receives no alerts.
   providers: [UserService, { provide: ContactVerification, useExisting: OutboxContactVerification }],

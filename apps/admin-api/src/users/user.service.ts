@@ -5,6 +5,7 @@ import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain.errors';
 import { auditActorOf, type RequestActor } from '../common/request-actor';
+import { LoginLockout } from '../auth/login-lockout';
 import { ContactVerification } from './contact-verification';
 import {
   type ContactPointView,
@@ -14,6 +15,7 @@ import {
   type UpdateContactPointDto,
   type UpdateUserDto,
   type UserQueryDto,
+  type UnlockedUserView,
   type UserView,
 } from './user.dto';
 
@@ -62,6 +64,7 @@ export class UserService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditRepository,
     private readonly verification: ContactVerification,
+    private readonly lockout: LoginLockout,
     private readonly clock: Clock,
   ) {}
 
@@ -135,6 +138,21 @@ export class UserService {
       ]);
       return after;
     });
+  }
+
+  /** Lifts the person's sign-in lockout at every address (audited, also when there was none). */
+  async unlock(actor: RequestActor, id: string): Promise<UnlockedUserView> {
+    const user = await this.find(this.dataSource.manager, id);
+    const unlockedAddresses = await this.lockout.unlock(user.email);
+    await this.audit.appendAlone([
+      this.entry(actor, {
+        action: 'user.unlock',
+        entityType: 'user',
+        entityId: id,
+        detail: { unlockedAddresses },
+      }),
+    ]);
+    return { id, unlockedAddresses };
   }
 
   async contactPoints(userId: string): Promise<{ items: ContactPointView[] }> {

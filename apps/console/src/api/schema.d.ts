@@ -441,6 +441,23 @@ export interface paths {
         patch: operations["UserController_update"];
         trace?: never;
     };
+    "/api/v1/users/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift the sign-in lockout of a person at every address (after failed sign-ins; audited) */
+        post: operations["UserController_unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/contact-points": {
         parameters: {
             query?: never;
@@ -1656,6 +1673,10 @@ export interface components {
             /** @description Initial or new password (stored only as a scrypt hash) */
             password?: string;
         };
+        UnlockedUserDto: {
+            id: string;
+            unlockedAddresses: number;
+        };
         ContactPointListDto: {
             items: {
                 id: string;
@@ -1721,6 +1742,8 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+            /** @description Pass as afterId for the next page; null on the last page */
+            nextAfterId: string | null;
         };
         AcknowledgementTimesDto: {
             /** @description Alerts opened since then */
@@ -3047,7 +3070,7 @@ export interface operations {
                 };
             };
             /**
-             * @description At least one dependency down
+             * @description At least one dependency down (why, to a signed-in admin only)
              *
              *     The Health Check is not successful
              */
@@ -3362,7 +3385,7 @@ export interface operations {
     AuditLogController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -3493,7 +3516,7 @@ export interface operations {
     PatientController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -3769,7 +3792,7 @@ export interface operations {
     PatientController_results: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -4457,6 +4480,41 @@ export interface operations {
             };
         };
     };
+    UserController_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnlockedUserDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     UserController_contactPoints: {
         parameters: {
             query?: never;
@@ -4608,7 +4666,7 @@ export interface operations {
     AlertController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -4628,6 +4686,8 @@ export interface operations {
                 reference?: string;
                 /** @description opened: newest first (default); triage: open first, then criticals and emergencies, oldest first */
                 sort?: "opened" | "triage";
+                /** @description Keyset paging (sort=opened only): the alerts after this one (the previous page’s nextAfterId); unlike offset, as fast on a deep page as on page 1 and stable while alerts are opened */
+                afterId?: string;
             };
             header?: never;
             path?: never;
@@ -4872,7 +4932,7 @@ export interface operations {
     NotificationController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -4955,7 +5015,7 @@ export interface operations {
     NotificationController_attempts: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -5005,7 +5065,7 @@ export interface operations {
     DlqController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -5135,7 +5195,7 @@ export interface operations {
     CodeMappingController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -5633,6 +5693,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too many codes asked for this contact point (3 in 15 minutes) or by this person (6 an hour) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     ContactVerificationController_confirm: {
@@ -5698,7 +5765,7 @@ export interface operations {
     FailedDeliveryController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -6041,7 +6108,7 @@ export interface operations {
     RuleSetController_history: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -6370,7 +6437,7 @@ export interface operations {
     MonitoringController_overdue: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
@@ -6530,7 +6597,7 @@ export interface operations {
     FeedController_list: {
         parameters: {
             query?: {
-                /** @description Page size (default 50, or 10000 for CSV) */
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
