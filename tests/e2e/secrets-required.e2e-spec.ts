@@ -86,6 +86,33 @@ describe('built apps without their secrets', () => {
     expect(exit.output).toContain('ACK_TOKEN_SECRET=$(openssl rand -base64 48)');
   });
 
+  it('the admin API refuses to start in production without the audit anchors (issue 14 item 6)', async () => {
+    const exit = await runBuiltApp('apps/admin-api/src/main.js', { ...stack.env(), NODE_ENV: 'production' }, [
+      'AUDIT_ANCHOR_FILE',
+      'AUDIT_ANCHOR_KEY_FILE',
+    ]);
+    expect(exit.code).not.toBeNull();
+    expect(exit.code).not.toBe(0);
+    expect(exit.output).toContain(
+      'AUDIT_ANCHOR_FILE and AUDIT_ANCHOR_KEY_FILE are required with NODE_ENV=production',
+    );
+  });
+
+  it('the ingest gateway refuses to start in production with plain-text MLLP, or an open one (issue 14 item 1)', async () => {
+    const env = { ...stack.env(), NODE_ENV: 'production', MLLP_PORT: '0', GATEWAY_HTTP_PORT: '0' };
+    const plain = await runBuiltApp('apps/ingest-gateway/src/main.js', env, []);
+    expect(plain.code).not.toBeNull();
+    expect(plain.code).not.toBe(0);
+    expect(plain.output).toContain('the MLLP listener speaks TLS only');
+    const open = await runBuiltApp(
+      'apps/ingest-gateway/src/main.js',
+      { ...env, MLLP_PEER_AUTHENTICATION: 'none' },
+      [],
+    );
+    expect(open.code).not.toBe(0);
+    expect(open.output).toContain('never with NODE_ENV=production');
+  });
+
   it('the admin API with its secrets starts (the refusal was about the secret)', async () => {
     const exit = await runBuiltApp('apps/admin-api/src/main.js', { ...stack.env(), LOG_LEVEL: 'info' }, []);
     expect(exit.output).not.toMatch(/is not set/);

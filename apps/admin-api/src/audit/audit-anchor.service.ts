@@ -7,7 +7,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { AuditAnchors, AuditRepository, type SignedAuditAnchor } from '@alem/persistence';
-import { APP_CONFIG, type AppConfig, Clock } from '@alem/runtime';
+import { APP_CONFIG, type AppConfig, Clock, ConfigError } from '@alem/runtime';
 import { ConflictError } from '../common/domain.errors';
 import { auditActorOf, type RequestActor } from '../common/request-actor';
 
@@ -17,8 +17,17 @@ export const AUDIT_ANCHORS = Symbol('AUDIT_ANCHORS');
 export const auditAnchorsProvider: Provider = {
   provide: AUDIT_ANCHORS,
   inject: [APP_CONFIG],
-  useFactory: (config: AppConfig): Promise<AuditAnchors | null> =>
-    config.auditAnchor ? AuditAnchors.fromFiles(config.auditAnchor) : Promise.resolve(null),
+  useFactory: (config: AppConfig): Promise<AuditAnchors | null> => {
+    if (config.auditAnchor) return AuditAnchors.fromFiles(config.auditAnchor);
+    // Fails closed like the secrets: in production an unanchored chain cannot show an edit by the owner.
+    if (config.env === 'production') {
+      throw new ConfigError(
+        'AUDIT_ANCHOR_FILE and AUDIT_ANCHOR_KEY_FILE are required with NODE_ENV=production: without anchors ' +
+          'the audit chain cannot show an edit by the database owner (make the key: openssl genpkey -algorithm ed25519 -out audit-anchor-key.pem)',
+      );
+    }
+    return Promise.resolve(null);
+  },
 };
 
 /**
