@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { embeddedSecrets } from '@alem/local-stack';
 import { loadConfig } from '@alem/runtime';
 import { GENEROUS_LIMITS, seedUser, startAdminApi, TEST_PASSWORD, type AdminApi } from '../support/admin-api';
 import { redisNamespace } from '../support/redis-namespace';
@@ -20,6 +21,7 @@ describe('admin API sign-in protection', () => {
 
   const env = (extra: Record<string, string>) =>
     loadConfig({
+      ...embeddedSecrets(),
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       DATABASE_URL: db.url,
@@ -170,6 +172,7 @@ describe('admin API without Redis', () => {
     db = await createTestDatabase();
     api = await startAdminApi(
       loadConfig({
+        ...embeddedSecrets(),
         NODE_ENV: 'test',
         LOG_LEVEL: 'silent',
         DATABASE_URL: db.url,

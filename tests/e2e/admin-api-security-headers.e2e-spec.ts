@@ -1,3 +1,4 @@
+import { embeddedSecrets } from '@alem/local-stack';
 import { loadConfig } from '@alem/runtime';
 import { startAdminApi, type AdminApi } from '../support/admin-api';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -10,7 +11,13 @@ describe('admin API security headers and API documents', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, KAFKA_BROKERS: '127.0.0.1:9' };
+    const env = {
+      ...embeddedSecrets(),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: '127.0.0.1:9',
+    };
     overTls = await startAdminApi(
       loadConfig({ ...env, PUBLIC_BASE_URL: 'https://alerts.hospital.test', API_DOCS: 'false' }),
     );
@@ -52,11 +59,7 @@ describe('admin API security headers and API documents', () => {
       const res = await overTls.http().get(path);
       expect({ path, status: res.status }).toEqual({ path, status: 404 });
     }
-    const production = loadConfig({
-      NODE_ENV: 'production',
-      JWT_SECRET: 'j'.repeat(48),
-      ACK_TOKEN_SECRET: 'a'.repeat(48),
-    });
+    const production = loadConfig({ ...embeddedSecrets(), NODE_ENV: 'production' });
     expect(production.api.docs).toBe(false);
   });
 });

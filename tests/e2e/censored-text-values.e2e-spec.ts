@@ -28,6 +28,9 @@ describe('a platelet count sent as text "<25" through the gateway keeps its comp
       identifiers: [{ authority: 'HOSP', identifier: id }],
       birthDate: '1984-05-17',
       courses: [{ courseNumber: 1, infusionDays: COURSE }],
+    }).then(async (patientId) => {
+      await stack.waitForEnrolment({ authority: 'HOSP', id });
+      return patientId;
     });
 
   const platelets = (valueType: string, value: string): Observation => ({

@@ -26,6 +26,9 @@ describe('clinical gaps closed, end to end', () => {
       identifiers: [{ authority: 'HOSP', identifier: id }],
       birthDate: '1982-03-01',
       courses,
+    }).then(async (patientId) => {
+      await stack.waitForEnrolment({ authority: 'HOSP', id });
+      return patientId;
     });
 
   const send = async (...messages: OutboundMessage[]) => {

@@ -374,6 +374,7 @@ describe('notifications: routing, escalation and acknowledgement', () => {
       'safety officers',
     ]);
     patients.E2 = await enrol(ds(), SITE, teamA.careTeamId, 'MRN-E2', 'Eva Second');
+    await stack.waitForEnrolment({ authority: 'HOSP', id: 'MRN-E2' });
     clock.advance(60 * MINUTE);
     const second = await criticalPlatelets('MRN-E2');
     const pins = await rowsOf<{ id: string; policy: string }>(
@@ -423,6 +424,7 @@ describe('notifications: routing, escalation and acknowledgement', () => {
     ]);
     await setOnDuty(ds(), teamC.careTeamId, [teamC.people['sms-only@esc.test']!.userId]);
     patients.C1 = await enrol(ds(), SITE, teamC.careTeamId, 'MRN-C1', 'Carl Third');
+    await stack.waitForEnrolment({ authority: 'HOSP', id: 'MRN-C1' });
     sms.reportAutomatically('manual');
     clock.advance(60 * MINUTE);
     const c1 = await criticalPlatelets('MRN-C1');

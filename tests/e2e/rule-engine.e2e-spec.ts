@@ -26,6 +26,7 @@ describe('rule engine in the processor', () => {
       birthDate: '1980-01-01',
       courses: [{ courseNumber: 1, infusionDays: days }],
     }).then(async (patientId) => {
+      await stack.waitForEnrolment({ authority: 'HOSP', id });
       if (extra.flags)
         await q(`UPDATE patients SET clinical_flags = $2 WHERE id = $1`, [
           patientId,

@@ -45,7 +45,7 @@ export interface AdminApi {
 export async function startAdminApi(config: AppConfig, clock?: Clock): Promise<AdminApi> {
   const own = config.redis.prefix === DEFAULT_REDIS_PREFIX ? redisNamespace() : null;
   if (own) config = { ...config, redis: { ...config.redis, prefix: own.prefix } };
-  const app = await createAdminApiApp({ config, clock }, { logger: ['error', 'warn'] });
+  const app = await createAdminApiApp({ config, clock }, { logger: ['error', 'warn'], abortOnError: false });
   await app.init();
   const server = app.getHttpServer();
   return {

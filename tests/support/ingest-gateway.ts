@@ -49,7 +49,7 @@ export async function startGateway(
       produceTimeoutMs: overrides.produceTimeoutMs ?? base.gateway.produceTimeoutMs,
     },
   };
-  const app = await createIngestGatewayApp({ config, clock }, { logger: ['error'] });
+  const app = await createIngestGatewayApp({ config, clock }, { logger: ['error'], abortOnError: false });
   try {
     await app.listen(0, '127.0.0.1');
   } catch (error) {

@@ -15,6 +15,7 @@ import {
   waitFor,
 } from '@alem/local-stack';
 import { type AppConfig, type Clock, loadConfig } from '@alem/runtime';
+import { EnrolmentCache } from '../../apps/result-processor/src/enrolment-cache';
 import { ResultProcessorModule } from '../../apps/result-processor/src/result-processor.module';
 import { NotifierModule, type NotifierOptions } from '../../apps/notifier/src/notifier.module';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -33,6 +34,11 @@ export interface TestStack {
   startNotifier(options?: Partial<NotifierOptions>): Promise<INestApplicationContext>;
   /** Environment variables that point an app process at this stack. */
   env(): Record<string, string>;
+  /**
+   * Resolves when every processor started here knows the patient as enrolled. Its cache follows enrolment by
+   * NOTIFY, a moment after the commit: a result sent before that is (rightly) dropped as not enrolled.
+   */
+  waitForEnrolment(patient: { authority: string; id: string }): Promise<void>;
   /** Resolves when the processor group's committed offsets have reached the end of every partition. */
   waitUntilConsumed(groupId?: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -80,6 +86,7 @@ export async function startTestStack(options: { clock?: Clock; brokers?: number 
   const producer = new MessageProducer(kafka);
   await producer.connect();
   const apps: INestApplicationContext[] = [];
+  const processors: INestApplicationContext[] = [];
 
   return {
     db,
@@ -97,19 +104,24 @@ export async function startTestStack(options: { clock?: Clock; brokers?: number 
           config: { ...config, processor: { ...config.processor, ...overrides } },
           clock: options.clock,
         }),
-        { logger: ['error', 'warn'] },
+        // A module that cannot start fails its test, rather than exiting the whole jest process.
+        { logger: ['error', 'warn'], abortOnError: false },
       );
       app.enableShutdownHooks();
       await app.init();
       apps.push(app);
+      processors.push(app);
       return app;
+    },
+    async waitForEnrolment(patient) {
+      await waitFor(() => processors.every((p) => p.get(EnrolmentCache).lookup(patient) !== undefined), {
+        description: `the processors to know ${patient.authority}|${patient.id} as enrolled`,
+      });
     },
     async startNotifier(notifierOptions = {}) {
       const app = await NestFactory.createApplicationContext(
         NotifierModule.forRoot({ config, clock: options.clock, ...notifierOptions }),
-        {
-          logger: ['error', 'warn'],
-        },
+        { logger: ['error', 'warn'], abortOnError: false },
       );
       await app.init();
       apps.push(app);

@@ -59,6 +59,13 @@ describe('SenderDirectory', () => {
     });
   });
 
+  it('refuses a peer whose address is unknown (a socket closed before it was read)', () => {
+    expect(directory.authenticate({ address: '', certificate: null })).toEqual({
+      ok: false,
+      reason: 'the peer’s address is unknown',
+    });
+  });
+
   it('never authenticates a sender that registered certificates by its address alone', () => {
     expect(directory.authenticate({ address: '10.5.1.1', certificate: null })).toMatchObject({ ok: false });
   });

@@ -113,7 +113,9 @@ export class SenderDirectory {
       }
       return { ok: true, senders, via: 'certificate' };
     }
-    const family = net.isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    const version = net.isIP(address);
+    if (version === 0) return { ok: false, reason: 'the peer’s address is unknown' };
+    const family = version === 6 ? 'ipv6' : 'ipv4';
     const senders = this.byAddress
       .filter((entry) => entry.addresses.check(address, family))
       .map((entry) => entry.sender);

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type ApiKeyPrincipal, authorityRefusal, type SenderCredentials } from '@alem/access';
-import { type Hl7Party } from '@alem/hl7';
+import { type Hl7Parse, type Hl7Party } from '@alem/hl7';
 import {
   CONTENT_TYPES,
   HEADERS,
@@ -84,6 +84,31 @@ export class ResultSubmissionService {
     );
   }
 
+  /** Why the key may not submit this HL7 message (its sender, the sender's authorities), or null. */
+  private async hl7Refusal(lab: ApiKeyPrincipal, parse: Hl7Parse): Promise<string | null> {
+    const sender = parse.ok ? parse.header.sender : parse.sender;
+    if (sender && sender.application !== '' && !sendsAs(lab, sender)) {
+      return `This API key may send only as ${lab.sender}; the message names another sender`;
+    }
+    const registration = await this.registrationOf(lab);
+    if (typeof registration === 'string') return registration;
+    const check = hl7SenderCheck([registration], parse);
+    return check.ok ? null : check.reason;
+  }
+
+  /** Why the key may not submit these events (their sender, its authorities), or null. */
+  private async eventsRefusal(lab: ApiKeyPrincipal, events: LabResultEvent[]): Promise<string | null> {
+    const foreign = events.findIndex((event) => !sendsAs(lab, event.sender));
+    if (foreign !== -1)
+      return `This API key may send only as ${lab.sender}; event ${foreign} names another sender`;
+    const registration = await this.registrationOf(lab);
+    if (typeof registration === 'string') return registration;
+    return authorityRefusal(
+      registration,
+      events.map((event) => event.patient.authority),
+    );
+  }
+
   async submit(
     lab: ApiKeyPrincipal,
     contentType: string | undefined,
@@ -102,17 +127,7 @@ export class ResultSubmissionService {
     if (raw.length === 0) throw this.refuse(400, 'The request body is empty');
     const received = { raw, channel: 'http' as const, receivedAt: this.clock.now() };
     const parse = this.hl7.read(received);
-    const sender = parse.ok ? parse.header.sender : parse.sender;
-    const registration = await this.registrationOf(lab);
-    const refusal =
-      sender && sender.application !== '' && !sendsAs(lab, sender)
-        ? `This API key may send only as ${lab.sender}; the message names another sender`
-        : typeof registration === 'string'
-          ? registration
-          : (() => {
-              const check = hl7SenderCheck([registration], parse);
-              return check.ok ? null : check.reason;
-            })();
+    const refusal = await this.hl7Refusal(lab, parse);
     if (refusal !== null) {
       const refused = await this.hl7.refuseSender(
         { ...received, authenticatedSender: lab.sender },
@@ -172,17 +187,7 @@ export class ResultSubmissionService {
       throw this.refuse(400, `event ${dated} sets receivedAt; leave it out, the gateway sets it on receipt`);
     }
     const receivedAt = this.clock.now().toISOString();
-    const foreign = events.findIndex((event) => !sendsAs(lab, event.sender));
-    const registration = await this.registrationOf(lab);
-    const refusal =
-      foreign !== -1
-        ? `This API key may send only as ${lab.sender}; event ${foreign} names another sender`
-        : typeof registration === 'string'
-          ? registration
-          : authorityRefusal(
-              registration,
-              events.map((event) => event.patient.authority),
-            );
+    const refusal = await this.eventsRefusal(lab, events);
     if (refusal !== null) {
       await this.deadLetterEvents(events, refusal, lab.sender, receivedAt);
       throw new IngestRefusal(403, refusal, { deadLettered: true });
