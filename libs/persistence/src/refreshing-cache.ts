@@ -22,6 +22,7 @@ export class RefreshingCache<T> {
   private timer: NodeJS.Timeout | null = null;
   private reloading: Promise<void> | null = null;
   private again = false;
+  private stopped = false;
 
   constructor(private readonly options: RefreshingCacheOptions<T>) {}
 
@@ -46,6 +47,8 @@ export class RefreshingCache<T> {
   }
 
   reload(): Promise<void> {
+    // After stop the database may already be closed: a late notification or timer must not query it.
+    if (this.stopped) return Promise.resolve();
     if (this.reloading) {
       this.again = true;
       return this.reloading;
@@ -55,7 +58,7 @@ export class RefreshingCache<T> {
         do {
           this.again = false;
           this.current = await this.options.load();
-        } while (this.again);
+        } while (this.again && !this.stopped);
       } catch (error) {
         this.options.onError?.(
           `${this.options.name}: reload failed, keeping the previous value: ${(error as Error).message}`,
@@ -68,9 +71,11 @@ export class RefreshingCache<T> {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.listener?.stop();
     this.listener = null;
+    await this.reloading;
   }
 }
