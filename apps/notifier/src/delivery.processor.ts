@@ -1,11 +1,12 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { type ClaimedItem, DeliveryRepository } from '@alem/persistence';
 import {
   classifyMailFailure,
   classifySmsFailure,
   type DeliveryJob,
+  type SentMessage,
   JOBS,
   MailDriver,
   QUEUES,
@@ -30,7 +31,7 @@ const BUSY_RETRY_MS = 200;
  * are rethrown so BullMQ retries with back-off; a permanent failure stops the retries; after the last one the
  * person's next channel, or the next tier, takes over.
  */
-@Processor(QUEUES.delivery, { concurrency: 10 })
+@Injectable()
 export class DeliveryProcessor extends WorkerHost {
   private readonly logger = new Logger(DeliveryProcessor.name);
 
@@ -49,6 +50,9 @@ export class DeliveryProcessor extends WorkerHost {
 
   async process(job: Job<DeliveryJob>, token?: string): Promise<string> {
     if (job.name !== JOBS.send) throw new UnrecoverableError(`no handler for job ${job.name}`);
+    // The provider took this message on an earlier run, whose record the database refused: record it now, and
+    // never send it again.
+    if (job.data.sent) return this.recordSent(job, job.data.sent);
     const delivery = await this.deliveries.load(job.data.deliveryId);
     if (!delivery) return 'unknown delivery';
     if (FINAL_STATES.has(delivery.state)) return `already ${delivery.state}`;
@@ -96,30 +100,14 @@ export class DeliveryProcessor extends WorkerHost {
     if (carriedOpen.length > 0) {
       this.metrics.summarised.inc({ channel: delivery.channel, action: 'carried' }, carriedOpen.length);
     }
+    let receipt: { messageId: string | null; response: string };
     try {
-      const receipt = await this.send(delivery.channel, delivery.address, open);
-      const recorded = await this.deliveries.recordAttempt({
-        deliveryId: delivery.deliveryId,
-        attempt,
-        startedAt,
-        finishedAt: this.clock.now(),
-        outcome: 'sent',
-        providerResponse: receipt.response,
-        providerMessageId: receipt.messageId,
-        final: true,
-        carriedIds: carriedOpen,
-        skippedIds,
-        smsEnabled: this.settings.smsEnabled,
-      });
-      this.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'sent' });
-      // A receipt that beat this record ("undelivered") has already failed the message over.
-      if (recorded.fallbacks.length > 0 || recorded.unreachable.length > 0) {
-        await this.failover.handle(delivery.channel, recorded);
-      }
-      return open.length > 1 ? `sent (summary of ${open.length})` : 'sent';
+      receipt = await this.send(delivery.deliveryId, delivery.channel, delivery.address, open);
     } catch (error) {
       const kind = delivery.channel === 'sms' ? classifySmsFailure(error) : classifyMailFailure(error);
-      const final = kind === 'permanent' || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // The attempts the database recorded decide the last one, not the job's: a job whose runs were used up by
+      // a database or Redis outage has not tried the provider that often, and its delivery is still owed.
+      const final = kind === 'permanent' || attempt >= this.settings.deliveryRetry.attempts;
       const outcome = kind === 'permanent' ? 'permanent-failure' : 'transient-failure';
       const response = describeFailure(error);
       const failed = await this.deliveries.recordAttempt({
@@ -142,12 +130,62 @@ export class DeliveryProcessor extends WorkerHost {
         `delivery ${delivery.deliveryId} (${delivery.channel}) attempt ${attempt}: ${outcome}${final ? ', final' : ''}`,
       );
       if (final) await this.failover.handle(delivery.channel, failed);
-      if (kind === 'permanent') throw new UnrecoverableError(response);
+      if (final) throw new UnrecoverableError(response);
       throw error;
     }
+    // The provider has the message. From here a failure is the database's: never a reason to send it again.
+    return this.recordSent(job, {
+      channel: delivery.channel,
+      attempt,
+      startedAt: startedAt.toISOString(),
+      finishedAt: this.clock.now().toISOString(),
+      response: receipt.response,
+      messageId: receipt.messageId,
+      carriedIds: carriedOpen,
+      skippedIds,
+      summaryOf: open.length,
+    });
+  }
+
+  /**
+   * Records a send the provider accepted. Should the database refuse the record (an outage, a restart), the
+   * send is kept with the job (Redis) and the job fails, to be retried with back-off: each retry records it
+   * without sending, and the outbox relay re-runs the job (data and all) should its retries run out first.
+   */
+  private async recordSent(job: Job<DeliveryJob>, sent: SentMessage): Promise<string> {
+    let recorded: Awaited<ReturnType<DeliveryRepository['recordAttempt']>>;
+    try {
+      recorded = await this.deliveries.recordAttempt({
+        deliveryId: job.data.deliveryId,
+        attempt: sent.attempt,
+        startedAt: new Date(sent.startedAt),
+        finishedAt: new Date(sent.finishedAt),
+        outcome: 'sent',
+        providerResponse: sent.response,
+        providerMessageId: sent.messageId,
+        final: true,
+        carriedIds: sent.carriedIds,
+        skippedIds: sent.skippedIds,
+        smsEnabled: this.settings.smsEnabled,
+      });
+    } catch (error) {
+      if (!job.data.sent) await job.updateData({ ...job.data, sent });
+      this.metrics.unrecordedSends.inc({ channel: sent.channel });
+      this.logger.warn(
+        `delivery ${job.data.deliveryId} (${sent.channel}) sent, but not recorded (${(error as Error).message}); recording it again later, not sending it again`,
+      );
+      throw error;
+    }
+    this.metrics.deliveries.inc({ channel: sent.channel, outcome: 'sent' });
+    // A receipt that beat this record ("undelivered") has already failed the message over.
+    if (recorded.fallbacks.length > 0 || recorded.unreachable.length > 0) {
+      await this.failover.handle(sent.channel, recorded);
+    }
+    return sent.summaryOf > 1 ? `sent (summary of ${sent.summaryOf})` : 'sent';
   }
 
   private async send(
+    deliveryId: string,
     channel: 'email' | 'sms',
     address: string,
     open: readonly ClaimedItem[],
@@ -157,7 +195,10 @@ export class DeliveryProcessor extends WorkerHost {
       ackTokenSecret: this.settings.ackTokenSecret,
       ackTokenTtlMs: this.settings.ackTokenTtlMs,
     });
-    if (message.channel === 'email') return this.mail.send({ to: address, ...message.email });
+    if (message.channel === 'email') {
+      const host = new URL(this.settings.publicBaseUrl).hostname || 'localhost';
+      return this.mail.send({ to: address, ...message.email, messageId: `<${deliveryId}@${host}>` });
+    }
     const receipt = await this.sms.send({
       to: address,
       body: message.sms,
@@ -180,4 +221,17 @@ function describeFailure(error: unknown): string {
   if (error instanceof SmsSendError) return error.message;
   const e = error as { responseCode?: number; message?: string };
   return e?.message ?? String(error);
+}
+
+/**
+ * The delivery worker, with the job lock the configuration asks for (`NOTIFIER_JOB_LOCK_MS`): a notifier that
+ * dies mid-send holds its job that long before BullMQ sees it stalled and another notifier takes it. A class per
+ * configuration, since @nestjs/bullmq reads worker options from the class.
+ */
+export function deliveryProcessorClass(jobLockMs: number): Type<DeliveryProcessor> {
+  class ConfiguredDeliveryProcessor extends DeliveryProcessor {}
+  Processor(QUEUES.delivery, { concurrency: 10, lockDuration: jobLockMs, stalledInterval: jobLockMs })(
+    ConfiguredDeliveryProcessor,
+  );
+  return ConfiguredDeliveryProcessor;
 }

@@ -8,6 +8,16 @@ export class NotifierMetrics {
     help: 'Delivery attempts by channel and outcome (sent, transient-failure, permanent-failure, skipped)',
     labelNames: ['channel', 'outcome'] as const,
   });
+  readonly unrecordedSends = counter({
+    name: 'alem_delivery_unrecorded_sends_total',
+    help: 'Messages the provider accepted whose record the database refused at first (recorded later, not resent)',
+    labelNames: ['channel'] as const,
+  });
+  readonly rerunJobs = counter({
+    name: 'alem_notifier_job_reruns_total',
+    help: 'Jobs that had ended (stalled out, or failed on an outage) while Postgres still owed their work, run again',
+    labelNames: ['queue', 'state'] as const,
+  });
   readonly failures = counter({
     name: 'alem_delivery_failures_total',
     help: 'Failed delivery attempts by channel and kind (transient: retried; permanent: given up at once)',

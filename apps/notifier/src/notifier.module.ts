@@ -22,7 +22,7 @@ import {
   type RuntimeOptions,
 } from '@alem/runtime';
 import { ContactVerificationProcessor } from './contact-verification.processor';
-import { DeliveryProcessor } from './delivery.processor';
+import { DeliveryProcessor, deliveryProcessorClass } from './delivery.processor';
 import { EscalationSweeper } from './escalation.sweeper';
 import { FailoverHandler } from './failover.handler';
 import { NotificationDispatchProcessor } from './notification-dispatch.processor';
@@ -69,7 +69,11 @@ export class NotifierModule {
       ],
       controllers: [SmsStatusController],
       providers: [
-        { provide: RELAY_SETTINGS, useValue: { ...DEFAULT_RELAY_SETTINGS, ...options.relay } },
+        // A queued delivery is looked at again once a job lock has passed (its job may have died with a notifier).
+        {
+          provide: RELAY_SETTINGS,
+          useValue: { ...DEFAULT_RELAY_SETTINGS, staleAfterMs: config.notify.jobLockMs, ...options.relay },
+        },
         {
           provide: NOTIFIER_SETTINGS,
           inject: [APP_CONFIG],
@@ -104,7 +108,7 @@ export class NotifierModule {
         OutboxRelay,
         FailoverHandler,
         NotificationDispatchProcessor,
-        DeliveryProcessor,
+        { provide: DeliveryProcessor, useClass: deliveryProcessorClass(config.notify.jobLockMs) },
         ContactVerificationProcessor,
         EscalationSweeper,
         QueueHandlerCheck,

@@ -111,11 +111,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async cycle(): Promise<void> {
     const now = this.clock.now();
-    const notificationIds = await this.notifications.findUndispatched(
+    const undispatched = await this.notifications.findUndispatched(
       now,
       this.settings.staleAfterMs,
       this.settings.batchSize,
     );
+    // A stale one's dispatch job may have ended without dispatching it (stalled out, or an outage used up its
+    // runs): run it again; add only those whose job is gone or was never added.
+    const stale = undispatched.filter((n) => n.stale).map((n) => n.id);
+    const gone = new Set(await this.rerunEnded(this.dispatchQueue, stale));
+    const notificationIds = undispatched.filter((n) => !n.stale || gone.has(n.id)).map((n) => n.id);
+    if (stale.length > 0) await this.notifications.markQueued(stale, now);
     if (notificationIds.length > 0) {
       await this.dispatchQueue.addBulk(
         notificationIds.map((id) => ({
@@ -134,7 +140,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     );
     const replays = deliveries.filter((d) => d.replay);
     if (replays.length > 0) await this.redrive(replays, now);
-    const fresh = deliveries.filter((d) => !d.replay);
+    const owed = deliveries.filter((d) => !d.replay && d.stale);
+    if (owed.length > 0) await this.rerunOwed(owed, now);
+    const fresh = deliveries.filter((d) => !d.replay && !d.stale);
     if (fresh.length > 0) await this.enqueueDeliveries(fresh, now);
     const verificationIds = await this.verifications.findUnsent(
       now,
@@ -171,6 +179,55 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       now,
     );
     this.metrics.relayed.inc({ queue: QUEUES.delivery }, deliveries.length);
+  }
+
+  /**
+   * The database is the authority on what is still owed (issue 15). A delivery queued long ago and neither sent
+   * nor failed is looked up in BullMQ: a job still waiting, delayed or active is left to run; a job that ended
+   * without settling it is run again under its own id (data and all), with a fresh retry budget. A job ends so
+   * when BullMQ failed it as stalled more than `maxStalledCount` (its notifier died mid-send, twice) or when its
+   * runs were used up by a database outage; adding the same id again would be a no-op. A job Redis lost is
+   * added again.
+   */
+  private async rerunOwed(
+    deliveries: ReadonlyArray<{ id: string; generation: number }>,
+    now: Date,
+  ): Promise<void> {
+    const byJob = new Map(deliveries.map((d) => [deliveryJobId(d.id, d.generation), d]));
+    const gone = await this.rerunEnded(this.deliveryQueue, [...byJob.keys()]);
+    if (gone.length > 0)
+      await this.enqueueDeliveries(
+        gone.map((jobId) => byJob.get(jobId)!),
+        now,
+      );
+    await this.deliveries.markQueued(
+      deliveries.map((d) => d.id),
+      now,
+    );
+  }
+
+  /**
+   * Runs again, under their own ids and with a fresh retry budget, the jobs that ended (failed or completed)
+   * though the database still owes their work; leaves live ones (waiting, delayed, active) alone. Returns the
+   * ids Redis has no job for (lost with a restart), to be added again.
+   */
+  private async rerunEnded<T>(queue: Queue<T>, jobIds: readonly string[]): Promise<string[]> {
+    const gone: string[] = [];
+    for (const jobId of jobIds) {
+      const job = await queue.getJob(jobId);
+      if (!job) {
+        gone.push(jobId);
+        continue;
+      }
+      const state = await job.getState();
+      if (state !== 'failed' && state !== 'completed') continue;
+      this.logger.warn(
+        `${queue.name} job ${jobId} ${state === 'failed' ? `failed (${job.failedReason})` : 'completed'}, but its work is still owed: running it again`,
+      );
+      await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+      this.metrics.rerunJobs.inc({ queue: queue.name, state });
+    }
+    return gone;
   }
 
   /**

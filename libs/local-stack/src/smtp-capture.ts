@@ -2,6 +2,7 @@ import { type AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { Inbox } from './inbox';
+import { waitFor } from './wait-for';
 
 export interface CapturedMail {
   from: string;
@@ -22,6 +23,11 @@ export class SmtpCapture {
   private readonly inbox = new Inbox<CapturedMail>('mail(s)');
   readonly messages: CapturedMail[] = this.inbox.items;
   private refusal: { code: number; message: string } | null = null;
+  private holding = false;
+  /** Messages read whole and not yet answered (`holdReplies`), by SMTP session. */
+  private readonly held: Array<{ session: string; answer: () => void }> = [];
+  /** How many messages were held in all (a held message whose sender hung up is not accepted). */
+  heldCount = 0;
 
   private constructor(
     private readonly server: SMTPServer,
@@ -47,6 +53,14 @@ export class SmtpCapture {
         }
         callback();
       },
+      onClose(session) {
+        // A sender that hung up before the reply never had its message accepted.
+        const self = capture;
+        if (!self) return;
+        for (let i = self.held.length - 1; i >= 0; i--) {
+          if (self.held[i]!.session === session.id) self.held.splice(i, 1);
+        }
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -54,17 +68,22 @@ export class SmtpCapture {
           const raw = Buffer.concat(chunks);
           simpleParser(raw)
             .then((parsed: ParsedMail) => {
-              capture!.inbox.add({
-                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-                to: session.envelope.rcptTo.map((r) => r.address),
-                subject: parsed.subject ?? '',
-                text: parsed.text ?? '',
-                html: typeof parsed.html === 'string' ? parsed.html : '',
-                headers: parsed.headers,
-                raw: raw.toString('utf8'),
-                receivedAt: new Date(),
-              });
-              callback();
+              const accept = () => {
+                capture!.inbox.add({
+                  from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                  to: session.envelope.rcptTo.map((r) => r.address),
+                  subject: parsed.subject ?? '',
+                  text: parsed.text ?? '',
+                  html: typeof parsed.html === 'string' ? parsed.html : '',
+                  headers: parsed.headers,
+                  raw: raw.toString('utf8'),
+                  receivedAt: new Date(),
+                });
+                callback();
+              };
+              if (!capture!.holding) return accept();
+              capture!.heldCount++;
+              capture!.held.push({ session: session.id, answer: accept });
             })
             .catch((error: Error) => callback(error));
         });
@@ -85,6 +104,29 @@ export class SmtpCapture {
 
   accept(): void {
     this.refusal = null;
+  }
+
+  /**
+   * Reads each message whole and then says nothing (a relay slow to answer): the sender waits on its reply,
+   * which is the moment to kill it. `answerHeld()` replies to those still connected, and answers at once again.
+   */
+  holdReplies(): void {
+    this.holding = true;
+  }
+
+  /** Held messages still waiting for their reply (their senders connected). */
+  get heldOpen(): number {
+    return this.held.length;
+  }
+
+  answerHeld(): void {
+    this.holding = false;
+    for (const { answer } of this.held.splice(0)) answer();
+  }
+
+  /** Resolves once `count` messages have been held in all (see `holdReplies`). */
+  async waitForHeld(count: number, timeoutMs = 15000): Promise<void> {
+    await waitFor(() => this.heldCount >= count, { timeoutMs, description: `${count} held message(s)` });
   }
 
   /** Resolves when `count` messages matching `predicate` have arrived. */

@@ -28,6 +28,23 @@ export interface DispatchJob {
 
 export interface DeliveryJob {
   deliveryId: string;
+  /** Set when the provider took the message and the database could not record it yet (record, never resend). */
+  sent?: SentMessage;
+}
+
+/** A send the provider accepted, as it is to be recorded (times ISO 8601: job data is JSON). */
+export interface SentMessage {
+  channel: 'email' | 'sms';
+  attempt: number;
+  startedAt: string;
+  finishedAt: string;
+  response: string;
+  messageId: string | null;
+  /** Deliveries carried by this message (a summary), and those skipped (their alert closed before sending). */
+  carriedIds: string[];
+  skippedIds: string[];
+  /** How many alerts the message told of. */
+  summaryOf: number;
 }
 
 export interface VerificationJob {

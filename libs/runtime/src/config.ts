@@ -141,6 +141,11 @@ export const envSchema = z.object({
   NOTIFY_RATE_LIMIT_COUNT: z.coerce.number().int().min(0).max(10_000).default(5),
   NOTIFY_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+  /**
+   * How long a notifier holds a delivery job before BullMQ counts it stalled (its notifier died) and another
+   * takes it; also how long a queued delivery waits before the outbox relay checks its job is still alive.
+   */
+  NOTIFIER_JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
   // Audit chain anchors (admin API, audit:verify): Ed25519 private key (PEM) and the append-only file, both
   // outside the database; public keys (PEM) of retired signing keys; how often the head is anchored (0: never).
@@ -246,6 +251,7 @@ export interface AppConfig {
     digestLocalTime: string;
     rateLimit: { count: number; windowMs: number };
     delivery: { attempts: number; backoffMs: number };
+    jobLockMs: number;
   };
   /**
    * Signed anchors of the audit chain head, outside the database (null: not anchored; the chain alone then
@@ -404,6 +410,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       digestLocalTime: e.DIGEST_LOCAL_TIME,
       rateLimit: { count: e.NOTIFY_RATE_LIMIT_COUNT, windowMs: e.NOTIFY_RATE_LIMIT_WINDOW_MS },
       delivery: { attempts: e.DELIVERY_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
+      jobLockMs: e.NOTIFIER_JOB_LOCK_MS,
     },
     auditAnchor:
       e.AUDIT_ANCHOR_FILE && e.AUDIT_ANCHOR_KEY_FILE

@@ -5,6 +5,11 @@ export interface OutgoingEmail {
   subject: string;
   text: string;
   html: string;
+  /**
+   * `Message-ID`, stable per delivery (`<delivery id@host>`): a message sent again after a crash (the provider
+   * took it, the notifier died before recording it) is one message to mail servers and clients, which fold it.
+   */
+  messageId?: string;
 }
 
 export interface SentReceipt {

@@ -145,17 +145,20 @@ export class DeliveryRepository {
 
   /**
    * Deliveries to queue: pending ones that are due (their group window or rate-limit hold has passed), and
-   * queued ones not sent after `staleAfterMs` (their job may have been lost with a Redis restart). `replay`
+   * queued ones not sent after `staleAfterMs` (`stale`: their job may have been lost with a Redis restart, or
+   * ended without sending: stalled out, or failed on an outage; the relay looks). `replay`
    * marks a dead-lettered delivery an admin asked to send again (its failed job is retried under its own id).
    */
   async findUnsent(
     now: Date,
     staleAfterMs: number,
     limit: number,
-  ): Promise<Array<{ id: string; generation: number; replay: boolean }>> {
-    const rows = await queryRows<{ id: string; generation: number; replay: boolean }>(
+  ): Promise<Array<{ id: string; generation: number; replay: boolean; stale: boolean }>> {
+    const rows = await queryRows<{ id: string; generation: number; replay: boolean; stale: boolean }>(
       this.dataSource.manager,
-      `SELECT id, generation, (replayed_at IS NOT NULL AND replay_queued_at IS NULL) AS replay FROM deliveries
+      `SELECT id, generation, (replayed_at IS NOT NULL AND replay_queued_at IS NULL) AS replay,
+              state = 'queued' AS stale
+       FROM deliveries
        WHERE state IN ('pending', 'queued') AND coalesced_into IS NULL
          AND (not_before IS NULL OR not_before <= $1)
          AND (state = 'pending'

@@ -70,15 +70,19 @@ export class NotificationRepository {
    * Outbox rows due for queueing: pending ones, and queued ones not dispatched after `staleAfterMs` (their
    * job may have been lost with a Redis restart; re-adding with the same job id is harmless).
    */
-  async findUndispatched(now: Date, staleAfterMs: number, limit: number): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM notifications
+  async findUndispatched(
+    now: Date,
+    staleAfterMs: number,
+    limit: number,
+  ): Promise<Array<{ id: string; stale: boolean }>> {
+    const rows: Array<{ id: string; stale: boolean }> = await this.dataSource.query(
+      `SELECT id, state = 'queued' AS stale FROM notifications
        WHERE available_at <= $1
          AND (state = 'pending' OR (state = 'queued' AND queued_at < $1::timestamptz - make_interval(secs => $2::double precision / 1000)))
        ORDER BY available_at LIMIT $3`,
       [now.toISOString(), staleAfterMs, limit],
     );
-    return rows.map((r) => r.id);
+    return rows;
   }
 
   async markQueued(ids: readonly string[], now: Date): Promise<void> {
