@@ -133,7 +133,9 @@ describe('BatchConsumer', () => {
     expect(consumer.status.state).toBe('stopped');
   });
 
-  it('hands on nothing twice and skips nothing when a running consumer crashes and restarts', async () => {
+  // A batch handled less than a commit interval before a crash comes again (the handler is idempotent); one
+  // whose offset was committed does not.
+  it('restarts a running consumer that crashed from its committed offsets: nothing skipped, nothing committed redone', async () => {
     const kafka = createKafka({ brokers: broker.brokers, clientId: 'test' });
     const producer = new MessageProducer(kafka);
     const seen: string[] = [];
