@@ -38,4 +38,9 @@ export class ProcessorMetrics {
     help: 'Batches that failed and will be delivered again, by kind (transient, data)',
     labelNames: ['kind'] as const,
   });
+  readonly consumerRestarts = counter({
+    name: 'alem_processor_consumer_restarts_total',
+    help: 'Restarts of the Kafka consumer after a crash, by who restarts it (kafkajs: a retriable error; processor: an error kafkajs will not retry)',
+    labelNames: ['by'] as const,
+  });
 }

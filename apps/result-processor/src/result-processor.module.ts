@@ -36,7 +36,7 @@ export class ResultProcessorModule {
           applicationName: 'result-processor',
         }),
         // GET /health and GET /metrics when the app serves HTTP (main.ts).
-        OpsModule.forRoot({ checks: ['postgres', 'kafka'] }),
+        OpsModule.forRoot({ checks: ['postgres', 'kafka', 'consumer'] }),
       ],
       providers: [
         {

@@ -3,7 +3,7 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import Redis from 'ioredis';
 import { type Admin } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { createKafka } from '@alem/messaging';
+import { type ConsumerStatus, createKafka } from '@alem/messaging';
 import { type AppConfig, APP_CONFIG } from '@alem/runtime';
 import { OPS_OPTIONS, type OpsOptions, withTimeout } from './ops.options';
 
@@ -123,5 +123,33 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.reset();
+  }
+}
+
+/**
+ * The app's own Kafka consumer runs (has joined its group). The app registers it (`watch`); until then, and
+ * while it crashed, restarts or has stopped, the check is down with the consumer's `state` (a word of a fixed
+ * list, shown to anyone) and the reason (its error, told like the other checks' errors).
+ */
+@Injectable()
+export class ConsumerHealthIndicator {
+  private status: (() => ConsumerStatus) | null = null;
+
+  constructor(private readonly health: HealthIndicatorService) {}
+
+  watch(status: () => ConsumerStatus): void {
+    this.status = status;
+  }
+
+  check(): HealthIndicatorResult {
+    const session = this.health.check('consumer');
+    const status = this.status?.();
+    if (!status) return session.down({ state: 'none', message: 'no consumer started' });
+    if (status.state === 'running') return session.up({ state: status.state });
+    return session.down({
+      state: status.state,
+      since: new Date(status.since).toISOString(),
+      ...(status.reason ? { message: status.reason } : {}),
+    });
   }
 }

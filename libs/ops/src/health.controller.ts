@@ -2,7 +2,12 @@ import { Controller, Get, Inject, Req, ServiceUnavailableException } from '@nest
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { IdentifiesCaller, type Principal, Public } from '@alem/access';
-import { KafkaHealthIndicator, PostgresHealthIndicator, RedisHealthIndicator } from './dependency.indicators';
+import {
+  ConsumerHealthIndicator,
+  KafkaHealthIndicator,
+  PostgresHealthIndicator,
+  RedisHealthIndicator,
+} from './dependency.indicators';
 import { OPS_OPTIONS, type OpsOptions } from './ops.options';
 
 /**
@@ -19,6 +24,7 @@ export class HealthController {
     private readonly postgres: PostgresHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
+    private readonly consumer: ConsumerHealthIndicator,
     @Inject(OPS_OPTIONS) private readonly options: OpsOptions,
   ) {}
 
@@ -31,7 +37,12 @@ export class HealthController {
     description: 'At least one dependency down (why, to a signed-in admin only)',
   })
   async check(@Req() request: { principal?: Principal }): Promise<HealthCheckResult> {
-    const indicators = { postgres: this.postgres, redis: this.redis, kafka: this.kafka };
+    const indicators = {
+      postgres: this.postgres,
+      redis: this.redis,
+      kafka: this.kafka,
+      consumer: this.consumer,
+    };
     try {
       return await this.health.check(this.options.checks.map((name) => () => indicators[name].check()));
     } catch (error) {
@@ -49,12 +60,18 @@ export class HealthController {
   }
 }
 
-/** The report with each dependency's status and nothing else. */
+/** The report with each dependency's status and nothing else (a consumer's `state` too: a word of a fixed list). */
 function statusesOnly(report: HealthCheckResult): HealthCheckResult {
   const strip = (part: HealthCheckResult['info']) =>
     part &&
     Object.fromEntries(
-      Object.entries(part).map(([name, result]) => [name, { status: result?.status ?? 'down' }]),
+      Object.entries(part).map(([name, result]) => [
+        name,
+        {
+          status: result?.status ?? 'down',
+          ...(typeof result?.state === 'string' ? { state: result.state } : {}),
+        },
+      ]),
     );
   return {
     status: report.status,

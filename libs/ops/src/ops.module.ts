@@ -3,7 +3,12 @@ import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { ConsumerLagCollector } from './consumer-lag.collector';
-import { KafkaHealthIndicator, PostgresHealthIndicator, RedisHealthIndicator } from './dependency.indicators';
+import {
+  ConsumerHealthIndicator,
+  KafkaHealthIndicator,
+  PostgresHealthIndicator,
+  RedisHealthIndicator,
+} from './dependency.indicators';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { OPS_OPTIONS, type OpsOptions } from './ops.options';
@@ -37,9 +42,12 @@ export class OpsModule {
         PostgresHealthIndicator,
         RedisHealthIndicator,
         KafkaHealthIndicator,
+        ConsumerHealthIndicator,
         ConsumerLagCollector,
         DefaultMetrics,
       ],
+      // The app tells it which consumer to watch.
+      exports: [ConsumerHealthIndicator],
     };
   }
 }

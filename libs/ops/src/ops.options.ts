@@ -1,4 +1,5 @@
-export type OpsDependency = 'postgres' | 'redis' | 'kafka';
+/** `consumer`: the app's own Kafka consumer runs (ConsumerHealthIndicator); the others are services it uses. */
+export type OpsDependency = 'postgres' | 'redis' | 'kafka' | 'consumer';
 
 export interface OpsOptions {
   /** The dependencies `GET /health` checks: the ones the app cannot work without. */

@@ -46,6 +46,9 @@ export const envSchema = z.object({
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(12),
   PROCESSOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(30000),
   PROCESSOR_COMMIT_INTERVAL_MS: z.coerce.number().int().min(10).max(60000).default(200),
+  // A consumer kafkajs will not restart: restarts in a row (then the process ends), and the first wait (doubling).
+  PROCESSOR_RESTART_ATTEMPTS: z.coerce.number().int().min(0).max(10).default(5),
+  PROCESSOR_RESTART_BACKOFF_MS: z.coerce.number().int().min(10).max(60000).default(1000),
   // Monitoring scheduler: how often it sweeps (0: never by itself, e.g. tests call the sweep), batch size.
   SCHEDULER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30000),
   SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(200),
@@ -180,6 +183,9 @@ export interface AppConfig {
     partitionsConcurrently: number;
     sessionTimeoutMs: number;
     commitIntervalMs: number;
+    /** Restarts of a consumer kafkajs gave up on, in a row, and the wait before the first (it doubles). */
+    restartAttempts: number;
+    restartBackoffMs: number;
   };
   /** Monitoring scheduler: sweep interval (0: no timer) and patients per batch transaction. */
   scheduler: { sweepIntervalMs: number; batchSize: number };
@@ -345,6 +351,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       partitionsConcurrently: e.PROCESSOR_PARTITIONS_CONCURRENTLY,
       sessionTimeoutMs: e.PROCESSOR_SESSION_TIMEOUT_MS,
       commitIntervalMs: e.PROCESSOR_COMMIT_INTERVAL_MS,
+      restartAttempts: e.PROCESSOR_RESTART_ATTEMPTS,
+      restartBackoffMs: e.PROCESSOR_RESTART_BACKOFF_MS,
     },
     scheduler: { sweepIntervalMs: e.SCHEDULER_SWEEP_INTERVAL_MS, batchSize: e.SCHEDULER_BATCH_SIZE },
     smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, tlsRejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED },

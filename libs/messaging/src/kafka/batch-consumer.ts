@@ -1,4 +1,10 @@
-import { type Consumer, type Kafka, type KafkaMessage } from 'kafkajs';
+import { type Consumer, type ConsumerRunConfig, type Kafka, type KafkaMessage } from 'kafkajs';
+import {
+  ConsumerLifecycle,
+  type ConsumerStatus,
+  type CrashRecovery,
+  type RestartPolicy,
+} from './consumer-lifecycle';
 
 export interface InboundMessage {
   topic: string;
@@ -48,12 +54,17 @@ export interface BatchConsumerOptions {
   /** How often the offsets of handled batches are committed (default 200 ms). */
   commitIntervalMs?: number;
   onCommitFailed?: (error: unknown) => void;
+  /** Restarts after a crash kafkajs will not recover from (see ConsumerLifecycle). */
+  restart?: RestartPolicy;
+  /** The consumer crashed; `recovery` says who brings it back, or that nobody will (`by: 'nobody'`). */
+  onCrash?: (error: unknown, recovery: CrashRecovery) => void;
 }
 
 /**
  * kafkajs consumer in batches (`eachBatch`), with offsets resolved and committed only after the handler
  * returns. A failing batch pauses its partition, seeks back to the batch start, and resumes after a bounded
- * exponential back-off: other partitions keep flowing, and nothing is skipped.
+ * exponential back-off: other partitions keep flowing, and nothing is skipped. A consumer that crashed on an
+ * error kafkajs will not retry is restarted here (bounded: see ConsumerLifecycle); `status` says whether one runs.
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
@@ -64,6 +75,9 @@ export class BatchConsumer {
   private committing: Promise<void> | null = null;
   private commitTimer: NodeJS.Timeout | null = null;
   private lastCommit = 0;
+  private readonly lifecycle: ConsumerLifecycle;
+  private runConfig: ConsumerRunConfig | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
   private get commitIntervalMs(): number {
     return this.options.commitIntervalMs ?? 200;
   }
@@ -88,6 +102,23 @@ export class BatchConsumer {
         restartOnFailure: async () => this.running,
       },
     });
+    this.lifecycle = new ConsumerLifecycle(options.restart ?? {}, Date.now());
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.lifecycle.joined(Date.now()));
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
+      this.crashed(payload.error, payload.restart),
+    );
+    // The group's paused partitions and seeks die with it: a restarted consumer fetches from the committed
+    // offsets, which never pass a failed batch. A resume timer left behind would throw on the missing group.
+    this.consumer.on(this.consumer.events.STOP, () => {
+      for (const timer of this.resumeTimers) clearTimeout(timer);
+      this.resumeTimers.clear();
+      this.failures.clear();
+    });
+  }
+
+  /** Whether a consumer runs (joined its group) and, when none does, since when and why. */
+  get status(): ConsumerStatus {
+    return this.lifecycle.status;
   }
 
   get events(): Consumer['events'] {
@@ -103,7 +134,7 @@ export class BatchConsumer {
       fromBeginning: this.options.fromBeginning ?? true,
     });
     this.running = true;
-    await this.consumer.run({
+    this.runConfig = {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
@@ -125,7 +156,8 @@ export class BatchConsumer {
         });
         if (Date.now() - this.lastCommit >= this.commitIntervalMs) await this.commitPending();
       },
-    });
+    };
+    await this.consumer.run(this.runConfig);
     this.commitTimer = setInterval(() => void this.commitPending(), this.commitIntervalMs);
   }
 
@@ -137,7 +169,8 @@ export class BatchConsumer {
    */
   private commitPending(): Promise<void> {
     if (this.committing) return this.committing;
-    if (this.pending.size === 0) return Promise.resolve();
+    // Without a group (crashed, restarting) nothing can be committed: the offsets wait for the restarted one.
+    if (this.pending.size === 0 || this.lifecycle.status.state !== 'running') return Promise.resolve();
     const offsets = [...this.pending.values()];
     this.pending.clear();
     this.lastCommit = Date.now();
@@ -175,12 +208,33 @@ export class BatchConsumer {
   }
 
   /**
+   * kafkajs has disconnected the crashed consumer (CRASH comes after that). When kafkajs will not restart it, a
+   * new run of the same consumer starts after a back-off: one at a time, never beside a live one, so a batch is
+   * never worked on twice at once; batches handled before the crash keep their offsets for the next commit.
+   */
+  private crashed(error: unknown, kafkajsRestarts: boolean): void {
+    if (!this.running) return;
+    const recovery = this.lifecycle.crashed(Date.now(), errorText(error), kafkajsRestarts);
+    this.options.onCrash?.(error, recovery);
+    if (recovery.by !== 'consumer' || this.restartTimer) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.running || !this.runConfig) return;
+      // A crash while joining comes back as a CRASH event; `run` itself rejects only before it gets that far.
+      this.consumer.run(this.runConfig).catch((e: unknown) => this.crashed(e, false));
+    }, recovery.inMs);
+  }
+
+  /**
    * Stops fetching, lets the batches in hand finish (their offsets are committed), then leaves the group. When
    * the brokers are unreachable, leaving cannot be confirmed: after `timeoutMs` the consumer is abandoned (its
    * session expires on the broker side) so that shutdown never hangs.
    */
   async stop(timeoutMs = 10000): Promise<void> {
     this.running = false;
+    this.lifecycle.stopped(Date.now());
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
     for (const timer of this.resumeTimers) clearTimeout(timer);
     this.resumeTimers.clear();
     if (this.commitTimer) clearInterval(this.commitTimer);
@@ -196,6 +250,10 @@ export class BatchConsumer {
     clearTimeout(timer);
     if (outcome === 'timeout') this.options.onStopTimeout?.();
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function nextOffset(offset: string): string {
