@@ -2,14 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { type INestApplicationContext } from '@nestjs/common';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
-import { Client } from 'pg';
 import { register } from 'prom-client';
-import { PG_ADMIN_URL, waitFor } from '@alem/local-stack';
+import { waitFor } from '@alem/local-stack';
 import { TOPICS } from '@alem/messaging';
 import { deliveryJobId, JOBS, QUEUES } from '@alem/notifications';
 import { type AppConfig, loadConfig, redisConnection } from '@alem/runtime';
 import { asMessage, labResult } from '../support/lab-results';
 import { enrol, rowsOf, seedPragueSite, seedTeam, setOnDuty } from '../support/notifier';
+import { asAdmin } from '../support/test-database';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -98,16 +98,6 @@ describe('owed deliveries are sent, once', () => {
   }
 
   /** Makes Postgres refuse the notifier: no new connections to the database, its open ones cut. */
-  async function asAdmin(sql: string, params: unknown[] = []): Promise<void> {
-    const client = new Client({ connectionString: PG_ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(sql, params);
-    } finally {
-      await client.end();
-    }
-  }
-
   async function cutNotifierOffPostgres(): Promise<void> {
     await asAdmin(`ALTER DATABASE "${stack.db.name}" ALLOW_CONNECTIONS false`);
     await asAdmin(

@@ -3,24 +3,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { register } from 'prom-client';
 import { LabMllpClient, waitFor } from '@alem/local-stack';
 import { TOPICS } from '@alem/messaging';
 import { mllpFrame } from '../../apps/ingest-gateway/src/mllp/mllp-frame.decoder';
 import { MllpServer } from '../../apps/ingest-gateway/src/mllp/mllp.server';
 import { oruR01, PLATELETS } from '../support/hl7-messages';
-import { type RunningGateway, startGateway, TopicReader } from '../support/ingest-gateway';
+import { framingCount, type RunningGateway, startGateway, TopicReader } from '../support/ingest-gateway';
 import { RawPeer } from '../support/raw-mllp-peer';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const PATIENT = { id: 'MRN2001', authority: 'HOSP' };
 const message = (controlId: string, patient = PATIENT) =>
   oruR01({ controlId, patient, observedAt: '20261120081500+0100', observations: [PLATELETS('210')] });
-
-async function framingCount(event: string): Promise<number> {
-  const metric = await register.getSingleMetric('alem_gateway_mllp_framing_events_total')?.get();
-  return metric?.values.find((v) => v.labels.event === event)?.value ?? 0;
-}
 
 /** MLLP framing and connection handling over real sockets, against the gateway on the real broker. */
 describe('ingest gateway: MLLP listener', () => {

@@ -3,12 +3,17 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { register } from 'prom-client';
 import { LabMllpClient, waitFor } from '@alem/local-stack';
 import { HEADERS, TOPICS } from '@alem/messaging';
 import { mllpFrame } from '../../apps/ingest-gateway/src/mllp/mllp-frame.decoder';
 import { oruR01, PLATELETS } from '../support/hl7-messages';
-import { registerSender, type RunningGateway, startGateway, TopicReader } from '../support/ingest-gateway';
+import {
+  registerSender,
+  type RunningGateway,
+  framingCount,
+  startGateway,
+  TopicReader,
+} from '../support/ingest-gateway';
 import { RawPeer } from '../support/raw-mllp-peer';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -21,11 +26,6 @@ const message = (
   patient: { id: string; authority: string } = PATIENT,
 ) =>
   oruR01({ controlId, sender, patient, observedAt: '20261120081500+0100', observations: [PLATELETS('12')] });
-
-async function framingCount(event: string): Promise<number> {
-  const metric = await register.getSingleMetric('alem_gateway_mllp_framing_events_total')?.get();
-  return metric?.values.find((v) => v.labels.event === event)?.value ?? 0;
-}
 
 /** openssl, as a site's PKI would: a CA, and certificates it signs. */
 function pki(dir: string) {

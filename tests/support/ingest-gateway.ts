@@ -1,5 +1,6 @@
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type Consumer, type Kafka } from 'kafkajs';
+import { register } from 'prom-client';
 import request from 'supertest';
 import { type DataSource } from 'typeorm';
 import { issueApiKey } from '@alem/access';
@@ -176,4 +177,10 @@ export class TopicReader {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
   }
+}
+
+/** How often the gateway's MLLP listener met a stream event (its metric, in this process). */
+export async function framingCount(event: string): Promise<number> {
+  const metric = await register.getSingleMetric('alem_gateway_mllp_framing_events_total')?.get();
+  return metric?.values.find((v) => v.labels.event === event)?.value ?? 0;
 }

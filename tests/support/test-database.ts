@@ -15,11 +15,12 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function asAdmin(sql: string): Promise<void> {
+/** Runs one statement as the cluster's admin (outside any test database: roles, database settings). */
+export async function asAdmin(sql: string, params: unknown[] = []): Promise<void> {
   const client = new Client({ connectionString: PG_ADMIN_URL });
   await client.connect();
   try {
-    await client.query(sql);
+    await client.query(sql, params);
   } finally {
     await client.end();
   }

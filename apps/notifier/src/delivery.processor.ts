@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { type ClaimedItem, DeliveryRepository } from '@alem/persistence';
+import { type ClaimedItem, DeliveryRepository, type FailoverOutcome } from '@alem/persistence';
 import {
   classifyMailFailure,
   classifySmsFailure,
@@ -153,7 +153,7 @@ export class DeliveryProcessor extends WorkerHost {
    * without sending, and the outbox relay re-runs the job (data and all) should its retries run out first.
    */
   private async recordSent(job: Job<DeliveryJob>, sent: SentMessage): Promise<string> {
-    let recorded: Awaited<ReturnType<DeliveryRepository['recordAttempt']>>;
+    let recorded: FailoverOutcome;
     try {
       recorded = await this.deliveries.recordAttempt({
         deliveryId: job.data.deliveryId,

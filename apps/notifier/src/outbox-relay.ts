@@ -139,9 +139,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.settings.batchSize,
     );
     const replays = deliveries.filter((d) => d.replay);
-    if (replays.length > 0) await this.redrive(replays, now);
+    if (replays.length > 0) {
+      await this.rerun(replays, now);
+      await this.deliveries.markReplayQueued(
+        replays.map((d) => d.id),
+        now,
+      );
+    }
     const owed = deliveries.filter((d) => !d.replay && d.stale);
-    if (owed.length > 0) await this.rerunOwed(owed, now);
+    if (owed.length > 0) await this.rerun(owed, now);
     const fresh = deliveries.filter((d) => !d.replay && !d.stale);
     if (fresh.length > 0) await this.enqueueDeliveries(fresh, now);
     const verificationIds = await this.verifications.findUnsent(
@@ -187,19 +193,18 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * without settling it is run again under its own id (data and all), with a fresh retry budget. A job ends so
    * when BullMQ failed it as stalled more than `maxStalledCount` (its notifier died mid-send, twice) or when its
    * runs were used up by a database outage; adding the same id again would be a no-op. A job Redis lost is
-   * added again.
+   * added again. A dead-lettered delivery an admin replays is run again the same way (Twenty's redrive).
    */
-  private async rerunOwed(
+  private async rerun(
     deliveries: ReadonlyArray<{ id: string; generation: number }>,
     now: Date,
   ): Promise<void> {
     const byJob = new Map(deliveries.map((d) => [deliveryJobId(d.id, d.generation), d]));
     const gone = await this.rerunEnded(this.deliveryQueue, [...byJob.keys()]);
-    if (gone.length > 0)
-      await this.enqueueDeliveries(
-        gone.map((jobId) => byJob.get(jobId)!),
-        now,
-      );
+    await this.enqueueDeliveries(
+      gone.map((jobId) => byJob.get(jobId)!),
+      now,
+    );
     await this.deliveries.markQueued(
       deliveries.map((d) => d.id),
       now,
@@ -222,47 +227,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       const state = await job.getState();
       if (state !== 'failed' && state !== 'completed') continue;
       this.logger.warn(
-        `${queue.name} job ${jobId} ${state === 'failed' ? `failed (${job.failedReason})` : 'completed'}, but its work is still owed: running it again`,
+        `${queue.name} job ${jobId} ${state === 'failed' ? `failed (${job.failedReason})` : 'completed'}, and its work is owed: running it again`,
       );
       await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
       this.metrics.rerunJobs.inc({ queue: queue.name, state });
     }
     return gone;
-  }
-
-  /**
-   * Re-runs dead-lettered deliveries under their old job ids: the failed (or completed, for an SMS that was
-   * accepted and never delivered) job is retried with a fresh retry budget; a job Redis no longer has is added
-   * again with the same id.
-   */
-  private async redrive(
-    deliveries: ReadonlyArray<{ id: string; generation: number }>,
-    now: Date,
-  ): Promise<void> {
-    for (const d of deliveries) {
-      const jobId = deliveryJobId(d.id, d.generation);
-      const job = await this.deliveryQueue.getJob(jobId);
-      const state = job ? await job.getState() : 'unknown';
-      if (job && (state === 'failed' || state === 'completed')) {
-        await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
-      } else if (!job) {
-        await this.deliveryQueue.add(
-          JOBS.send,
-          { deliveryId: d.id },
-          { jobId, ...this.notifier.deliveryRetry, ...KEEP },
-        );
-      }
-      // A job still waiting or active will find the delivery pending again by itself.
-    }
-    await this.deliveries.markReplayQueued(
-      deliveries.map((d) => d.id),
-      now,
-    );
-    await this.deliveries.markQueued(
-      deliveries.map((d) => d.id),
-      now,
-    );
-    this.metrics.relayed.inc({ queue: QUEUES.delivery }, deliveries.length);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
