@@ -26,6 +26,14 @@ export class PgListener {
     await this.connect();
   }
 
+  /**
+   * Listening now: connected, with LISTEN done on every channel. False from the moment the connection is seen
+   * to fail until the next (re)connection has listened again; meanwhile notifications may be lost.
+   */
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
   private async connect(): Promise<void> {
     const client = new Client({ connectionString: this.options.url, application_name: 'alem-listener' });
     client.on('notification', (msg) => this.options.onNotify(msg.channel));
@@ -46,8 +54,9 @@ export class PgListener {
   }
 
   private scheduleReconnect(client: Client): void {
-    if (this.stopped || this.timer) return;
+    // Whatever else happens, a failed client no longer listens (`connected` must say so at once).
     if (this.client === client) this.client = null;
+    if (this.stopped || this.timer) return;
     client.removeAllListeners();
     client.on('error', () => undefined);
     void client.end().catch(() => undefined);
