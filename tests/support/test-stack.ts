@@ -36,7 +36,8 @@ export interface TestStack {
   env(): Record<string, string>;
   /**
    * Resolves when every processor started here knows the patient as enrolled. Its cache follows enrolment by
-   * NOTIFY, a moment after the commit: a result sent before that is (rightly) dropped as not enrolled.
+   * NOTIFY, a moment after the commit: a result taken once the notification has arrived is looked up in
+   * Postgres until the reload is done, but one taken before it arrived is dropped as not enrolled.
    */
   waitForEnrolment(patient: { authority: string; id: string }): Promise<void>;
   /** Resolves when the processor group's committed offsets have reached the end of every partition. */

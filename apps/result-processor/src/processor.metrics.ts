@@ -14,6 +14,11 @@ export class ProcessorMetrics {
     help: 'Lab results seen by the result processor, by outcome (stored, duplicate, not_enrolled; derived: counts computed from a differential in percent)',
     labelNames: ['outcome'] as const,
   });
+  readonly enrolmentChecks = counter({
+    name: 'alem_processor_enrolment_checks_total',
+    help: 'Batches whose not-enrolled results were looked up in Postgres because the enrolment cache was not confirmed (its listener down, or a change not reloaded yet), by outcome (enrolled_found: some were enrolled and were taken; none_enrolled)',
+    labelNames: ['outcome'] as const,
+  });
   readonly alerts = counter({
     name: 'alem_alert_changes_total',
     help: 'Alert changes made by rule decisions, by rule, severity and change (opened, occurrence, severity_raised)',

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type AppConfig, Clock, InjectConfig } from '@alem/runtime';
 import { type RuleInputResult } from '@alem/clinical';
-import { type InboundBatch, type InboundMessage } from '@alem/messaging';
+import { type InboundBatch, type InboundMessage, labResultKey } from '@alem/messaging';
 import {
   type AppliedAlertChange,
   AlertRepository,
   DlqRepository,
+  type EnrolledPatient,
   MonitoringRepository,
   type NewResult,
   type NewSourceMessage,
@@ -17,7 +18,7 @@ import { AlertEvaluator } from './alert-evaluator';
 import { CodeMappingCache } from './code-mapping-cache';
 import { CountDerivation } from './count-derivation';
 import { type DeadLetter, DeadLetterPublisher, toDlqRecord } from './dead-letter.publisher';
-import { EnrolmentCache } from './enrolment-cache';
+import { EnrolmentCache, lookupIn, type PatientIdentity } from './enrolment-cache';
 import { FeedActivityRecorder } from './feed-activity.recorder';
 import { ProcessorMetrics } from './processor.metrics';
 import { decodeMessage, type DecodeOptions } from './result-decoder';
@@ -83,7 +84,7 @@ export class ResultIntakeService {
   async processBatch(batch: InboundBatch): Promise<BatchOutcome> {
     const stopTimer = this.metrics.batchSeconds.startTimer();
     const now = this.clock.now();
-    const { content, notEnrolled } = this.decodeBatch(batch.messages, now);
+    const { content, notEnrolled } = await this.decodeEnrolled(batch, now);
     const { rows, letters } = content;
 
     let outcome: StoreOutcome = EMPTY;
@@ -129,12 +130,62 @@ export class ResultIntakeService {
     };
   }
 
+  /**
+   * Decodes the batch against the enrolment cache, and trusts its misses only if the cache was confirmed when
+   * the batch was decoded. Otherwise (its listener is down, or a change was notified and the reload is not done)
+   * the batch's missed patients are looked up in Postgres in one query, and the batch is decoded again if any of
+   * them is enrolled: a result of a patient enrolled a moment ago, or while Postgres was restarting, is taken
+   * rather than dropped as not enrolled. While confirmed, which is nearly always, misses cost no query: most of
+   * the feed is misses, and a query per batch would be the hot path's largest cost.
+   *
+   * Why no more than this: what the cache cannot know is a change whose notification has not reached this
+   * process yet. That notification crosses one connection from Postgres while the result that follows the
+   * enrolment has to cross Kafka, so the gap is rare and short; closing it would take a database round trip per
+   * batch (e.g. on the listener's own connection, answered after the notifications Postgres holds for it).
+   */
+  private async decodeEnrolled(
+    batch: InboundBatch,
+    now: Date,
+  ): Promise<{ content: BatchContent; notEnrolled: number }> {
+    // Read before decoding: decoding is synchronous, so the cache cannot change between this and the lookups.
+    const confirmed = this.enrolment.confirmed;
+    if (confirmed) return this.decodeBatch(batch.messages, now, (patient) => this.enrolment.lookup(patient));
+
+    const missed = new Map<string, PatientIdentity>();
+    const decoded = this.decodeBatch(batch.messages, now, (patient) => {
+      const found = this.enrolment.lookup(patient);
+      if (!found) missed.set(labResultKey(patient), patient);
+      return found;
+    });
+    if (missed.size === 0) return decoded;
+    let enrolled: Map<string, EnrolledPatient>;
+    try {
+      enrolled = await this.enrolment.findEnrolled(missed.values());
+    } catch (error) {
+      this.metrics.batchFailures.inc({ kind: 'transient' });
+      throw error;
+    }
+    this.metrics.enrolmentChecks.inc({ outcome: enrolled.size > 0 ? 'enrolled_found' : 'none_enrolled' });
+    if (enrolled.size === 0) return decoded;
+    const again = this.decodeBatch(
+      batch.messages,
+      now,
+      (patient) => this.enrolment.lookup(patient) ?? lookupIn(enrolled, patient),
+    );
+    this.logger.log(
+      `batch ${batch.topic}/${batch.partition}@${batch.messages[0]?.offset}: ${decoded.notEnrolled - again.notEnrolled} result(s) of patients the enrolment cache did not know yet were taken (cache not confirmed)`,
+    );
+    return again;
+  }
+
+  /** Decoding is pure but for `feeds.seen`, which keeps the latest time per sender: decoding twice is harmless. */
   private decodeBatch(
     messages: readonly InboundMessage[],
     now: Date,
+    lookup: (patient: PatientIdentity) => EnrolledPatient | undefined,
   ): { content: BatchContent; notEnrolled: number } {
     const options: DecodeOptions = {
-      isEnrolled: (patient) => this.enrolment.lookup(patient) !== undefined,
+      isEnrolled: (patient) => lookup(patient) !== undefined,
       hl7DefaultTimeZone: this.config.hl7.defaultTimeZone,
       hl7MaxObservations: this.config.hl7.maxObservations,
       hl7TimeZoneFor: (sender) => this.senders.timeZoneOf(sender),
@@ -168,7 +219,7 @@ export class ResultIntakeService {
         });
       }
       for (const event of decoded.events) {
-        const patient = this.enrolment.lookup(event.patient);
+        const patient = lookup(event.patient);
         if (!patient) {
           notEnrolled++;
           continue;
