@@ -43,7 +43,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['infra/scripts/**', 'bench/**', 'apps/demo/**', '*.js', '*.mjs'],
+    files: ['infra/scripts/**', 'bench/**', 'apps/demo/**', 'apps/drill/**', '*.js', '*.mjs'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -16,13 +16,15 @@ import {
   dropDatabase,
   embeddedSecrets,
   KafkaMockBroker,
+  PROCESSOR_NODE_FLAGS,
+  REPO_ROOT,
   SmtpCapture,
+  startProcess,
   waitFor,
 } from '@alem/local-stack';
 import { toNewResult } from '../../apps/result-processor/src/result-record';
 import { AUTHORITY, enrolledId, feedMessage, type FeedOptions, random, seedEnrolledPatients } from './feed';
 import { produceUntilCommitted, type ThroughputRun, warmUp } from './kafka-progress';
-import { PROCESSOR_NODE_FLAGS, REPO_ROOT, startProcess } from './processes';
 import { percentile, round } from './stats';
 
 /**

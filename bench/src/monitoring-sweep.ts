@@ -5,11 +5,10 @@ import path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { analyteById, type AnalyteId, MONITORING_SCHEDULE_VERSION } from '@alem/clinical';
-import { createMigratedDatabase, dropDatabase } from '@alem/local-stack';
+import { createMigratedDatabase, dropDatabase, REPO_ROOT } from '@alem/local-stack';
 import { loadConfig, ManualClock } from '@alem/runtime';
 import { ExpectationSweepService } from '../../apps/monitoring-scheduler/src/expectation-sweep.service';
 import { MonitoringSchedulerModule } from '../../apps/monitoring-scheduler/src/monitoring-scheduler.module';
-import { REPO_ROOT } from './processes';
 import { percentile, round } from './stats';
 
 /**

@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { type Queue } from 'bullmq';
 import { TOPICS } from '@alem/messaging';
 import { QUEUES } from '@alem/notifications';
-import { SmsProviderStub, waitFor } from '@alem/local-stack';
+import { RedisServer, SmsProviderStub, waitFor } from '@alem/local-stack';
 import { loadConfig, type AppConfig } from '@alem/runtime';
 import { NotificationDispatchProcessor } from '../../apps/notifier/src/notification-dispatch.processor';
 import { asMessage, labResult } from '../support/lab-results';
@@ -13,7 +13,6 @@ import {
   seedPragueSite,
   seedTeam,
   startNotifierHttp,
-  TestRedisServer,
   type RunningNotifier,
 } from '../support/notifier';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -28,7 +27,7 @@ describe('notifications: delivery, failover, rate limit and Redis loss', () => {
   const SITE = 'site-del';
   let stack: TestStack;
   let sms: SmsProviderStub;
-  let redis: TestRedisServer;
+  let redis: RedisServer;
   let config: AppConfig;
   let notifier: RunningNotifier;
   let api: AdminApi;
@@ -84,7 +83,7 @@ describe('notifications: delivery, failover, rate limit and Redis loss', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     sms = await SmsProviderStub.start({ accountSid: 'ACdel', authToken: 'del-auth-token' });
-    redis = await TestRedisServer.start();
+    redis = await RedisServer.start();
     config = loadConfig({
       ...stack.env(),
       ...sms.env(),

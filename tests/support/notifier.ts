@@ -1,16 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import Redis from 'ioredis';
 import { type DataSource } from 'typeorm';
 import { enrolPatient, seedCareTeam, seedSite, type SeedMember } from '@alem/persistence';
-import { waitFor } from '@alem/local-stack';
 import { type AppConfig, type Clock } from '@alem/runtime';
 import { EscalationSweeper, type SweepReport } from '../../apps/notifier/src/escalation.sweeper';
 import { createNotifierApp, listenNotifier } from '../../apps/notifier/src/notifier.app';
 import { type RelaySettings } from '../../apps/notifier/src/outbox-relay';
 
-/** Helpers for the notifier's tests: the notifier as an HTTP app, people and teams, a Redis of the test's own. */
+/** Helpers for the notifier's tests: the notifier as an HTTP app, people and teams, ports. */
 
 export interface RunningNotifier {
   app: NestExpressApplication;
@@ -92,66 +89,4 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/**
- * A redis-server of the test's own on a free port, without persistence: `kill()` loses every key (as a
- * restart of a Redis without persistence does), `start()` brings an empty one back on the same port. The
- * shared local Redis is never touched.
- */
-export class TestRedisServer {
-  private child: ChildProcess | null = null;
-
-  private constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}/0`;
-  }
-
-  static async start(): Promise<TestRedisServer> {
-    const server = new TestRedisServer(await freePort());
-    await server.start();
-    return server;
-  }
-
-  async start(): Promise<void> {
-    this.child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    await waitFor(
-      async () => {
-        const probe = new Redis(this.url, {
-          lazyConnect: true,
-          maxRetriesPerRequest: 0,
-          retryStrategy: () => null,
-        });
-        try {
-          await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } catch {
-          return false;
-        } finally {
-          probe.disconnect();
-        }
-      },
-      { timeoutMs: 10000, intervalMs: 50, description: `redis-server on port ${this.port}` },
-    );
-  }
-
-  /** SIGKILL: no shutdown, no save; everything in it is gone. */
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
-    this.child = null;
-  }
-
-  async stop(): Promise<void> {
-    await this.kill();
-  }
 }

@@ -6,3 +6,6 @@ export * from './smtp-capture';
 export * from './wait-for';
 export * from './sms-provider-stub';
 export * from './audit-anchor-key';
+export * from './redis-server';
+export * from './postgres-cluster';
+export * from './app-process';

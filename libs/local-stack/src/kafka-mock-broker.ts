@@ -3,20 +3,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { TOPIC_PARTITIONS } from '@alem/messaging';
+import { REPO_ROOT } from './repo-root';
 
-/** The repository root, from the sources or from dist/: the nearest folder above with a package.json. */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json')) || existsSync(path.join(dir, '..', 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the repository root');
-    dir = parent;
-    if (existsSync(path.join(dir, 'nest-cli.json'))) return dir;
-  }
-  return dir;
-}
-
-const REPO_ROOT = repoRoot();
 const BINARY = path.join(REPO_ROOT, '.cache/bin/kafka-mock');
 const BUILD_SCRIPT = path.join(REPO_ROOT, 'infra/kafka-mock/build.sh');
 

@@ -26,6 +26,7 @@ export class SmtpCapture {
   private holding = false;
   /** Messages read whole and not yet answered (`holdReplies`), by SMTP session. */
   private readonly held: Array<{ session: string; answer: () => void }> = [];
+  private readonly closedSessions = new Set<string>();
   /** How many messages were held in all (a held message whose sender hung up is not accepted). */
   heldCount = 0;
 
@@ -57,6 +58,7 @@ export class SmtpCapture {
         // A sender that hung up before the reply never had its message accepted.
         const self = capture;
         if (!self) return;
+        self.closedSessions.add(session.id);
         for (let i = self.held.length - 1; i >= 0; i--) {
           if (self.held[i]!.session === session.id) self.held.splice(i, 1);
         }
@@ -69,6 +71,9 @@ export class SmtpCapture {
           simpleParser(raw)
             .then((parsed: ParsedMail) => {
               const accept = () => {
+                // The session ended while the message was being read (the sender hung up, or `goDown()` cut
+                // it): no reply can reach the sender, so the message was not accepted, as with a real relay.
+                if (capture!.closedSessions.has(session.id)) return callback(new Error('session closed'));
                 capture!.inbox.add({
                   from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
                   to: session.envelope.rcptTo.map((r) => r.address),
@@ -104,6 +109,22 @@ export class SmtpCapture {
 
   accept(): void {
     this.refusal = null;
+  }
+
+  /**
+   * The relay goes away: its port refuses connections and the sessions open on it are cut (a message not yet
+   * answered is not accepted). `comeBack()` listens on the same port again.
+   */
+  async goDown(): Promise<void> {
+    const listener = this.server.server;
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    const sessions = (this.server as unknown as { connections: Set<{ close(): void }> }).connections;
+    for (const session of sessions) session.close();
+    await closed;
+  }
+
+  async comeBack(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.server.listen(this.port, '127.0.0.1', resolve));
   }
 
   /**

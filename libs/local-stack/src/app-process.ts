@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { REPO_ROOT } from './repo-root';
 
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
+export { REPO_ROOT };
 
 /**
  * The processor runs as it is deployed (Dockerfile, docker-compose.yml, README): with a 512 MiB old-space
@@ -22,18 +23,29 @@ export interface AppProcess {
   /** CPU seconds used so far (user + system). */
   cpuSeconds(): number;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash or an OOM kill would end it: no shutdown hooks. */
+  kill(): Promise<void>;
+  readonly running: boolean;
 }
 
-/** Starts a compiled entry point (a path under dist/) as a process of its own. */
+/**
+ * Starts an entry point as a process of its own: a compiled one (`apps/x/src/main.js`, a path under dist/) as
+ * deployed, or a TypeScript source (`apps/x/src/main.ts`), compiled as it loads, for tests that must not depend
+ * on a build.
+ */
 export function startProcess(
   entry: string,
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  options: { stderr?: 'inherit' | 'ignore' } = {},
 ): AppProcess {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(REPO_ROOT, 'dist', entry)], {
+  const script = entry.endsWith('.ts')
+    ? ['-r', '@swc-node/register', path.join(REPO_ROOT, entry)]
+    : [path.join(REPO_ROOT, 'dist', entry)];
+  const child = spawn(process.execPath, [...nodeArgs, ...script], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
   });
   const lines: string[] = [];
   const listeners = new Set<(line: string) => void>();
@@ -82,6 +94,15 @@ export function startProcess(
         // the process has exited: keep the last reading
       }
       return lastCpu;
+    },
+    get running() {
+      return child.exitCode === null && child.signalCode === null;
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
