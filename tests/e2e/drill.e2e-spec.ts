@@ -13,15 +13,16 @@ describe('the drill, short: every fault once under a small feed', () => {
   it('loses nothing and doubles nothing', async () => {
     const lines: string[] = [];
     const report = await runDrill({
-      results: 1000,
-      rate: 60,
+      // Long enough (30 s) for every fault to fall while the feed runs and alerts are being sent.
+      results: 1200,
+      rate: 40,
       patients: 300,
       breaching: 20,
       resendShare: 0.02,
       malformed: 6,
       seed: 20261207,
       faults: [...FAULTS],
-      holdMs: 3000,
+      holdMs: 2000,
       quietTimeoutMs: 150_000,
       build: 'source',
       log: (line) => lines.push(line),
@@ -32,7 +33,7 @@ describe('the drill, short: every fault once under a small feed', () => {
       problems: [],
       log: [],
     });
-    expect(ledger.results.stored).toBe(1000);
+    expect(ledger.results.stored).toBe(1200);
     expect(ledger.alerts).toMatchObject({ expected: 20, opened: 20 });
     expect(ledger.email).toMatchObject({ expected: 40, accepted: 40, duplicates: [] });
     expect(ledger.sms).toMatchObject({ expected: 40, accepted: 40, duplicates: [] });

@@ -2,11 +2,12 @@ import { type DrillSystem } from './drill-system';
 
 /** The faults a hospital will meet, in the order the drill injects them. */
 export const FAULTS = [
+  // First: it needs messages being sent, and every other fault delays them.
+  'notifier-kill',
   'processor-kill',
   'broker-down',
   'pg-restart',
   'redis-restart',
-  'notifier-kill',
   'smtp-down',
   'sms-500',
 ] as const;
@@ -81,9 +82,9 @@ export async function injectFault(name: FaultName, ctx: FaultContext): Promise<F
       system.smtp.holdReplies();
       const injectedAt = new Date();
       try {
-        await system.smtp.waitForHeld(held + 1, 60000);
+        await system.smtp.waitForHeld(held + 1, 20000);
       } catch {
-        ctx.log('  (nothing was being sent within a minute: killed between sends)');
+        ctx.log('  (nothing was being sent within 20 s: killed between sends)');
       }
       system.smtp.answerHeld();
       const kill = system.kill('notifier');

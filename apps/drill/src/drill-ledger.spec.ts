@@ -30,6 +30,7 @@ function clean(): DrillObservations {
     notificationsUnsettled: 0,
     deliveriesUnsettled: 0,
     deliveriesFailed: 0,
+    rowsNotOnce: [],
     notifierKills: [],
     faults: [],
     peakLag: 12,
@@ -83,6 +84,13 @@ describe('the drill ledger', () => {
     expect(ledger.problems).toEqual([]);
   });
 
+  it('allows a copy accepted just after a kill (its request was in flight, its answer never read)', () => {
+    const o = clean();
+    o.notifierKills = [at(10)];
+    o.sms.set('K7Q2-9XMA|+420600000001', [new Date(at(10).getTime() + 20), at(70)]);
+    expect(judgeLedger(o).sms).toMatchObject({ resentAfterKill: 1, duplicates: [] });
+  });
+
   it('calls any other second copy a duplicate: no kill, or the first copy long before the kill', () => {
     const noKill = clean();
     noKill.email.set('K7Q2-9XMA|a@drill.test', [at(10), at(12)]);
@@ -115,12 +123,14 @@ describe('the drill ledger', () => {
   it('reports what is left in the outbox and an alert the feed should not have opened', () => {
     const o = clean();
     o.deliveriesUnsettled = 2;
+    o.rowsNotOnce = ['alert K7Q2-9XMA: 2 notifications'];
     o.alerts.push({ patient: 'D000007', rule: 'GATE-HIV', reference: 'AAAA-BBBB' });
     const ledger = judgeLedger(o);
     expect(ledger.alerts.unexpected).toEqual(['D000007 GATE-HIV']);
     expect(ledger.problems).toEqual([
       '1 alert(s) the feed should not have opened',
       '2 deliveries left unsent',
+      '1 row(s) not there exactly once',
     ]);
   });
 });

@@ -17,6 +17,8 @@ export interface FaultTiming {
   firstStoredAfterHeal: Date | null;
   /** When the backlog (items due but not sent, plus consumer lag) was back to its level before the fault. */
   drainedAt: Date | null;
+  /** The longest time nothing was stored, from the fault until the backlog drained. */
+  longestStallMs: number;
 }
 
 export interface DrillObservations {
@@ -51,6 +53,8 @@ export interface DrillObservations {
   notificationsUnsettled: number;
   deliveriesUnsettled: number;
   deliveriesFailed: number;
+  /** Occurrences, notifications, deliveries and timeline events that are not there exactly once. */
+  rowsNotOnce: string[];
   /** Moments the notifier was killed: a copy accepted just before one may be sent again after it. */
   notifierKills: Date[];
   faults: FaultTiming[];
@@ -62,7 +66,7 @@ export interface ChannelLedger {
   expected: number;
   accepted: number;
   missing: string[];
-  /** Copies beyond the first that straddle a notifier kill: the at-least-once window, counted, allowed. */
+  /** Copies beyond the first whose first was taken in the instant of a notifier kill: the at-least-once window, counted, allowed. */
   resentAfterKill: number;
   /** Any other extra copy: a fault. */
   duplicates: string[];
@@ -90,6 +94,8 @@ export interface Ledger {
   email: ChannelLedger;
   sms: ChannelLedger;
   outbox: { notificationsUnsettled: number; deliveriesUnsettled: number; deliveriesFailed: number };
+  /** Rows that must be there exactly once and are not (occurrences, notifications, deliveries, events). */
+  rowsNotOnce: string[];
   faults: Array<{
     name: string;
     injectedAt: string;
@@ -97,6 +103,7 @@ export interface Ledger {
     heldSeconds: number;
     firstStoredSeconds: number | null;
     drainedSeconds: number | null;
+    longestStallSeconds: number;
   }>;
   notifierKills: string[];
   peakLag: number;
@@ -105,8 +112,12 @@ export interface Ledger {
   problems: string[];
 }
 
-/** How long before a kill a copy may have been accepted and not recorded: the notifier's send-to-record step. */
-export const KILL_WINDOW_MS = 5000;
+/**
+ * How close to a notifier kill a copy may have been accepted and not recorded: the provider took it just before
+ * the kill (the notifier had not recorded its answer yet), or just after (the request was in flight, its answer
+ * never read). Either way the notifier cannot know, and runs the delivery again.
+ */
+export const KILL_WINDOW_MS = 2000;
 
 function channel(
   name: string,
@@ -137,7 +148,7 @@ function channel(
         const before = times[i - 1]!.getTime();
         const after = times[i]!.getTime();
         const straddled = kills.some(
-          (k) => k.getTime() >= before && k.getTime() - before <= KILL_WINDOW_MS && after >= k.getTime(),
+          (k) => Math.abs(k.getTime() - before) <= KILL_WINDOW_MS && after > k.getTime(),
         );
         if (straddled) out.resentAfterKill++;
         else out.duplicates.push(`${name} ${key} at ${times.map((t) => t.toISOString()).join(', ')}`);
@@ -209,6 +220,7 @@ export function judgeLedger(o: DrillObservations): Ledger {
     problems.push(`${o.notificationsUnsettled} notification(s) left in the outbox`);
   if (o.deliveriesUnsettled > 0) problems.push(`${o.deliveriesUnsettled} deliveries left unsent`);
   if (o.deliveriesFailed > 0) problems.push(`${o.deliveriesFailed} deliveries failed`);
+  if (o.rowsNotOnce.length > 0) problems.push(`${o.rowsNotOnce.length} row(s) not there exactly once`);
 
   return {
     results: {
@@ -240,6 +252,7 @@ export function judgeLedger(o: DrillObservations): Ledger {
       deliveriesUnsettled: o.deliveriesUnsettled,
       deliveriesFailed: o.deliveriesFailed,
     },
+    rowsNotOnce: o.rowsNotOnce,
     notifierKills: o.notifierKills.map((k) => k.toISOString()),
     faults: o.faults.map((f) => ({
       name: f.name,
@@ -248,6 +261,7 @@ export function judgeLedger(o: DrillObservations): Ledger {
       heldSeconds: seconds(f.injectedAt, f.healedAt)!,
       firstStoredSeconds: seconds(f.healedAt, f.firstStoredAfterHeal),
       drainedSeconds: seconds(f.healedAt, f.drainedAt),
+      longestStallSeconds: Math.round(f.longestStallMs / 100) / 10,
     })),
     peakLag: o.peakLag,
     seconds: o.seconds,
@@ -304,7 +318,8 @@ export function formatLedger(ledger: Ledger, title: string): string {
     row(
       `fault ${f.name}`,
       `${f.heldSeconds} s`,
-      `first result stored ${f.firstStoredSeconds ?? '—'} s after, backlog drained ${f.drainedSeconds ?? '—'} s after`,
+      `after it: first result stored ${f.firstStoredSeconds ?? '—'} s, backlog drained ${f.drainedSeconds ?? '—'} s; ` +
+        `nothing stored for ${f.longestStallSeconds} s at most`,
     );
   }
   row('peak consumer lag', ledger.peakLag, 'messages');

@@ -115,3 +115,28 @@ export function copiesByReference(
   }
   return { copies, stray };
 }
+
+/**
+ * The rows that must exist exactly once, checked in the database itself: one occurrence per alert (each
+ * breaching patient sent one result, some of them twice), one notification per alert (nothing escalates within
+ * a drill), one delivery per notification and address, and no timeline event written twice.
+ */
+export async function rowsNotOnce(db: Pool): Promise<string[]> {
+  const { rows } = await db.query<{ what: string }>(
+    `SELECT 'alert ' || a.reference || ': ' || count(o.id) || ' occurrences' AS what
+       FROM alerts a LEFT JOIN alert_occurrences o ON o.alert_id = a.id
+       GROUP BY a.id, a.reference HAVING count(o.id) <> 1
+     UNION ALL
+     SELECT 'alert ' || a.reference || ': ' || count(n.id) || ' notifications'
+       FROM alerts a LEFT JOIN notifications n ON n.alert_id = a.id
+       GROUP BY a.id, a.reference HAVING count(n.id) <> 1
+     UNION ALL
+     SELECT 'notification ' || d.notification_id || ': ' || count(*) || ' deliveries to ' || d.address
+       FROM deliveries d GROUP BY d.notification_id, d.address HAVING count(*) > 1
+     UNION ALL
+     SELECT 'alert ' || a.reference || ': event ' || e.type || ' ×' || count(*)
+       FROM alert_events e JOIN alerts a ON a.id = e.alert_id
+       GROUP BY a.reference, e.type, e.detail::text HAVING count(*) > 1`,
+  );
+  return rows.map((r) => r.what);
+}

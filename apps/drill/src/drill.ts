@@ -12,6 +12,7 @@ import {
   deadLetteredPerKey,
   feedAccount,
   outboxState,
+  rowsNotOnce,
   storedCount,
   storedPerControlId,
 } from './drill-observe';
@@ -46,13 +47,15 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * are injected one after another, a bounded wait for the system to be quiet, and the ledger.
  */
 export async function runDrill(options: DrillOptions): Promise<DrillReport> {
-  const { log } = options;
   const started = Date.now();
+  const log = (line: string) =>
+    options.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   const system = await DrillSystem.start({ log, build: options.build ?? 'dist' });
   try {
     const now = new Date();
     await seedDrill(system.database, options.patients, now);
     for (const app of APPS) await system.startApp(app);
+    log(`apps started: ${APPS.join(', ')}`);
     const feed = buildFeed(options, now);
     log(
       `feed: ${feed.length} items (${options.results} results of ${options.patients} patients, ` +
@@ -133,10 +136,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     // Bounded: a lab that cannot get its messages in two minutes after the feed's end is stopped (and the
     // ledger shows what did not arrive).
     const feedDone = Promise.all([mllpDone, kafkaDone]);
-    const bound = t0 + feedMs + 120_000 - Date.now();
-    if (
-      (await Promise.race([feedDone.then(() => true), pause(Math.max(0, bound)).then(() => false)])) === false
-    ) {
+    let bound: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      bound = setTimeout(() => resolve(false), Math.max(0, t0 + feedMs + 120_000 - Date.now()));
+    });
+    const inTime = await Promise.race([feedDone.then(() => true), timedOut]);
+    clearTimeout(bound);
+    if (!inTime) {
       log('the labs could not send their feed in time: stopped');
       stopped = true;
       await feedDone;
@@ -159,7 +165,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       },
       { timeoutMs: options.quietTimeoutMs, intervalMs: 1000, description: 'the system to be quiet' },
     ).catch(() => false);
-    if (!quiet) log(`not quiet after ${options.quietTimeoutMs / 1000} s: the ledger says what is left`);
+    log(quiet ? 'quiet' : `not quiet after ${options.quietTimeoutMs / 1000} s: the ledger says what is left`);
     // A last look for late extras (a re-send after a kill, a retry after an outage) before the books close.
     await pause(2000);
     stopped = true;
@@ -192,8 +198,17 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       const drained = samples.find(
         (s) => s.at >= run.healedAt.getTime() && s.backlog <= backlogBefore + options.rate / 2,
       );
+      const { rows: stall } = await db.query<{ ms: number | null }>(
+        `SELECT max(extract(epoch FROM gap) * 1000)::float8 AS ms FROM (
+           SELECT at - lag(at) OVER (ORDER BY at) AS gap FROM (
+             SELECT stored_at AS at FROM results
+             WHERE message_control_id LIKE 'DRILL-%' AND stored_at BETWEEN $1 AND $2
+             UNION ALL SELECT $1::timestamptz) s) g`,
+        [run.injectedAt, drained ? new Date(drained.at) : new Date()],
+      );
       faults.push({
         name,
+        longestStallMs: stall[0]?.ms ?? 0,
         injectedAt: run.injectedAt,
         healedAt: run.healedAt,
         firstStoredAfterHeal: rows[0]?.at ?? null,
@@ -222,6 +237,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       strayEmails: email.stray,
       straySms: sms.stray,
       ...outbox,
+      rowsNotOnce: await rowsNotOnce(db),
       notifierKills,
       faults,
       peakLag: Math.max(0, ...samples.map((s) => s.lag)),

@@ -9,8 +9,8 @@ import { type DrillOptions, runDrill } from './drill';
  * `npm run drill`: every fault a hospital will meet, one after another, under a steady feed, and a ledger that
  * accounts for every result, alert and message. Exit status 1 on any loss, duplicate or leftover.
  *
- *   --faults=all (default) | none (the control run) | a,b,…   (processor-kill, broker-down, pg-restart,
- *            redis-restart, notifier-kill, smtp-down, sms-500)
+ *   --faults=all (default) | none (the control run) | a,b,…   (notifier-kill, processor-kill, broker-down,
+ *            pg-restart, redis-restart, smtp-down, sms-500)
  *   --results=20000  --rate=100 (items/s)  --patients=3000  --breaching=200  --malformed=10  --hold=6 (s)
  *   --quick   a small feed (2,000 results) for a first look
  *   --out=<file.json>   where the ledger goes (default bench/results/drill-<time>.json)

@@ -118,8 +118,13 @@ export class SmtpCapture {
   async goDown(): Promise<void> {
     const listener = this.server.server;
     const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
-    const sessions = (this.server as unknown as { connections: Set<{ close(): void }> }).connections;
-    for (const session of sessions) session.close();
+    const sessions = (this.server as unknown as { connections: Set<{ id: string; close(): void }> })
+      .connections;
+    for (const session of sessions) {
+      // Whatever it is still reading is not accepted: the relay went down before it could reply.
+      this.closedSessions.add(session.id);
+      session.close();
+    }
     await closed;
   }
 
