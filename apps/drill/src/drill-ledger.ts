@@ -314,6 +314,11 @@ export function formatLedger(ledger: Ledger, title: string): string {
     'outbox left / unsent / failed',
     `${o.notificationsUnsettled} / ${o.deliveriesUnsettled} / ${o.deliveriesFailed}`,
   );
+  row(
+    'rows not exactly once',
+    ledger.rowsNotOnce.length,
+    'occurrences, notifications, deliveries, timeline events',
+  );
   for (const f of ledger.faults) {
     row(
       `fault ${f.name}`,
