@@ -117,7 +117,7 @@ export interface Ledger {
  * the kill (the notifier had not recorded its answer yet), or just after (the request was in flight, its answer
  * never read). Either way the notifier cannot know, and runs the delivery again.
  */
-export const KILL_WINDOW_MS = 2000;
+export const KILL_WINDOW_MS = 5000;
 
 function channel(
   name: string,

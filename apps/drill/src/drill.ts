@@ -51,6 +51,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const log = (line: string) =>
     options.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   const system = await DrillSystem.start({ log, build: options.build ?? 'dist' });
+  // Set when the books close, or when the drill fails part-way: the labs and the sampler then stop too.
+  let stopped = false;
+  let sampling = true;
+  const closers: Array<() => Promise<unknown>> = [];
   try {
     const now = new Date();
     await seedDrill(system.database, options.patients, now);
@@ -66,11 +70,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     const kafka = createKafka({ brokers: system.broker.brokers, clientId: 'drill-observer' });
     const admin = kafka.admin();
     await admin.connect();
+    closers.push(() => admin.disconnect());
     const tally = emptyTally();
     const kafkaLab = new KafkaLab(system.broker.brokers, tally);
     await kafkaLab.connect();
+    closers.push(() => kafkaLab.disconnect());
     const mllpLab = new MllpLab(system.mllpPort, tally);
-    let stopped = false;
+    closers.push(() => mllpLab.reset());
     const isStopped = () => stopped;
 
     // The labs: each item is due at its place in the feed; a lab that fell behind sends as fast as it can.
@@ -108,7 +114,6 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
 
     // What the system is doing, twice a second: the backlog (due and unsent, plus consumer lag).
     const samples: Array<{ at: number; backlog: number; lag: number }> = [];
-    let sampling = true;
     const sampler = (async () => {
       while (sampling) {
         const lag = await consumerLag(admin, groupId);
@@ -171,9 +176,6 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     stopped = true;
     sampling = false;
     await sampler;
-    await mllpLab.reset();
-    await kafkaLab.disconnect();
-    await admin.disconnect();
 
     const db = system.database;
     const alerts = await alertsOfRun(db, DRILL_AUTHORITY);
@@ -250,6 +252,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       starts: Object.fromEntries(system.starts),
     };
   } finally {
+    stopped = true;
+    sampling = false;
+    for (const close of closers) await close().catch(() => undefined);
     await system.stop();
   }
 }
