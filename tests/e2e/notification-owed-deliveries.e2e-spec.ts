@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type INestApplicationContext } from '@nestjs/common';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { register } from 'prom-client';
-import { waitFor } from '@alem/local-stack';
+import { RedisServer, waitFor } from '@alem/local-stack';
 import { TOPICS } from '@alem/messaging';
 import { deliveryJobId, JOBS, QUEUES } from '@alem/notifications';
 import { type AppConfig, loadConfig, redisConnection } from '@alem/runtime';
@@ -208,6 +208,36 @@ describe('owed deliveries are sent, once', () => {
       `<${sent.id}@alerts.test.example>`,
     );
     await notifier.close();
+  });
+
+  it('records a send the provider took while Postgres was away as soon as it is back, though Redis lost the job meanwhile', async () => {
+    await patientOf('MRN-D2', 'db-and-redis@owed.test');
+    // A Redis of the test's own, to be killed with everything in it (the job, its back-off, the send kept with
+    // it), and the notifier as deployed, its own process (killed at the end: its Redis is gone).
+    const redis = await RedisServer.start();
+    const notifier = startNotifierProcess({ REDIS_URL: redis.url, DELIVERY_BACKOFF_MS: '200' });
+    try {
+      const held = stack.smtp.heldCount;
+      stack.smtp.holdReplies();
+      await criticalFor('MRN-D2');
+      await stack.smtp.waitForHeld(held + 1, 30000);
+      await cutNotifierOffPostgres();
+      try {
+        // SMTP accepts it while the notifier cannot record it; then Redis dies before Postgres is back.
+        stack.smtp.answerHeld();
+        await stack.smtp.waitForMessages(1, (m) => m.to.includes('db-and-redis@owed.test'));
+        await redis.kill();
+      } finally {
+        await reconnectPostgres();
+      }
+      // The notifier that sent it records it, with Redis still dead: the fact "sent" waits on nothing in Redis.
+      const sent = await settled('db-and-redis@owed.test', 15000);
+      expect(sent.attempts).toBe(1);
+      expect(mailTo('db-and-redis@owed.test')).toHaveLength(1);
+    } finally {
+      await kill(notifier);
+      await redis.stop();
+    }
   });
 
   it('sends a delivery whose retries a Postgres outage used up, once Postgres is back', async () => {

@@ -149,13 +149,16 @@ export class DeliveryProcessor extends WorkerHost {
 
   /**
    * Records a send the provider accepted. Should the database refuse the record (an outage, a restart), the
-   * send is kept with the job (Redis) and the job fails, to be retried with back-off: each retry records it
-   * without sending, and the outbox relay re-runs the job (data and all) should its retries run out first.
+   * send is kept with the job (Redis), and this notifier keeps trying to record it every quarter second for
+   * `RECORD_RETRY_MS`: a database back within seconds gets the record at once, so that the fact "sent" does not
+   * wait on the job's back-off in Redis, where a Redis that loses its keys meanwhile would lose it and the
+   * delivery would be sent again (`npm run drill`: Postgres crashed, then Redis killed a second later). If the
+   * database is still away, the job fails and is retried with back-off: each retry records it without sending,
+   * and the outbox relay re-runs the job (data and all) should its retries run out first.
    */
   private async recordSent(job: Job<DeliveryJob>, sent: SentMessage): Promise<string> {
-    let recorded: FailoverOutcome;
-    try {
-      recorded = await this.deliveries.recordAttempt({
+    const record = () =>
+      this.deliveries.recordAttempt({
         deliveryId: job.data.deliveryId,
         attempt: sent.attempt,
         startedAt: new Date(sent.startedAt),
@@ -168,13 +171,18 @@ export class DeliveryProcessor extends WorkerHost {
         skippedIds: sent.skippedIds,
         smsEnabled: this.settings.smsEnabled,
       });
+    let recorded: FailoverOutcome;
+    try {
+      recorded = await record();
     } catch (error) {
-      if (!job.data.sent) await job.updateData({ ...job.data, sent });
       this.metrics.unrecordedSends.inc({ channel: sent.channel });
       this.logger.warn(
-        `delivery ${job.data.deliveryId} (${sent.channel}) sent, but not recorded (${(error as Error).message}); recording it again later, not sending it again`,
+        `delivery ${job.data.deliveryId} (${sent.channel}) sent, but not recorded (${(error as Error).message}); recording it again, not sending it again`,
       );
-      throw error;
+      // Kept with the job too, without waiting on it: Redis may be away as well, and the retries below do not
+      // depend on it.
+      if (!job.data.sent) void job.updateData({ ...job.data, sent }).catch(() => undefined);
+      recorded = await retryFor(RECORD_RETRY_MS, RECORD_RETRY_INTERVAL_MS, record, error);
     }
     this.metrics.deliveries.inc({ channel: sent.channel, outcome: 'sent' });
     // A receipt that beat this record ("undelivered") has already failed the message over.
@@ -234,4 +242,28 @@ export function deliveryProcessorClass(jobLockMs: number): Type<DeliveryProcesso
     ConfiguredDeliveryProcessor,
   );
   return ConfiguredDeliveryProcessor;
+}
+
+/** How long a notifier keeps trying to record a send the database refused, before leaving it to the job. */
+export const RECORD_RETRY_MS = 15_000;
+const RECORD_RETRY_INTERVAL_MS = 250;
+
+/** `attempt` again every `intervalMs` until it succeeds or `forMs` has passed (then the last error is thrown). */
+async function retryFor<T>(
+  forMs: number,
+  intervalMs: number,
+  attempt: () => Promise<T>,
+  first: unknown,
+): Promise<T> {
+  const deadline = Date.now() + forMs;
+  let last = first;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    try {
+      return await attempt();
+    } catch (error) {
+      last = error;
+    }
+  }
+  throw last;
 }
