@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type DataSource } from 'typeorm';
 import { enrolPatient, seedCareTeam, seedSite, type SeedMember } from '@alem/persistence';
@@ -82,11 +81,4 @@ export async function setOnDuty(ds: DataSource, careTeamId: string, userIds: str
   );
 }
 
-/** A port that was free on 127.0.0.1 a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '@alem/local-stack';

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -7,6 +7,7 @@ import {
   type AppProcess,
   createMigratedDatabase,
   embeddedSecrets,
+  freePort,
   KafkaMockBroker,
   localAuditAnchorEnv,
   PostgresCluster,
@@ -166,14 +167,6 @@ export class DrillSystem {
     this.postgres.stop();
     await rm(this.anchorDir, { recursive: true, force: true });
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function waitForPort(port: number, app: AppProcess): Promise<void> {

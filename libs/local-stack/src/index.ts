@@ -9,3 +9,4 @@ export * from './audit-anchor-key';
 export * from './redis-server';
 export * from './postgres-cluster';
 export * from './app-process';
+export * from './free-port';
