@@ -92,13 +92,9 @@ export class CountDerivation {
       }
     }
     if (records.length === 0) return none;
-    const inserted = await this.results.insertNew(manager, records);
+    const { inserted, observations } = await this.results.store(manager, records);
     const stored = records.filter((r) => inserted.has(r.idempotencyKey));
-    const reconciliation = await this.results.reconcileObservations(
-      manager,
-      stored.map((r) => r.observationKey),
-      now,
-    );
+    const reconciliation = await this.results.reconcileObservations(manager, observations, now);
     return {
       results: stored.map((r) => toPatientResult(r, inserted.get(r.idempotencyKey)!)),
       superseded: reconciliation.superseded,

@@ -7,7 +7,6 @@ import {
   AlertRepository,
   DlqRepository,
   type EnrolledPatient,
-  MonitoringRepository,
   type NewResult,
   type NewSourceMessage,
   ResultRepository,
@@ -71,7 +70,6 @@ export class ResultIntakeService {
     private readonly results: ResultRepository,
     private readonly alerts: AlertRepository,
     private readonly dlq: DlqRepository,
-    private readonly monitoring: MonitoringRepository,
     private readonly feeds: FeedActivityRecorder,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly evaluator: AlertEvaluator,
@@ -247,17 +245,12 @@ export class ResultIntakeService {
       for (const row of rows)
         row.sourceMessageId = sourceIds.get(sourceMessageKey(row.sender, row.messageControlId)) ?? null;
     }
-    const inserted = await this.results.insertNew(manager, rows);
+    // Stored, with their patients' monitoring woken (missed results may now be met), in one statement.
+    const { inserted, observations } = await this.results.store(manager, rows);
     const fresh = rows.filter((r) => inserted.has(r.idempotencyKey));
     if (fresh.length === 0) return { stored: 0, duplicates: rows.length, alertChanges: [] };
-    // The monitoring schedule re-evaluates these patients at its next sweep (missed results may now be met).
-    await this.monitoring.markResultsArrived(manager, [...new Set(fresh.map((r) => r.patientId))]);
 
-    const reconciliation = await this.results.reconcileObservations(
-      manager,
-      [...new Set(fresh.map((r) => r.observationKey))],
-      now,
-    );
+    const reconciliation = await this.results.reconcileObservations(manager, observations, now);
     // A stale result that arrived after the one replacing it is stored, superseded at once, and not evaluated.
     const notCurrent = new Set([
       ...reconciliation.superseded.map((s) => s.resultId),

@@ -23,8 +23,8 @@ export interface Grading extends EvaluationOutput {
 
 /**
  * Judges stored results against the alemtuzumab rules in each patient's own context, inside the caller's
- * transaction, with three statements whatever the number of results (a fourth when a baseline is missing): the
- * patients' contexts, their history as the engine asks for it, and their open alerts' rules. The one way results
+ * transaction, with two statements whatever the number of results (a third when a baseline is missing): the
+ * patients' contexts with their open alerts' rules, and their history as the engine asks for it. The one way results
  * are graded: the processor grades each batch's new results with it, and the admin API a result a reviewer
  * releases from a data-quality hold.
  */
@@ -72,12 +72,11 @@ export class ResultGrader {
         history.set(patientId, [...known, ...rows.filter((r) => !ids.has(r.resultId))]);
       }
     }
-    const open = await this.repository.openAlertRuleIds(manager, patientIds);
     const output = evaluateBatch(
       inputs.map((input) => ({
         ...input,
         history: history.get(input.context.patientId) ?? [],
-        openAlertRuleIds: open.get(input.context.patientId) ?? [],
+        openAlertRuleIds: contexts.get(input.context.patientId)!.openAlertRuleIds,
       })),
       select,
     );

@@ -89,6 +89,17 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const WAKE = `'-infinity'`;
 
 /**
+ * Results of the patients `patientIds` (a subquery) were stored: wake their sweep units. A patient already
+ * waiting is not written again. If a sweep holds the patient, this waits for it (a sweep transaction is short) and
+ * the patient is swept again afterwards, so no arrival is missed. Used by `markResultsArrived` and, folded into
+ * the processor's one statement per batch, by `ResultRepository.store`.
+ */
+export function wakeOnResultsSql(patientIds: string): string {
+  return `UPDATE monitoring_patients SET next_check_at = ${WAKE}
+    WHERE patient_id IN (${patientIds}) AND next_check_at IS DISTINCT FROM ${WAKE}`;
+}
+
+/**
  * The monitoring schedule's storage as the other apps use it:
  * - the result processor: `markResultsArrived` (in its batch transaction) and `recordFeedActivity`
  *   (periodically);
@@ -105,17 +116,12 @@ export class MonitoringRepository {
   ) {}
 
   /**
-   * Results of these patients were stored in the caller's transaction: re-evaluate them at the next sweep. One
-   * statement; a patient already waiting is not written again. If a sweep holds the patient, this waits for it
-   * (a sweep transaction is short) and the patient is swept again afterwards, so no arrival is missed.
+   * Results of these patients were stored in the caller's transaction: re-evaluate them at the next sweep
+   * (`wakeOnResultsSql`). The processor does this within its results insert (`ResultRepository.store`).
    */
   async markResultsArrived(manager: EntityManager, patientIds: readonly string[]): Promise<void> {
     if (patientIds.length === 0) return;
-    await manager.query(
-      `UPDATE monitoring_patients SET next_check_at = ${WAKE}
-       WHERE patient_id = ANY($1::uuid[]) AND next_check_at IS DISTINCT FROM ${WAKE}`,
-      [[...new Set(patientIds)]],
-    );
+    await manager.query(wakeOnResultsSql('SELECT unnest($1::uuid[])'), [[...new Set(patientIds)]]);
   }
 
   /**

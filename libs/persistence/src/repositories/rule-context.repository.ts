@@ -10,10 +10,12 @@ import {
 } from '@alem/clinical';
 import { DataSource, type EntityManager } from 'typeorm';
 
-/** A patient's rule context, and the site whose rule set (with its overrides) applies. */
+/** A patient's rule context, the site whose rule set (with its overrides) applies, and the open alerts' rules. */
 export interface PatientRuleContext {
   siteId: string;
   context: PatientContext;
+  /** The rule ids of the patient's open (not resolved) alerts. */
+  openAlertRuleIds: string[];
 }
 
 /** The latest override list per site and indication. */
@@ -95,9 +97,9 @@ export const RULE_INPUT_COLUMNS = `r.id, r.patient_id, r.analyte, r.loinc, r.val
   r.released_at IS NOT NULL AS released`;
 
 /**
- * Loads what the rule engine needs for a whole batch in three statements: the patients' contexts (indication,
- * flags, site zone, courses), their history as the engine's history windows describe it, and the rules of
- * their open alerts.
+ * Loads what the rule engine needs for a whole batch in two statements: the patients' contexts (indication,
+ * flags, site zone, courses, the rules of their open alerts), and their history as the engine's history windows
+ * describe it.
  */
 @Injectable()
 export class RuleContextRepository {
@@ -116,13 +118,15 @@ export class RuleContextRepository {
       clinical_flags: Partial<PatientFlags>;
       time_zone: string;
       courses: Array<{ courseNumber: number; infusionDays: string[] }> | null;
+      open_rule_ids: string[] | null;
     }> = await manager.query(
       `SELECT p.id, p.site_id, p.indication, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.sex, p.clinical_flags,
               s.time_zone,
               (SELECT json_agg(json_build_object('courseNumber', c.course_number,
                                                  'infusionDays', (SELECT json_agg(to_char(d, 'YYYY-MM-DD') ORDER BY d) FROM unnest(c.infusion_dates) d))
                                ORDER BY c.course_number)
-               FROM treatment_courses c WHERE c.patient_id = p.id) AS courses
+               FROM treatment_courses c WHERE c.patient_id = p.id) AS courses,
+              (SELECT array_agg(a.rule_id) FROM alerts a WHERE a.patient_id = p.id AND a.state <> 'resolved') AS open_rule_ids
        FROM patients p JOIN sites s ON s.id = p.site_id
        WHERE p.id = ANY($1::uuid[])`,
       [patientIds],
@@ -143,6 +147,7 @@ export class RuleContextRepository {
             infusionDays: c.infusionDays,
           })),
         },
+        openAlertRuleIds: r.open_rule_ids ?? [],
       });
     }
     return contexts;
@@ -251,20 +256,6 @@ export class RuleContextRepository {
       found.set(row.patient_id, list);
     }
     return found;
-  }
-
-  /** The rule ids of each patient's open (not resolved) alerts. */
-  async openAlertRuleIds(
-    manager: EntityManager,
-    patientIds: readonly string[],
-  ): Promise<Map<string, string[]>> {
-    const rows: Array<{ patient_id: string; rule_id: string }> = await manager.query(
-      `SELECT patient_id, rule_id FROM alerts WHERE patient_id = ANY($1::uuid[]) AND state <> 'resolved'`,
-      [patientIds],
-    );
-    const open = new Map<string, string[]>();
-    for (const r of rows) open.set(r.patient_id, [...(open.get(r.patient_id) ?? []), r.rule_id]);
-    return open;
   }
 
   /** The latest override version of every site and indication. */
