@@ -11,11 +11,12 @@ import {
 import { type EntityManager } from 'typeorm';
 import { queryRows } from '../query-rows';
 import { newAlertReference } from './alert-reference';
+import { writeTogether } from '../write-together';
 import {
   type AlertEventRow,
-  insertAlertEvents,
-  insertNotifications,
+  alertEventsWrite,
   type NotificationRow,
+  notificationsWrite,
 } from './alert-timeline';
 
 /** What one decision did: which alert it touched, how, and the outbox row written for it (if any). */
@@ -222,66 +223,69 @@ export class AlertRepository {
     const updated = [...working.values()].filter((a) => !a.isNew && a.occurrencesAdded > 0);
     const at = now.toISOString();
 
-    if (created.length > 0) {
-      await manager.query(
-        `INSERT INTO alerts (id, reference, patient_id, rule_id, kind, severity, emergency, state, dedup_key, rule_set_version,
+    // The alerts, their occurrences, the outbox and the timeline: one statement (`writeTogether`).
+    await writeTogether(manager, [
+      created.length === 0
+        ? null
+        : {
+            sql: `INSERT INTO alerts (id, reference, patient_id, rule_id, kind, severity, emergency, state, dedup_key, rule_set_version,
                              explanation, occurrence_count, opened_at, last_occurrence_at, updated_at)
          SELECT id, reference, patient_id, rule_id, kind, severity, emergency, 'open', dedup_key, rule_set_version,
                 explanation, occurrence_count, $12, $12, $12
          FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[],
                      $9::text[], $10::jsonb[], $11::int[])
            AS t(id, reference, patient_id, rule_id, kind, severity, emergency, dedup_key, rule_set_version, explanation, occurrence_count)`,
-        [
-          created.map((a) => a.id),
-          created.map((a) => a.reference),
-          created.map((a) => a.patientId),
-          created.map((a) => a.ruleId),
-          created.map((a) => a.kind),
-          created.map((a) => a.severity),
-          created.map((a) => a.emergency),
-          created.map((a) => a.dedupKey),
-          created.map((a) => a.ruleSetVersion),
-          created.map((a) => JSON.stringify(a.explanation)),
-          created.map((a) => 1 + a.occurrencesAdded),
-          at,
-        ],
-      );
-    }
-    if (updated.length > 0) {
-      await manager.query(
-        `UPDATE alerts a SET severity = u.severity, emergency = u.emergency, state = u.state,
+            parameters: [
+              created.map((a) => a.id),
+              created.map((a) => a.reference),
+              created.map((a) => a.patientId),
+              created.map((a) => a.ruleId),
+              created.map((a) => a.kind),
+              created.map((a) => a.severity),
+              created.map((a) => a.emergency),
+              created.map((a) => a.dedupKey),
+              created.map((a) => a.ruleSetVersion),
+              created.map((a) => JSON.stringify(a.explanation)),
+              created.map((a) => 1 + a.occurrencesAdded),
+              at,
+            ],
+          },
+      updated.length === 0
+        ? null
+        : {
+            sql: `UPDATE alerts a SET severity = u.severity, emergency = u.emergency, state = u.state,
                 explanation = COALESCE(u.explanation, a.explanation),
                 occurrence_count = a.occurrence_count + u.added, last_occurrence_at = $7, updated_at = $7
          FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[], $5::jsonb[], $6::int[])
            AS u(id, severity, emergency, state, explanation, added)
          WHERE a.id = u.id`,
-        [
-          updated.map((a) => a.id),
-          updated.map((a) => a.severity),
-          updated.map((a) => a.emergency),
-          updated.map((a) => a.state),
-          updated.map((a) => (a.explanationChanged ? JSON.stringify(a.explanation) : null)),
-          updated.map((a) => a.occurrencesAdded),
-          at,
-        ],
-      );
-    }
-    await manager.query(
-      `INSERT INTO alert_occurrences (alert_id, result_id, severity, emergency, explanation, occurred_at)
+            parameters: [
+              updated.map((a) => a.id),
+              updated.map((a) => a.severity),
+              updated.map((a) => a.emergency),
+              updated.map((a) => a.state),
+              updated.map((a) => (a.explanationChanged ? JSON.stringify(a.explanation) : null)),
+              updated.map((a) => a.occurrencesAdded),
+              at,
+            ],
+          },
+      {
+        sql: `INSERT INTO alert_occurrences (alert_id, result_id, severity, emergency, explanation, occurred_at)
        SELECT alert_id, result_id, severity, emergency, explanation, $6
        FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::boolean[], $5::jsonb[]) AS t(alert_id, result_id, severity, emergency, explanation)
        ON CONFLICT (alert_id, result_id) DO NOTHING`,
-      [
-        occurrences.map((o) => o.alertId),
-        occurrences.map((o) => o.resultId),
-        occurrences.map((o) => o.severity),
-        occurrences.map((o) => o.emergency),
-        occurrences.map((o) => JSON.stringify(o.explanation)),
-        at,
-      ],
-    );
-    await insertNotifications(manager, notifications, at);
-    await insertAlertEvents(manager, events, at);
+        parameters: [
+          occurrences.map((o) => o.alertId),
+          occurrences.map((o) => o.resultId),
+          occurrences.map((o) => o.severity),
+          occurrences.map((o) => o.emergency),
+          occurrences.map((o) => JSON.stringify(o.explanation)),
+          at,
+        ],
+      },
+      notificationsWrite(notifications, at),
+      alertEventsWrite(events, at),
+    ]);
     return applied;
   }
 
