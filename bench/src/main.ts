@@ -33,6 +33,7 @@ import {
   warmUp,
   warmUpEveryPartition,
 } from './kafka-progress';
+import { type HistoryGeneration, storeHistory } from './history';
 import { percentile, round } from './stats';
 
 /**
@@ -43,14 +44,17 @@ import { percentile, round } from './stats';
  *   2. raw Postgres  bulk insert of the same result rows, same table and indexes              (rows/s)
  *   3. processor     produce N → all committed, 10 % and 100 % of results for enrolled patients (messages/s)
  *      3c.           the 100 % feed with several processor processes in one consumer group   (messages/s)
+ *      3d.           the 100 % feed against a results table already holding 10 M results      (messages/s)
  *   4. latency       at a fixed rate: produce → alert committed, produce → email accepted      (ms)
  *   5. memory        peak RSS of a processor process (the largest, when a run has several)     (MiB)
  *
  * Options: --quick (small smoke run, figures not judged), --n=<messages>, --rate=<results/s>,
  * --seconds=<latency run length>, --profile (node --cpu-prof on the processor), --only=<a,b>,
- * --processors=<count> (processes of run 3c, default 2; 3a and 3b always run one, as their targets assume).
+ * --processors=<count> (processes of run 3c, default 2; 3a and 3b always run one, as their targets assume),
+ * --history-rows=<count> (results stored before run 3d; default 10,000,000, --quick 200,000).
  *
- * Runs (for --only): raw-kafka, raw-pg, p10, p100, p100x2 (3c, with --processors of them), latency.
+ * Runs (for --only): raw-kafka, raw-pg, p10, p100, p100x2 (3c, with --processors of them), p100-10m (3d),
+ * latency.
  */
 
 interface Args {
@@ -62,6 +66,8 @@ interface Args {
   only: Set<string> | null;
   /** Processor processes of run 3c (`p100x2`). */
   processors: number;
+  /** Results stored before run 3d (`p100-10m`). */
+  historyRows: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -76,11 +82,12 @@ function parseArgs(argv: string[]): Args {
     profile: argv.includes('--profile'),
     only: only ? new Set(only.split(',')) : null,
     processors: Number(get('processors') ?? 2),
+    historyRows: Number(get('history-rows') ?? (quick ? 200_000 : 10_000_000)),
   };
 }
 
 const ENROLLED_PATIENTS = 5000;
-const RUNS = ['raw-kafka', 'raw-pg', 'p10', 'p100', 'p100x2', 'latency'];
+const RUNS = ['raw-kafka', 'raw-pg', 'p10', 'p100', 'p100x2', 'p100-10m', 'latency'];
 const RUN = `alem_bench_${process.pid}`;
 const profileDir = path.join(REPO_ROOT, 'bench/results/profiles');
 
@@ -244,6 +251,8 @@ interface ProcessorRun extends ThroughputRun {
   /** CPU seconds of all the run's processes together. */
   cpuSeconds: number;
   perProcess: Array<{ peakRssMiB: number; cpuSeconds: number }>;
+  /** The results stored before the run, and how long they took to generate (run 3d). */
+  history: HistoryGeneration | null;
   stored: number;
   alerts: number;
   occurrences: number;
@@ -256,7 +265,7 @@ interface ProcessorRun extends ThroughputRun {
 async function processorRun(
   args: Args,
   share: number,
-  options: { label: string; processors?: number },
+  options: { label: string; processors?: number; historyRows?: number },
 ): Promise<ProcessorRun> {
   const count = options.processors ?? 1;
   const name = `${RUN}_${options.label.replace(/\W/g, '_')}`;
@@ -265,6 +274,11 @@ async function processorRun(
   await ds.initialize();
   try {
     await seedEnrolledPatients(ds, ENROLLED_PATIENTS);
+    const history = options.historyRows ? await storeHistory(url, options.historyRows) : null;
+    if (history)
+      console.log(
+        `  history: ${history.rows} results generated in ${history.seconds.toFixed(1)} s (insert ${history.insertSeconds.toFixed(1)} s, indexes ${history.indexSeconds.toFixed(1)} s, ANALYZE ${history.analyzeSeconds.toFixed(1)} s; table ${history.tableMiB.toFixed(0)} MiB, indexes ${history.indexesMiB.toFixed(0)} MiB)`,
+      );
     return await withBroker(async (broker, kafka, producer) => {
       const admin = kafka.admin();
       await admin.connect();
@@ -335,6 +349,7 @@ async function processorRun(
           peakRssMiB: Math.max(...perProcess.map((p) => p.peakRssMiB)),
           cpuSeconds: perProcess.reduce((sum, p) => sum + p.cpuSeconds, 0),
           perProcess,
+          history,
           ...counts,
         };
       } finally {
@@ -514,6 +529,11 @@ async function latencyRun(args: Args): Promise<LatencyRun> {
   }
 }
 
+/** 10000000 → "10 M", 200000 → "0.2 M". */
+function millions(n: number): string {
+  return `${Number((n / 1e6).toPrecision(3))} M`;
+}
+
 function row(cells: Array<string | number | null>, widths: number[]): string {
   return cells.map((c, i) => String(c ?? '–').padEnd(widths[i]!)).join('  ');
 }
@@ -554,6 +574,13 @@ async function main(): Promise<void> {
     console.log(
       `  processor, 100 % enrolled, ${p100Multi.processors} processes: ${p100Multi.perSecond.toFixed(0)} msg/s (${p100Multi.cpuSeconds.toFixed(1)} CPU s in all, largest peak RSS ${p100Multi.peakRssMiB.toFixed(0)} MiB)`,
     );
+  const p100History = wanted('p100-10m')
+    ? await processorRun(args, 1, { label: 'p100-10m', historyRows: args.historyRows })
+    : null;
+  if (p100History)
+    console.log(
+      `  processor, 100 % enrolled, ${millions(args.historyRows)} results stored: ${p100History.perSecond.toFixed(0)} msg/s`,
+    );
   const latency = wanted('latency') ? await latencyRun(args) : null;
   if (latency) console.log(`  latency run: ${latency.results} results, ${latency.critical} critical`);
 
@@ -569,6 +596,7 @@ async function main(): Promise<void> {
       p100Multi?.peakRssMiB ?? 0,
       latency?.peakRssMiB ?? 0,
     ) || null;
+  const ratioHistory = p100 && p100History ? p100History.perSecond / p100.perSecond : null;
   const percentOf = (ratio: number | null, of: string) =>
     ratio === null ? null : `${(ratio * 100).toFixed(0)} % of ${of}`;
   const lines: Array<Array<string | number | null>> = [
@@ -595,6 +623,13 @@ async function main(): Promise<void> {
       [percentOf(ratioMultiPg, '2'), percentOf(ratioMulti100, '3b')].filter(Boolean).join('; ') || null,
       '',
       '',
+    ],
+    [
+      `3d. processor, 100 % enrolled, ${millions(args.historyRows)} results stored (msg/s)`,
+      p100History ? Math.round(p100History.perSecond) : null,
+      percentOf(ratioHistory, '3b'),
+      '≥ 75 % of 3b',
+      judge(ratioHistory === null ? null : ratioHistory >= 0.75),
     ],
     [
       `4a. alert committed p50/p95/p99 (ms) @${args.rate}/s`,
@@ -641,18 +676,21 @@ async function main(): Promise<void> {
       seconds: args.seconds,
       enrolledPatients: ENROLLED_PATIENTS,
       processors: args.processors,
+      historyRows: args.historyRows,
     },
     rawKafka: kafka,
     rawPostgres: pg,
     processor10: p10,
     processor100: p100,
     processor100Multi: p100Multi,
+    processor100History: p100History,
     latency,
     ratios: {
       processor10OverRawKafka: ratio10,
       processor100OverRawPostgres: ratio100,
       processor100MultiOverRawPostgres: ratioMultiPg,
       processor100MultiOverProcessor100: ratioMulti100,
+      processor100HistoryOverProcessor100: ratioHistory,
     },
     peakRssMiB: peakRss,
     benchSeconds: (performance.now() - t0) / 1000,
