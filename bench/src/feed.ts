@@ -10,13 +10,18 @@ export const AUTHORITY = 'BENCH-HOSPITAL';
  * results are spread as in monitoring (a draw every few days at most, not twenty in an hour): the rule
  * engine's 7-day history window then holds what it would in practice.
  */
-const FEED_START = Date.UTC(2026, 6, 1);
+export const FEED_START = Date.UTC(2026, 6, 1);
 const FEED_STEP_MS = 120_000;
 const FEED_CYCLE = 90_000;
 const sender = { application: 'LIS', facility: 'BENCH-LAB' };
 
 /** Analytes of a routine draw with normal values (LOINC, unit, range, value generator). */
-const ROUTINE: ReadonlyArray<{ code: string; unit: string; range: string; value: (r: number) => number }> = [
+export const ROUTINE: ReadonlyArray<{
+  code: string;
+  unit: string;
+  range: string;
+  value: (r: number) => number;
+}> = [
   { code: '777-3', unit: '10*9/L', range: '150-400', value: (r) => 180 + Math.round(r * 150) },
   { code: '751-8', unit: '10*9/L', range: '1.8-7.7', value: (r) => Number((2 + r * 4).toFixed(1)) },
   { code: '718-7', unit: 'g/dL', range: '12-16', value: (r) => Number((12.5 + r * 3).toFixed(1)) },

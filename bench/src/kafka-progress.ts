@@ -1,5 +1,6 @@
-import { type Admin } from 'kafkajs';
+import { type Admin, Partitioners, type PartitionMetadata } from 'kafkajs';
 import { type MessageProducer, type OutboundMessage } from '@alem/messaging';
+import { waitFor } from '@alem/local-stack';
 
 /** Messages a consumer group has committed on a topic (the sum of committed offsets; topics start at 0). */
 export async function committedCount(admin: Admin, groupId: string, topic: string): Promise<number> {
@@ -25,6 +26,64 @@ export async function warmUp(
     if (Date.now() > deadline) throw new Error(`group ${groupId} did not start consuming ${topic}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Keys that land one on each of a topic's `partitions` under the producer's partitioner (kafkajs's default,
+ * murmur2 as in Java): `key(n)` for the first n found per partition.
+ */
+export function keysForEveryPartition(partitions: number, key: (n: number) => string): string[] {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata: PartitionMetadata[] = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
+  const found: string[] = new Array(partitions);
+  let left = partitions;
+  for (let n = 0; left > 0; n++) {
+    const candidate = key(n);
+    const p = partitioner({ topic: 'any', partitionMetadata, message: { key: candidate, value: null } });
+    if (found[p] === undefined) {
+      found[p] = candidate;
+      left--;
+    }
+  }
+  return found;
+}
+
+/**
+ * Sends one warm-up message to every partition and waits until the group has committed on every partition and
+ * `settled()` says so: with several members, each partition's owner is fetching, and `settled` (each member has
+ * taken a warm-up message) shows that every member holds partitions in one settled generation, so no rebalance
+ * falls inside the timed run. Returns the number of messages sent (the run's `already`).
+ */
+export async function warmUpEveryPartition(options: {
+  producer: MessageProducer;
+  admin: Admin;
+  topic: string;
+  groupId: string;
+  messages: OutboundMessage[];
+  settled?: () => Promise<boolean>;
+  timeoutMs?: number;
+}): Promise<number> {
+  const { producer, admin, topic, groupId, messages } = options;
+  await producer.send(topic, messages);
+  await waitFor(
+    async () => {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      if (!offsets!.partitions.every((p) => Number(p.offset) >= 1)) return false;
+      return (await options.settled?.()) ?? true;
+    },
+    {
+      timeoutMs: options.timeoutMs ?? 60000,
+      intervalMs: 20,
+      description: `group ${groupId} to commit on every partition of ${topic} with every member`,
+    },
+  );
+  return messages.length;
 }
 
 export interface ThroughputRun {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { type Kafka } from 'kafkajs';
-import { createKafka, type LabResultEvent, MessageProducer, TOPICS } from '@alem/messaging';
+import { createKafka, type LabResultEvent, MessageProducer, TOPIC_PARTITIONS, TOPICS } from '@alem/messaging';
 import {
   createDataSource,
   INSERT_RESULTS_SQL,
@@ -14,7 +14,9 @@ import {
 import {
   createMigratedDatabase,
   dropDatabase,
+  type AppProcess,
   embeddedSecrets,
+  freePort,
   KafkaMockBroker,
   PROCESSOR_NODE_FLAGS,
   REPO_ROOT,
@@ -24,7 +26,14 @@ import {
 } from '@alem/local-stack';
 import { toNewResult } from '../../apps/result-processor/src/result-record';
 import { AUTHORITY, enrolledId, feedMessage, type FeedOptions, random, seedEnrolledPatients } from './feed';
-import { produceUntilCommitted, type ThroughputRun, warmUp } from './kafka-progress';
+import {
+  keysForEveryPartition,
+  produceUntilCommitted,
+  type ThroughputRun,
+  warmUp,
+  warmUpEveryPartition,
+} from './kafka-progress';
+import { type HistoryGeneration, storeHistory } from './history';
 import { percentile, round } from './stats';
 
 /**
@@ -34,11 +43,18 @@ import { percentile, round } from './stats';
  *   1. raw Kafka     kafkajs eachBatch consumption, JSON decode only, in its own process      (messages/s)
  *   2. raw Postgres  bulk insert of the same result rows, same table and indexes              (rows/s)
  *   3. processor     produce N → all committed, 10 % and 100 % of results for enrolled patients (messages/s)
+ *      3c.           the 100 % feed with several processor processes in one consumer group   (messages/s)
+ *      3d.           the 100 % feed against a results table already holding 10 M results      (messages/s)
  *   4. latency       at a fixed rate: produce → alert committed, produce → email accepted      (ms)
- *   5. memory        peak RSS of the processor process                                         (MiB)
+ *   5. memory        peak RSS of a processor process (the largest, when a run has several)     (MiB)
  *
  * Options: --quick (small smoke run, figures not judged), --n=<messages>, --rate=<results/s>,
- * --seconds=<latency run length>, --profile (node --cpu-prof on the processor), --only=<a,b>.
+ * --seconds=<latency run length>, --profile (node --cpu-prof on the processor), --only=<a,b>,
+ * --processors=<count> (processes of run 3c, default 2; 3a and 3b always run one, as their targets assume),
+ * --history-rows=<count> (results stored before run 3d; default 10,000,000, --quick 200,000).
+ *
+ * Runs (for --only): raw-kafka, raw-pg, p10, p100, p100x2 (3c, with --processors of them), p100-10m (3d),
+ * latency.
  */
 
 interface Args {
@@ -48,6 +64,10 @@ interface Args {
   seconds: number;
   profile: boolean;
   only: Set<string> | null;
+  /** Processor processes of run 3c (`p100x2`). */
+  processors: number;
+  /** Results stored before run 3d (`p100-10m`). */
+  historyRows: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -61,10 +81,13 @@ function parseArgs(argv: string[]): Args {
     seconds: Number(get('seconds') ?? (quick ? 3 : 20)),
     profile: argv.includes('--profile'),
     only: only ? new Set(only.split(',')) : null,
+    processors: Number(get('processors') ?? 2),
+    historyRows: Number(get('history-rows') ?? (quick ? 200_000 : 10_000_000)),
   };
 }
 
 const ENROLLED_PATIENTS = 5000;
+const RUNS = ['raw-kafka', 'raw-pg', 'p10', 'p100', 'p100x2', 'p100-10m', 'latency'];
 const RUN = `alem_bench_${process.pid}`;
 const profileDir = path.join(REPO_ROOT, 'bench/results/profiles');
 
@@ -76,6 +99,33 @@ function warmUpMessage() {
     random(1),
     'WARM-UP',
   ).message;
+}
+
+/**
+ * One warm-up message on each partition of the results topic (results of patients who are not enrolled, keyed
+ * to land one per partition): every member of a group takes some, whatever its share of partitions.
+ */
+function warmUpMessages() {
+  const base = JSON.parse(warmUpMessage().value as string) as LabResultEvent;
+  const partitions = TOPIC_PARTITIONS[TOPICS.labResults]!;
+  return keysForEveryPartition(partitions, (n) => `${AUTHORITY}|WARM-UP-${n}`).map((key, partition) => ({
+    ...warmUpMessage(),
+    key,
+    value: JSON.stringify({
+      ...base,
+      messageControlId: `WARM-UP-${partition}`,
+      patient: { ...base.patient, id: key.split('|')[1]! },
+    }),
+  }));
+}
+
+/** Messages a processor process has taken so far, read from its /metrics (any outcome). */
+async function messagesTaken(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return [...text.matchAll(/^alem_processor_messages_total\{[^}]*\} (\S+)$/gm)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
 }
 
 function feed(share: number): FeedOptions {
@@ -195,47 +245,86 @@ async function rawPostgres(args: Args): Promise<ThroughputRun & { batchSize: num
 
 interface ProcessorRun extends ThroughputRun {
   enrolledShare: number;
+  processors: number;
+  /** The largest peak RSS of the run's processes (each has its own heap ceiling). */
   peakRssMiB: number;
+  /** CPU seconds of all the run's processes together. */
   cpuSeconds: number;
+  perProcess: Array<{ peakRssMiB: number; cpuSeconds: number }>;
+  /** The results stored before the run, and how long they took to generate (run 3d). */
+  history: HistoryGeneration | null;
   stored: number;
   alerts: number;
   occurrences: number;
 }
 
-/** 3. The processor end to end on the feed: produce N → every offset committed after its transaction. */
-async function processorRun(args: Args, share: number): Promise<ProcessorRun> {
-  const name = `${RUN}_p${Math.round(share * 100)}`;
+/**
+ * 3. The processor end to end on the feed: produce N → every offset committed after its transaction, with
+ * `processors` processes in the consumer group `result-processor` on the topic's 12 partitions.
+ */
+async function processorRun(
+  args: Args,
+  share: number,
+  options: { label: string; processors?: number; historyRows?: number },
+): Promise<ProcessorRun> {
+  const count = options.processors ?? 1;
+  const name = `${RUN}_${options.label.replace(/\W/g, '_')}`;
   const url = await createMigratedDatabase(name);
   const ds = createDataSource({ url, poolSize: 2 });
   await ds.initialize();
   try {
     await seedEnrolledPatients(ds, ENROLLED_PATIENTS);
+    const history = options.historyRows ? await storeHistory(url, options.historyRows) : null;
+    if (history)
+      console.log(
+        `  history: ${history.rows} results generated in ${history.seconds.toFixed(1)} s (insert ${history.insertSeconds.toFixed(1)} s, indexes ${history.indexSeconds.toFixed(1)} s, ANALYZE ${history.analyzeSeconds.toFixed(1)} s; table ${history.tableMiB.toFixed(0)} MiB, indexes ${history.indexesMiB.toFixed(0)} MiB)`,
+      );
     return await withBroker(async (broker, kafka, producer) => {
       const admin = kafka.admin();
       await admin.connect();
-      const nodeArgs = [
-        ...PROCESSOR_NODE_FLAGS,
-        ...(args.profile
-          ? [
-              '--cpu-prof',
-              `--cpu-prof-dir=${profileDir}`,
-              `--cpu-prof-name=processor-${Math.round(share * 100)}.cpuprofile`,
-            ]
-          : []),
-      ];
-      const processor = startProcess(
-        'apps/result-processor/src/main.js',
-        {
-          DATABASE_URL: url,
-          KAFKA_BROKERS: broker.bootstrap,
-          LOG_LEVEL: 'warn',
-          HTTP_PORT: '0',
-          NODE_ENV: 'production',
-        },
-        nodeArgs,
-      );
+      const processes: Array<{ app: AppProcess; port: number }> = [];
       try {
-        await warmUp(producer, admin, TOPICS.labResults, 'result-processor', warmUpMessage());
+        for (let k = 0; k < count; k++) {
+          const nodeArgs = [
+            ...PROCESSOR_NODE_FLAGS,
+            ...(args.profile
+              ? [
+                  '--cpu-prof',
+                  `--cpu-prof-dir=${profileDir}`,
+                  `--cpu-prof-name=processor-${options.label.replace(/^p/, '')}${count > 1 ? `-${k + 1}` : ''}.cpuprofile`,
+                ]
+              : []),
+          ];
+          // A port of its own rather than 0: the warm-up reads each process's /metrics to see it took a share.
+          const port = await freePort();
+          const app = startProcess(
+            'apps/result-processor/src/main.js',
+            {
+              DATABASE_URL: url,
+              KAFKA_BROKERS: broker.bootstrap,
+              KAFKA_CLIENT_ID: `bench-processor-${k + 1}`,
+              LOG_LEVEL: 'warn',
+              HTTP_PORT: String(port),
+              NODE_ENV: 'production',
+            },
+            nodeArgs,
+          );
+          processes.push({ app, port });
+        }
+        const already = await warmUpEveryPartition({
+          producer,
+          admin,
+          topic: TOPICS.labResults,
+          groupId: 'result-processor',
+          messages: warmUpMessages(),
+          settled: async () => {
+            for (const p of processes) {
+              if (!p.app.running) throw new Error('a processor process exited during the warm-up');
+              if ((await messagesTaken(p.port)) < 1) return false;
+            }
+            return true;
+          },
+        });
         const rnd = random(feed(share).seed);
         const run = await produceUntilCommitted({
           producer,
@@ -243,17 +332,28 @@ async function processorRun(args: Args, share: number): Promise<ProcessorRun> {
           topic: TOPICS.labResults,
           groupId: 'result-processor',
           count: args.n,
-          already: 1,
+          already,
           message: (i) => feedMessage(i, feed(share), rnd).message,
         });
-        const peakRssMiB = processor.peakRssMiB();
-        const cpuSeconds = processor.cpuSeconds();
+        const perProcess = processes.map((p) => ({
+          peakRssMiB: p.app.peakRssMiB(),
+          cpuSeconds: p.app.cpuSeconds(),
+        }));
         const [counts] = await ds.query(
           `SELECT (SELECT count(*) FROM results)::int AS stored, (SELECT count(*) FROM alerts)::int AS alerts, (SELECT count(*) FROM alert_occurrences)::int AS occurrences`,
         );
-        return { ...run, enrolledShare: share, peakRssMiB, cpuSeconds, ...counts };
+        return {
+          ...run,
+          enrolledShare: share,
+          processors: count,
+          peakRssMiB: Math.max(...perProcess.map((p) => p.peakRssMiB)),
+          cpuSeconds: perProcess.reduce((sum, p) => sum + p.cpuSeconds, 0),
+          perProcess,
+          history,
+          ...counts,
+        };
       } finally {
-        await processor.stop();
+        await Promise.all(processes.map((p) => p.app.stop()));
         await admin.disconnect();
       }
     });
@@ -429,12 +529,22 @@ async function latencyRun(args: Args): Promise<LatencyRun> {
   }
 }
 
+/** 10000000 → "10 M", 200000 → "0.2 M". */
+function millions(n: number): string {
+  return `${Number((n / 1e6).toPrecision(3))} M`;
+}
+
 function row(cells: Array<string | number | null>, widths: number[]): string {
   return cells.map((c, i) => String(c ?? '–').padEnd(widths[i]!)).join('  ');
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const unknown = [...(args.only ?? [])].filter((name) => !RUNS.includes(name));
+  if (unknown.length > 0)
+    throw new Error(`--only: no run named ${unknown.join(', ')} (runs: ${RUNS.join(', ')})`);
+  if (!Number.isInteger(args.processors) || args.processors < 1)
+    throw new Error('--processors: a count of 1 or more');
   const wanted = (name: string) => !args.only || args.only.has(name);
   mkdirSync(path.join(REPO_ROOT, 'bench/results'), { recursive: true });
   if (args.profile) mkdirSync(profileDir, { recursive: true });
@@ -453,17 +563,42 @@ async function main(): Promise<void> {
     console.log(
       `  raw Postgres insert: ${pg.perSecond.toFixed(0)} rows/s (batches of ${pg.batchSize}, ${pg.concurrency} connections)`,
     );
-  const p10 = wanted('p10') ? await processorRun(args, 0.1) : null;
+  const p10 = wanted('p10') ? await processorRun(args, 0.1, { label: 'p10' }) : null;
   if (p10) console.log(`  processor, 10 % enrolled: ${p10.perSecond.toFixed(0)} msg/s`);
-  const p100 = wanted('p100') ? await processorRun(args, 1) : null;
+  const p100 = wanted('p100') ? await processorRun(args, 1, { label: 'p100' }) : null;
   if (p100) console.log(`  processor, 100 % enrolled: ${p100.perSecond.toFixed(0)} msg/s`);
+  const p100Multi = wanted('p100x2')
+    ? await processorRun(args, 1, { label: 'p100x2', processors: args.processors })
+    : null;
+  if (p100Multi)
+    console.log(
+      `  processor, 100 % enrolled, ${p100Multi.processors} processes: ${p100Multi.perSecond.toFixed(0)} msg/s (${p100Multi.cpuSeconds.toFixed(1)} CPU s in all, largest peak RSS ${p100Multi.peakRssMiB.toFixed(0)} MiB)`,
+    );
+  const p100History = wanted('p100-10m')
+    ? await processorRun(args, 1, { label: 'p100-10m', historyRows: args.historyRows })
+    : null;
+  if (p100History)
+    console.log(
+      `  processor, 100 % enrolled, ${millions(args.historyRows)} results stored: ${p100History.perSecond.toFixed(0)} msg/s`,
+    );
   const latency = wanted('latency') ? await latencyRun(args) : null;
   if (latency) console.log(`  latency run: ${latency.results} results, ${latency.critical} critical`);
 
   const judge = (ok: boolean | null) => (args.quick || ok === null ? '' : ok ? 'met' : 'MISSED');
   const ratio10 = kafka && p10 ? p10.perSecond / kafka.perSecond : null;
   const ratio100 = pg && p100 ? p100.perSecond / pg.perSecond : null;
-  const peakRss = Math.max(p10?.peakRssMiB ?? 0, p100?.peakRssMiB ?? 0, latency?.peakRssMiB ?? 0) || null;
+  const ratioMultiPg = pg && p100Multi ? p100Multi.perSecond / pg.perSecond : null;
+  const ratioMulti100 = p100 && p100Multi ? p100Multi.perSecond / p100.perSecond : null;
+  const peakRss =
+    Math.max(
+      p10?.peakRssMiB ?? 0,
+      p100?.peakRssMiB ?? 0,
+      p100Multi?.peakRssMiB ?? 0,
+      latency?.peakRssMiB ?? 0,
+    ) || null;
+  const ratioHistory = p100 && p100History ? p100History.perSecond / p100.perSecond : null;
+  const percentOf = (ratio: number | null, of: string) =>
+    ratio === null ? null : `${(ratio * 100).toFixed(0)} % of ${of}`;
   const lines: Array<Array<string | number | null>> = [
     ['measure', 'value', 'ratio', 'target', 'result'],
     ['1. raw kafkajs consume (msg/s)', kafka ? Math.round(kafka.perSecond) : null, '', '', ''],
@@ -481,6 +616,20 @@ async function main(): Promise<void> {
       ratio100 === null ? null : `${(ratio100 * 100).toFixed(0)} % of 2`,
       '≥ 50 % of 2',
       judge(ratio100 === null ? null : ratio100 >= 0.5),
+    ],
+    [
+      `3c. processor, 100 % enrolled, ${p100Multi?.processors ?? args.processors} processes (msg/s)`,
+      p100Multi ? Math.round(p100Multi.perSecond) : null,
+      [percentOf(ratioMultiPg, '2'), percentOf(ratioMulti100, '3b')].filter(Boolean).join('; ') || null,
+      '',
+      '',
+    ],
+    [
+      `3d. processor, 100 % enrolled, ${millions(args.historyRows)} results stored (msg/s)`,
+      p100History ? Math.round(p100History.perSecond) : null,
+      percentOf(ratioHistory, '3b'),
+      '≥ 75 % of 3b',
+      judge(ratioHistory === null ? null : ratioHistory >= 0.75),
     ],
     [
       `4a. alert committed p50/p95/p99 (ms) @${args.rate}/s`,
@@ -521,13 +670,28 @@ async function main(): Promise<void> {
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
     },
-    settings: { n: args.n, rate: args.rate, seconds: args.seconds, enrolledPatients: ENROLLED_PATIENTS },
+    settings: {
+      n: args.n,
+      rate: args.rate,
+      seconds: args.seconds,
+      enrolledPatients: ENROLLED_PATIENTS,
+      processors: args.processors,
+      historyRows: args.historyRows,
+    },
     rawKafka: kafka,
     rawPostgres: pg,
     processor10: p10,
     processor100: p100,
+    processor100Multi: p100Multi,
+    processor100History: p100History,
     latency,
-    ratios: { processor10OverRawKafka: ratio10, processor100OverRawPostgres: ratio100 },
+    ratios: {
+      processor10OverRawKafka: ratio10,
+      processor100OverRawPostgres: ratio100,
+      processor100MultiOverRawPostgres: ratioMultiPg,
+      processor100MultiOverProcessor100: ratioMulti100,
+      processor100HistoryOverProcessor100: ratioHistory,
+    },
     peakRssMiB: peakRss,
     benchSeconds: (performance.now() - t0) / 1000,
   };
