@@ -22,6 +22,11 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       max: settings.poolSize ?? 10,
       application_name: settings.applicationName ?? 'alem',
       connectionTimeoutMillis: 5000,
+      // No JIT compilation: every statement here is short, and JIT pays only for long analytical queries. Postgres
+      // decides on estimated cost, which grows with the table: with 10 million results stored, the batch's history
+      // read was estimated past `jit_optimize_above_cost` and spent 6.2 s of its 6.5 s compiling (auto_explain),
+      // and the processor fell to a fifth of its empty-table throughput (`npm run bench`, line 3d).
+      options: '-c jit=off',
     },
   };
 }
