@@ -6,11 +6,20 @@ import { AUTHORITY, FEED_START, ROUTINE } from './feed';
 const DAY_MS = 86_400_000;
 /** The stored history covers the two years before the feed's first observation. */
 const HISTORY_DAYS = 730;
+/**
+ * A results table of 10 M rows is a site's years, not 5,000 patients' two years: 2,000 results each would be a
+ * panel every nine hours. Each patient of the stored history has 200 results (a monthly panel of eight analytes
+ * for two years), so 10 M rows belong to 50,000 patients: the feed's 5,000 and 45,000 monitored before, whose
+ * enrolment has ended.
+ */
+export const HISTORY_RESULTS_PER_PATIENT = 200;
 /** Rows per INSERT … SELECT: progress shows, and no statement holds the whole history in one go. */
 const ROWS_PER_STATEMENT = 1_000_000;
 
 export interface HistoryGeneration {
   rows: number;
+  /** The patients the rows belong to: the feed's enrolled patients and others monitored before. */
+  patients: number;
   seconds: number;
   insertSeconds: number;
   indexSeconds: number;
@@ -20,8 +29,9 @@ export interface HistoryGeneration {
 }
 
 /**
- * The results table of a database that has been in use for two years: `rows` results of the enrolled patients,
- * round-robin over the patients and the feed's analytes, evenly spaced over the 730 days before the feed starts,
+ * The results table of a database that has been in use for years: `rows` results, 200 per patient
+ * (`HISTORY_RESULTS_PER_PATIENT`), of the feed's enrolled patients and, past them, of patients whose enrolment
+ * ended before the feed (added here), round-robin over the patients and the feed's analytes, evenly spaced over the 730 days before the feed starts,
  * each at the middle of its reference range (no rule would have found fault with them). The analyte, units,
  * ranges and grading columns are what the processor itself stores for such a result (`toNewResult` on one event
  * per analyte), so that the history reads are the ones a real history causes.
@@ -68,6 +78,16 @@ export async function storeHistory(url: string, rows: number): Promise<HistoryGe
     await client.query(`SET synchronous_commit = off`);
     await client.query(`SET session_replication_role = replica`);
     await client.query(`SET maintenance_work_mem = '256MB'`);
+    const enrolled = Number((await client.query(`SELECT count(*) AS n FROM patients`)).rows[0].n);
+    const wanted = Math.max(enrolled, Math.ceil(rows / HISTORY_RESULTS_PER_PATIENT));
+    if (wanted > enrolled) {
+      await client.query(
+        `INSERT INTO patients (site_id, care_team_id, indication, enrolled_at, enrolment_ended_at)
+         SELECT p.site_id, p.care_team_id, p.indication, $2::timestamptz - interval '3 years', $2::timestamptz - interval '30 days'
+         FROM (SELECT site_id, care_team_id, indication FROM patients LIMIT 1) p, generate_series(1, $1::int)`,
+        [wanted - enrolled, new Date(FEED_START).toISOString()],
+      );
+    }
     await client.query(
       `CREATE TEMP TABLE history_patients AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM patients`,
     );
@@ -134,6 +154,7 @@ export async function storeHistory(url: string, rows: number): Promise<HistoryGe
     ).rows;
     return {
       rows,
+      patients,
       seconds: (analyzed - started) / 1000,
       insertSeconds: (inserted - started) / 1000,
       indexSeconds: (indexed - inserted) / 1000,

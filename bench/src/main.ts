@@ -277,7 +277,7 @@ async function processorRun(
     const history = options.historyRows ? await storeHistory(url, options.historyRows) : null;
     if (history)
       console.log(
-        `  history: ${history.rows} results generated in ${history.seconds.toFixed(1)} s (insert ${history.insertSeconds.toFixed(1)} s, indexes ${history.indexSeconds.toFixed(1)} s, ANALYZE ${history.analyzeSeconds.toFixed(1)} s; table ${history.tableMiB.toFixed(0)} MiB, indexes ${history.indexesMiB.toFixed(0)} MiB)`,
+        `  history: ${history.rows} results of ${history.patients} patients generated in ${history.seconds.toFixed(1)} s (insert ${history.insertSeconds.toFixed(1)} s, indexes ${history.indexSeconds.toFixed(1)} s, ANALYZE ${history.analyzeSeconds.toFixed(1)} s; table ${history.tableMiB.toFixed(0)} MiB, indexes ${history.indexesMiB.toFixed(0)} MiB)`,
       );
     return await withBroker(async (broker, kafka, producer) => {
       const admin = kafka.admin();
