@@ -55,10 +55,11 @@ export function keysForEveryPartition(partitions: number, key: (n: number) => st
 }
 
 /**
- * Sends one warm-up message to every partition and waits until the group has committed on every partition and
- * `settled()` says so: with several members, each partition's owner is fetching, and `settled` (each member has
- * taken a warm-up message) shows that every member holds partitions in one settled generation, so no rebalance
- * falls inside the timed run. Returns the number of messages sent (the run's `already`).
+ * Sends one warm-up message to every partition, again every two seconds, until the group has committed every one
+ * sent and `settled()` says so: with several members, each partition's owner is fetching, and `settled` (each
+ * member has taken a warm-up message) shows that every member holds partitions in one settled generation, so no
+ * rebalance falls inside the timed run. A round again, because a member that joins after the first has taken the
+ * whole round gets none of it. Returns the number of messages sent (the run's `already`).
  */
 export async function warmUpEveryPartition(options: {
   producer: MessageProducer;
@@ -70,12 +71,19 @@ export async function warmUpEveryPartition(options: {
   timeoutMs?: number;
 }): Promise<number> {
   const { producer, admin, topic, groupId, messages } = options;
-  await producer.send(topic, messages);
+  let rounds = 0;
+  let sentAt = 0;
   await waitFor(
     async () => {
       const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      if (!offsets!.partitions.every((p) => Number(p.offset) >= 1)) return false;
-      return (await options.settled?.()) ?? true;
+      const committed = rounds > 0 && offsets!.partitions.every((p) => Number(p.offset) >= rounds);
+      if (committed && ((await options.settled?.()) ?? true)) return true;
+      if (rounds === 0 || (committed && Date.now() - sentAt >= 2000)) {
+        await producer.send(topic, messages);
+        rounds++;
+        sentAt = Date.now();
+      }
+      return false;
     },
     {
       timeoutMs: options.timeoutMs ?? 60000,
@@ -83,7 +91,7 @@ export async function warmUpEveryPartition(options: {
       description: `group ${groupId} to commit on every partition of ${topic} with every member`,
     },
   );
-  return messages.length;
+  return messages.length * rounds;
 }
 
 export interface ThroughputRun {
