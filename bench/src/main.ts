@@ -306,6 +306,10 @@ async function processorRun(
               LOG_LEVEL: 'warn',
               HTTP_PORT: String(port),
               NODE_ENV: 'production',
+              // Several members joining at once: the embedded broker now and then answers one's SyncGroup with a
+              // protocol error, and that consumer restarts (as it would in production); the group then waits for
+              // the old member's session to expire before it settles. A shorter session lets the warm-up end soon.
+              ...(count > 1 ? { PROCESSOR_SESSION_TIMEOUT_MS: '10000' } : {}),
             },
             nodeArgs,
           );
@@ -317,6 +321,7 @@ async function processorRun(
           topic: TOPICS.labResults,
           groupId: 'result-processor',
           messages: warmUpMessages(),
+          timeoutMs: count > 1 ? 120000 : 60000,
           settled: async () => {
             for (const p of processes) {
               if (!p.app.running) throw new Error('a processor process exited during the warm-up');
