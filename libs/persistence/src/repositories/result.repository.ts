@@ -100,8 +100,8 @@ export const INSERT_RESULTS_SQL = `
  * skipped), the monitoring mark of the patients it stored results of (their schedule is re-evaluated at the next
  * sweep: a missed result may now be met), and every row of the observations it stored a result of, earlier rows
  * included, which reconciliation reads. The CTEs share one snapshot: `earlier` sees the rows stored before this
- * statement and not those `stored` inserts, which come back from the insert itself. Until three statements were
- * folded into this one, they were three of the processor's eleven round trips per batch.
+ * statement and not those `stored` inserts, which come back from the insert itself. Three round trips of every
+ * batch before; each costs the processor's thread a socket write and a protocol exchange.
  */
 const STORE_RESULTS_SQL = `
   WITH stored AS (
