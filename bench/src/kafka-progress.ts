@@ -9,26 +9,6 @@ export async function committedCount(admin: Admin, groupId: string, topic: strin
 }
 
 /**
- * Sends one warm-up message and waits until the group has committed it: the group has joined, has its
- * partitions and is fetching. (The embedded broker does not implement DescribeGroups.)
- */
-export async function warmUp(
-  producer: MessageProducer,
-  admin: Admin,
-  topic: string,
-  groupId: string,
-  message: OutboundMessage,
-  timeoutMs = 60000,
-): Promise<void> {
-  await producer.send(topic, [message]);
-  const deadline = Date.now() + timeoutMs;
-  while ((await committedCount(admin, groupId, topic)) < 1) {
-    if (Date.now() > deadline) throw new Error(`group ${groupId} did not start consuming ${topic}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/**
  * Keys that land one on each of a topic's `partitions` under the producer's partitioner (kafkajs's default,
  * murmur2 as in Java): `key(n)` for the first n found per partition.
  */

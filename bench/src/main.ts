@@ -30,7 +30,6 @@ import {
   keysForEveryPartition,
   produceUntilCommitted,
   type ThroughputRun,
-  warmUp,
   warmUpEveryPartition,
 } from './kafka-progress';
 import { type HistoryGeneration, storeHistory } from './history';
@@ -87,6 +86,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 const ENROLLED_PATIENTS = 5000;
+/** The raw baseline's topic is partitioned as the results topic is. */
+const RAW_TOPIC_PARTITIONS = TOPIC_PARTITIONS[TOPICS.labResults]!;
 const RUNS = ['raw-kafka', 'raw-pg', 'p10', 'p100', 'p100x2', 'p100-10m', 'latency'];
 const RUN = `alem_bench_${process.pid}`;
 const profileDir = path.join(REPO_ROOT, 'bench/results/profiles');
@@ -102,12 +103,11 @@ function warmUpMessage() {
 }
 
 /**
- * One warm-up message on each partition of the results topic (results of patients who are not enrolled, keyed
- * to land one per partition): every member of a group takes some, whatever its share of partitions.
+ * One warm-up message on each of a topic's partitions (results of patients who are not enrolled, keyed to land
+ * one per partition): every member of a group takes some, whatever its share of partitions.
  */
-function warmUpMessages() {
+function warmUpMessages(partitions = TOPIC_PARTITIONS[TOPICS.labResults]!) {
   const base = JSON.parse(warmUpMessage().value as string) as LabResultEvent;
-  const partitions = TOPIC_PARTITIONS[TOPICS.labResults]!;
   return keysForEveryPartition(partitions, (n) => `${AUTHORITY}|WARM-UP-${n}`).map((key, partition) => ({
     ...warmUpMessage(),
     key,
@@ -162,7 +162,13 @@ async function rawKafka(args: Args): Promise<ThroughputRun> {
       });
       try {
         await consumer.waitForLine(/^READY/);
-        await warmUp(producer, admin, topic, 'bench-raw', warmUpMessage());
+        const already = await warmUpEveryPartition({
+          producer,
+          admin,
+          topic,
+          groupId: 'bench-raw',
+          messages: warmUpMessages(RAW_TOPIC_PARTITIONS),
+        });
         const rnd = random(feed(0.1).seed);
         return await produceUntilCommitted({
           producer,
@@ -170,7 +176,7 @@ async function rawKafka(args: Args): Promise<ThroughputRun> {
           topic,
           groupId: 'bench-raw',
           count: args.n,
-          already: 1,
+          already,
           message: (i) => feedMessage(i, feed(0.1), rnd).message,
         });
       } finally {
@@ -178,7 +184,7 @@ async function rawKafka(args: Args): Promise<ThroughputRun> {
         await admin.disconnect();
       }
     },
-    { [topic]: 12 },
+    { [topic]: RAW_TOPIC_PARTITIONS },
   );
 }
 
@@ -436,7 +442,13 @@ async function latencyRun(args: Args): Promise<LatencyRun> {
       const processor = startProcess('apps/result-processor/src/main.js', env, nodeArgs);
       const notifier = startProcess('apps/notifier/src/main.js', env);
       try {
-        await warmUp(producer, admin, TOPICS.labResults, 'result-processor', warmUpMessage());
+        await warmUpEveryPartition({
+          producer,
+          admin,
+          topic: TOPICS.labResults,
+          groupId: 'result-processor',
+          messages: warmUpMessages(),
+        });
         const rnd = random(7);
         const producedAt = new Map<string, number>();
         const total = args.rate * args.seconds;
@@ -611,14 +623,14 @@ async function main(): Promise<void> {
     [
       '3a. processor, 10 % enrolled (msg/s)',
       p10 ? Math.round(p10.perSecond) : null,
-      ratio10 === null ? null : `${(ratio10 * 100).toFixed(0)} % of 1`,
+      percentOf(ratio10, '1'),
       '≥ 60 % of 1',
       judge(ratio10 === null ? null : ratio10 >= 0.6),
     ],
     [
       '3b. processor, 100 % enrolled (msg/s)',
       p100 ? Math.round(p100.perSecond) : null,
-      ratio100 === null ? null : `${(ratio100 * 100).toFixed(0)} % of 2`,
+      percentOf(ratio100, '2'),
       '≥ 40 % of 2',
       judge(ratio100 === null ? null : ratio100 >= 0.4),
     ],
