@@ -127,7 +127,8 @@ let sequence = 0;
 /**
  * Stores results as the processor would (one row per analyte, observed at `time` on `day` in the site zone,
  * received two hours later) and wakes the patient's sweep unit in the same transaction, exactly as the
- * processor's batch will (`MonitoringRepository.markResultsArrived`).
+ * processor's batch does (`MonitoringRepository.markResultsArrived`, the same statement as the processor's
+ * `ResultRepository.store` folds in).
  */
 export async function storeResults(
   ds: DataSource,

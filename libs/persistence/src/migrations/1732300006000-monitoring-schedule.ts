@@ -18,7 +18,7 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * `next_check_at = '-infinity'` means "new input, evaluate at the next sweep" whatever the sweeping app's
  * clock says: triggers set it when a patient is enrolled or changed, a course or a suspension is written, or
  * a site's time zone changes, and the result processor sets it when results arrive
- * (MonitoringRepository.markResultsArrived).
+ * (`wakeOnResultsSql`, within its results insert).
  */
 export class MonitoringSchedule1732300006000 implements MigrationInterface {
   name = 'MonitoringSchedule1732300006000';

@@ -101,8 +101,8 @@ export function wakeOnResultsSql(patientIds: string): string {
 
 /**
  * The monitoring schedule's storage as the other apps use it:
- * - the result processor: `markResultsArrived` (in its batch transaction) and `recordFeedActivity`
- *   (periodically);
+ * - the result processor: the wake on arriving results (`wakeOnResultsSql`, within its results insert in the
+ *   batch transaction) and `recordFeedActivity` (periodically);
  * - the admin API: suspensions, the monitoring plan, site settings (versioned), lab feed rhythm and owner,
  *   releasing a quiet feed's hold, the integration team of a site; every change audited in its transaction;
  * - dashboards: a patient's expectations.
