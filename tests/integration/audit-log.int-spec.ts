@@ -1,5 +1,11 @@
 import { DataSource } from 'typeorm';
-import { AuditRepository, createDataSource, DeliveryRepository, type AuditEntry } from '@alem/persistence';
+import {
+  AlertLedger,
+  AuditRepository,
+  createDataSource,
+  DeliveryRepository,
+  type AuditEntry,
+} from '@alem/persistence';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { seedDemoPatient } from '../support/test-stack';
 
@@ -147,7 +153,7 @@ describe('audit log (hash chain, append-only)', () => {
        VALUES ($1, $2, $3, 'email', 'neurologist@hospital.test') RETURNING id`,
       [notification.id, team.members[0]!.userId, contact.id],
     );
-    const deliveries = new DeliveryRepository(ds);
+    const deliveries = new DeliveryRepository(ds, new AlertLedger());
     const attempt = {
       deliveryId: delivery.id as string,
       attempt: 1,

@@ -1,5 +1,5 @@
 import { waitFor } from '@alem/local-stack';
-import { createDataSource, DeliveryRepository } from '@alem/persistence';
+import { AlertLedger, createDataSource, DeliveryRepository } from '@alem/persistence';
 import { type DataSource } from 'typeorm';
 import { enrol, rowsOf, seedPragueSite, seedTeam } from '../support/notifier';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -22,7 +22,7 @@ describe('SMS delivery receipts racing the attempt that sent the message, out of
     db = await createTestDatabase();
     ds = createDataSource({ url: db.url, poolSize: 6 });
     await ds.initialize();
-    deliveries = new DeliveryRepository(ds);
+    deliveries = new DeliveryRepository(ds, new AlertLedger());
     await seedPragueSite(ds, 'site-race');
     const { careTeamId, people } = await seedTeam(ds, 'site-race', 'Team R', [
       {

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { type DataSource } from 'typeorm';
 import { addDays, type AnalyteId, analyteById } from '@alem/clinical';
 import {
+  AlertLedger,
   AuditRepository,
   type AuditActor,
   enrolPatient,
@@ -65,7 +66,7 @@ export async function startScheduler(
 
 /** The repository as the processor and the admin API use it (plain construction, the test's pool). */
 export function monitoringRepository(ds: DataSource): MonitoringRepository {
-  return new MonitoringRepository(ds, new AuditRepository(ds));
+  return new MonitoringRepository(ds, new AuditRepository(ds), new AlertLedger());
 }
 
 export interface MonitoringSite {

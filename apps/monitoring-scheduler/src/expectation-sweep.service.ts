@@ -12,6 +12,7 @@ import {
   type ExpectationRowInput,
   type LabFeedRow,
   type MonitoringAlertChange,
+  AlertLedger,
   MonitoringAlertRepository,
   type MonitoringPatientRow,
   type MonitoringResultRow,
@@ -68,6 +69,7 @@ export class ExpectationSweepService {
     private readonly dataSource: DataSource,
     private readonly sweeps: MonitoringSweepRepository,
     private readonly alerts: MonitoringAlertRepository,
+    private readonly ledger: AlertLedger,
     private readonly metrics: MonitoringMetrics,
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
   ) {}
@@ -226,7 +228,7 @@ export class ExpectationSweepService {
           unchanged.has(c.alert.dedupKey)
         ),
     );
-    const applied = await this.alerts.apply(m, effective, now);
+    const applied = await this.ledger.applyMonitoringChanges(m, effective, now);
     const alertIdByKey = new Map(openIdByKey);
     for (const a of applied) {
       if (a.change === 'resolved') alertIdByKey.delete(a.dedupKey);

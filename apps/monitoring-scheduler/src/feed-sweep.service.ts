@@ -4,6 +4,7 @@ import {
   type AppliedMonitoringAlertChange,
   type DueLabFeedRow,
   type MonitoringAlertChange,
+  AlertLedger,
   MonitoringAlertRepository,
   MonitoringSweepRepository,
 } from '@alem/persistence';
@@ -38,6 +39,7 @@ export class FeedSweepService {
     private readonly dataSource: DataSource,
     private readonly sweeps: MonitoringSweepRepository,
     private readonly alerts: MonitoringAlertRepository,
+    private readonly ledger: AlertLedger,
     private readonly metrics: MonitoringMetrics,
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
   ) {}
@@ -112,7 +114,7 @@ export class FeedSweepService {
         nextCheckAt: status.nextChangeAt,
       });
     }
-    const applied = await this.alerts.apply(m, changes, now);
+    const applied = await this.ledger.applyMonitoringChanges(m, changes, now);
     const alertIdBySender = new Map(
       applied
         .filter((a) => a.change !== 'resolved')

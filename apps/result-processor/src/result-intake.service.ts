@@ -4,7 +4,7 @@ import { type RuleInputResult } from '@alem/clinical';
 import { type InboundBatch, type InboundMessage, labResultKey } from '@alem/messaging';
 import {
   type AppliedAlertChange,
-  AlertRepository,
+  AlertLedger,
   DlqRepository,
   type EnrolledPatient,
   type NewResult,
@@ -68,7 +68,7 @@ export class ResultIntakeService {
     private readonly codeMappings: CodeMappingCache,
     private readonly senders: SenderRegistrationCache,
     private readonly results: ResultRepository,
-    private readonly alerts: AlertRepository,
+    private readonly ledger: AlertLedger,
     private readonly dlq: DlqRepository,
     private readonly feeds: FeedActivityRecorder,
     private readonly deadLetters: DeadLetterPublisher,
@@ -260,7 +260,7 @@ export class ResultIntakeService {
     // its alert occurrences; the specimen's current results derive it again below when they can.
     const deleted = new Set(reconciliation.retracted);
     const withdrawn = await this.results.withdrawDerivedFrom(manager, [...notCurrent], now);
-    await this.alerts.retractOccurrences(
+    await this.ledger.retractOccurrences(
       manager,
       [
         ...reconciliation.superseded.map((s) => ({
@@ -282,7 +282,7 @@ export class ResultIntakeService {
       (r) => EVALUATED_STATUSES.has(r.status) && !notCurrent.has(inserted.get(r.idempotencyKey)!),
     );
     const derived = await this.counts.derive(manager, currentRows, now);
-    await this.alerts.retractOccurrences(
+    await this.ledger.retractOccurrences(
       manager,
       derived.superseded.map((s) => ({ resultId: s.resultId, reason: 'superseded' as const, by: s.by })),
       now,
@@ -299,8 +299,8 @@ export class ResultIntakeService {
       manager,
       evaluation.held.map((h) => ({ resultId: h.resultId, reason: `${h.ruleId} ${h.tier}: ${h.reason}` })),
     );
-    const alertChanges = await this.alerts.applyDecisions(manager, evaluation.decisions, now);
-    this.metrics.recoveries.inc(await this.alerts.recordRecoveries(manager, evaluation.recoveries, now));
+    const alertChanges = await this.ledger.applyDecisions(manager, evaluation.decisions, now);
+    this.metrics.recoveries.inc(await this.ledger.recordRecoveries(manager, evaluation.recoveries, now));
     if (derived.results.length > 0) this.metrics.results.inc({ outcome: 'derived' }, derived.results.length);
     return { stored: fresh.length, duplicates: rows.length - fresh.length, alertChanges };
   }

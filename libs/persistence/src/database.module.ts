@@ -2,7 +2,7 @@ import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } fr
 import { DataSource } from 'typeorm';
 import { createDataSource, type DatabaseSettings } from './data-source';
 import { ResultGrader } from './grading/result-grader';
-import { AlertRepository } from './repositories/alert.repository';
+import { AlertLedger } from './alert-ledger/alert-ledger';
 import { CodeMappingRepository } from './repositories/code-mapping.repository';
 import { ContactVerificationRepository } from './repositories/contact-verification.repository';
 import { ApiKeyRepository } from './repositories/api-key.repository';
@@ -21,7 +21,8 @@ import { ResultRepository } from './repositories/result.repository';
 import { RuleContextRepository } from './repositories/rule-context.repository';
 
 const REPOSITORIES = [
-  AlertRepository,
+  // The only writer of alerts, occurrences, timelines and the notification outbox.
+  AlertLedger,
   CodeMappingRepository,
   ContactVerificationRepository,
   ApiKeyRepository,

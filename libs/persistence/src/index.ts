@@ -1,3 +1,15 @@
+export * from './alert-ledger/alert-ledger';
+export { alertDedupKey, type AppliedAlertChange } from './alert-ledger/threshold-alerts';
+export {
+  type AlertRoute,
+  type AppliedMonitoringAlertChange,
+  MONITORING_SCHEDULER_ACTOR,
+  type MonitoringAlertChange,
+  type OpenMonitoringAlert,
+  type TimelineNote,
+} from './alert-ledger/monitoring-alerts';
+export { type UnreachableRaised } from './alert-ledger/unreachable-alert';
+export { type AlertEventRow } from './alert-ledger/ledger-writes';
 export * from './data-source';
 export * from './database.module';
 export * from './entities';
@@ -8,8 +20,6 @@ export * from './query-rows';
 export * from './refreshing-cache';
 export * from './repositories/code-mapping.repository';
 export * from './repositories/alert-reference';
-export * from './repositories/alert-timeline';
-export * from './repositories/alert.repository';
 export * from './repositories/api-key.repository';
 export * from './repositories/audit.repository';
 export * from './audit/audit-anchor';

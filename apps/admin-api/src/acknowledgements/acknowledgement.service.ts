@@ -5,7 +5,7 @@ import {
   type AcknowledgementTokenClaims,
   verifyAcknowledgementToken,
 } from '@alem/notifications';
-import { AuditRepository, type AuditEntry, EscalationRepository, queryRows } from '@alem/persistence';
+import { AlertLedger, AuditRepository, type AuditEntry, EscalationRepository } from '@alem/persistence';
 import { Clock, histogram } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessDeniedError, ConflictError, NotFoundError } from '../common/domain.errors';
@@ -59,6 +59,7 @@ export class AcknowledgementService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly links: AcknowledgementRepository,
+    private readonly ledger: AlertLedger,
     private readonly escalations: EscalationRepository,
     private readonly audit: AuditRepository,
     private readonly clock: Clock,
@@ -219,31 +220,18 @@ export class AcknowledgementService {
           alert,
         );
       }
-      // The record of how it was acknowledged first: the trigger on alerts then adds no 'api' row of its own.
-      const [ack] = await queryRows<{ id: string }>(
-        m,
-        `INSERT INTO alert_acknowledgements (alert_id, user_id, acknowledged_at, via, delivery_id, notification_id, note)
-         VALUES ($1, $2, $3, 'link', $4, $5, $6) RETURNING id`,
-        [row.alert_id, user.userId, now.toISOString(), row.delivery_id, row.notification_id, note ?? null],
-      );
-      await m.query(
-        `UPDATE alerts SET state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, updated_at = $2
-         WHERE id = $1`,
-        [row.alert_id, now.toISOString(), user.userId],
-      );
-      const detail = {
-        via: 'link',
-        acknowledgementId: ack!.id,
-        deliveryId: row.delivery_id,
-        notificationId: row.notification_id,
-        channel: row.channel,
-        tier: row.tier,
-        ...(note ? { note } : {}),
-      };
-      await m.query(
-        `INSERT INTO alert_events (alert_id, at, type, actor_user_id, detail) VALUES ($1, $2, 'acknowledged', $3, $4)`,
-        [row.alert_id, now.toISOString(), user.userId, JSON.stringify(detail)],
-      );
+      const { acknowledgementId, detail } = await this.ledger.acknowledge(m, {
+        alertId: row.alert_id,
+        userId: user.userId,
+        at: now,
+        note,
+        link: {
+          deliveryId: row.delivery_id,
+          notificationId: row.notification_id,
+          channel: row.channel,
+          tier: row.tier,
+        },
+      });
       // The alerts trigger stops the escalation too; saying it here keeps the rule visible where it matters.
       await this.escalations.stop(m, row.alert_id, 'acknowledged', now);
       await this.audit.append(m, [
@@ -259,7 +247,7 @@ export class AcknowledgementService {
           },
         }),
       ]);
-      return { row, acknowledgementId: ack!.id };
+      return { row, acknowledgementId: acknowledgementId! };
     });
     timeToAcknowledge.observe(
       { severity: result.row.severity, rule: result.row.rule_id },

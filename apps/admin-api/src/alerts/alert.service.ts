@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditRepository, type AuditEntry } from '@alem/persistence';
+import { AlertLedger, AuditRepository, type AuditEntry } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type CsvColumn } from '../common/csv';
@@ -53,6 +53,7 @@ export class AlertService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly alerts: AlertQueryRepository,
+    private readonly ledger: AlertLedger,
     private readonly audit: AuditRepository,
     private readonly metrics: AlertMetrics,
     private readonly clock: Clock,
@@ -143,12 +144,13 @@ export class AlertService {
           row.state === 'acknowledged' ? 'The alert is already acknowledged' : 'The alert is resolved',
         );
       }
-      await m.query(
-        `UPDATE alerts SET state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, updated_at = $2
-         WHERE id = $1`,
-        [id, at, user.userId],
-      );
-      return { type: 'acknowledged', detail: input.note ? { note: input.note } : {} };
+      const { detail } = await this.ledger.acknowledge(m, {
+        alertId: id,
+        userId: user.userId,
+        at,
+        note: input.note,
+      });
+      return detail;
     });
     this.metrics.timeToAcknowledge.observe(
       { severity: after.severity, rule: after.ruleId },
@@ -161,17 +163,13 @@ export class AlertService {
     const user = userOf(actor);
     const { after } = await this.change(actor, id, 'resolve', async (m, row, at) => {
       if (row.state === 'resolved') throw new ConflictError('The alert is already resolved');
-      await m.query(
-        `UPDATE alerts SET state = 'resolved', resolved_at = $2, resolved_by = $3, resolution_reason = $4, updated_at = $2
-         WHERE id = $1`,
-        [id, at, user.userId, input.reason],
-      );
-      return { type: 'resolved', detail: { reason: input.reason } };
+      return this.ledger.resolve(m, { alertId: id, userId: user.userId, reason: input.reason, at });
     });
     return after;
   }
 
   async reopen(actor: RequestActor, id: string, input: ReopenAlertDto): Promise<AlertView> {
+    const user = userOf(actor);
     const { after } = await this.change(actor, id, 'reopen', async (m, row, at) => {
       if (row.state !== 'resolved') throw new ConflictError('Only a resolved alert can be reopened');
       const newer = await m.query(
@@ -182,51 +180,38 @@ export class AlertService {
         throw new ConflictError('A newer alert for this patient and rule is open; work on that one');
       }
       // A reopened alert needs a new acknowledgement; the old one stays in the timeline.
-      await m.query(
-        `UPDATE alerts SET state = 'open', acknowledged_at = NULL, acknowledged_by = NULL, resolved_at = NULL,
-                resolved_by = NULL, resolution_reason = NULL, updated_at = $2
-         WHERE id = $1`,
-        [id, at],
-      );
-      return {
-        type: 'reopened',
-        detail: {
-          reason: input.reason,
-          previous: {
-            acknowledgedAt: row.acknowledged_at?.toISOString() ?? null,
-            acknowledgedBy: row.acknowledged_by,
-            resolvedAt: row.resolved_at?.toISOString() ?? null,
-            resolvedBy: row.resolved_by,
-            resolutionReason: row.resolution_reason,
-          },
+      const detail = {
+        reason: input.reason,
+        previous: {
+          acknowledgedAt: row.acknowledged_at?.toISOString() ?? null,
+          acknowledgedBy: row.acknowledged_by,
+          resolvedAt: row.resolved_at?.toISOString() ?? null,
+          resolvedBy: row.resolved_by,
+          resolutionReason: row.resolution_reason,
         },
       };
+      await this.ledger.reopen(m, { alertId: id, userId: user.userId, at, detail });
+      return detail;
     });
     return after;
   }
 
-  /** Locks the alert (within the caller's scope), applies the change, then writes the timeline and audit rows. */
+  /**
+   * Locks the alert (within the caller's scope), applies the change through the ledger (which writes the
+   * timeline entry), then the audit row with the entry's detail.
+   */
   private async change(
     actor: RequestActor,
     id: string,
     action: AlertAction,
-    apply: (
-      m: EntityManager,
-      row: AlertRow,
-      at: string,
-    ) => Promise<{ type: string; detail: Record<string, unknown> }>,
+    apply: (m: EntityManager, row: AlertRow, at: Date) => Promise<Record<string, unknown>>,
   ): Promise<{ before: AlertView; after: AlertView }> {
-    const user = userOf(actor);
     const scope: PatientScope = patientScopeOf(actor);
     const at = this.clock.now();
     const result = await this.dataSource.transaction(async (m) => {
       const row = await this.alerts.findRow(m, scope, id, true);
       if (!row) throw new NotFoundError('Alert');
-      const event = await apply(m, row, at.toISOString());
-      await m.query(
-        `INSERT INTO alert_events (alert_id, at, type, actor_user_id, detail) VALUES ($1, $2, $3, $4, $5)`,
-        [id, at.toISOString(), event.type, user.userId, JSON.stringify(event.detail)],
-      );
+      const detail = await apply(m, row, at);
       const before = toAlert(row);
       const after = toAlert((await this.alerts.findRow(m, { kind: 'all' }, id))!);
       await this.audit.append(m, [
@@ -235,7 +220,7 @@ export class AlertService {
           entityType: 'alert',
           entityId: id,
           patientId: row.patient_id,
-          detail: { before: stateOf(before), after: stateOf(after), ...event.detail },
+          detail: { before: stateOf(before), after: stateOf(after), ...detail },
         }),
       ]);
       return { before, after };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditRepository, type AuditEntry, queryRows } from '@alem/persistence';
+import { AlertLedger, AuditRepository, type AuditEntry, queryRows } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/domain.errors';
@@ -63,6 +63,7 @@ const toView = (r: Row): FailedDeliveryView => ({
 export class FailedDeliveryService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly ledger: AlertLedger,
     private readonly audit: AuditRepository,
     private readonly clock: Clock,
   ) {}
@@ -121,14 +122,17 @@ export class FailedDeliveryService {
         [id],
       );
       await m.query(`SELECT pg_notify('notification_pending', '')`);
-      await m.query(
-        `INSERT INTO alert_events (alert_id, at, type, actor_user_id, detail) VALUES ($1, $2, 'delivery-replayed', $3, $4)`,
+      await this.ledger.note(
+        m,
         [
-          before.alert_id,
-          now.toISOString(),
-          user.userId,
-          JSON.stringify({ deliveryId: id, notificationId: before.notification_id, channel: before.channel }),
+          {
+            alertId: before.alert_id,
+            type: 'delivery-replayed',
+            actorUserId: user.userId,
+            detail: { deliveryId: id, notificationId: before.notification_id, channel: before.channel },
+          },
         ],
+        now,
       );
       const after = await this.find(m, id);
       await this.audit.append(m, [

@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type RuleSet } from '@alem/clinical';
-import {
-  type AppliedAlertChange,
-  AlertRepository,
-  AuditRepository,
-  insertAlertEvents,
-  ResultGrader,
-} from '@alem/persistence';
+import { AlertLedger, type AppliedAlertChange, AuditRepository, ResultGrader } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/domain.errors';
@@ -58,7 +52,7 @@ function holdingRuleIds(ruleSet: RuleSet): string[] {
  * the result row is locked (of two simultaneous releases, one grades and the other finds it released), the
  * release is recorded, the value is graded with the rule set the processor uses for the patient's site and
  * indication (`ResultGrader`, the result `released` so that nothing holds it again), the decisions become alerts,
- * occurrences, timeline and notification outbox as the processor's do (`AlertRepository`), a timeline entry on
+ * occurrences, timeline and notification outbox as the processor's do (`AlertLedger`), a timeline entry on
  * the alert that held the value says who released it, why and what the grading raised, and the audit row.
  */
 @Injectable()
@@ -68,7 +62,7 @@ export class ResultReleaseService {
     private readonly patients: PatientRepository,
     private readonly ruleSets: SiteRuleSetService,
     private readonly grader: ResultGrader,
-    private readonly alerts: AlertRepository,
+    private readonly ledger: AlertLedger,
     private readonly audit: AuditRepository,
     private readonly clock: Clock,
   ) {}
@@ -125,12 +119,12 @@ export class ResultReleaseService {
       });
       const ruleSet = await this.ruleSets.inForce(m, patient.siteId, patient.indication);
       const grading = await this.grader.grade(m, [result], () => ruleSet);
-      const applied = await this.alerts.applyDecisions(m, grading.decisions, now);
-      await this.alerts.recordRecoveries(m, grading.recoveries, now);
+      const applied = await this.ledger.applyDecisions(m, grading.decisions, now);
+      await this.ledger.recordRecoveries(m, grading.recoveries, now);
       const decisions = applied.map(toDecision);
 
       const reviewAlertIds = await this.patients.reviewAlertIds(m, resultId, holdingRuleIds(ruleSet));
-      await insertAlertEvents(
+      await this.ledger.note(
         m,
         reviewAlertIds.map((alertId) => ({
           alertId,
@@ -151,7 +145,7 @@ export class ResultReleaseService {
             })),
           },
         })),
-        now.toISOString(),
+        now,
       );
 
       const releasedAt = now.toISOString();

@@ -3,14 +3,11 @@ import { type Severity } from '@alem/clinical';
 import { decideSend, type RateLimit } from '@alem/notifications';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type DeliveryOutcome } from '../entities/notification.entities';
+import { AlertLedger } from '../alert-ledger/alert-ledger';
+import { type UnreachableRaised } from '../alert-ledger/unreachable-alert';
 import { queryRows } from '../query-rows';
 import { appendDeliveryAttemptAudit } from './audit.repository';
-import {
-  hurryEscalation,
-  pinnedPolicyOf,
-  raiseUnreachable,
-  type UnreachableRaised,
-} from './escalation.repository';
+import { hurryEscalation, pinnedPolicyOf } from './escalation.repository';
 
 /** What a sender needs to send one delivery: the address, and the alert's reference and state. No PHI. */
 export interface DeliveryToSend {
@@ -133,7 +130,10 @@ const toItem = (r: ItemRow): ClaimedItem => ({
  */
 @Injectable()
 export class DeliveryRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ledger: AlertLedger,
+  ) {}
 
   async markQueued(ids: readonly string[], now: Date): Promise<void> {
     if (ids.length === 0) return;
@@ -502,7 +502,7 @@ export class DeliveryRepository {
     const hurriedAlertIds: string[] = [];
     for (const n of notifications) {
       if (n.alive || n.alert_state !== 'open') continue;
-      const raised = await raiseUnreachable(m, {
+      const raised = await this.ledger.raiseUnreachable(m, {
         alertId: n.alert_id,
         reference: n.reference,
         kind: n.kind,
@@ -511,7 +511,7 @@ export class DeliveryRepository {
         now,
       });
       if (raised) unreachable.push(raised);
-      const pinned = await pinnedPolicyOf(m, {
+      const pinned = await pinnedPolicyOf(m, this.ledger, {
         id: n.alert_id,
         kind: n.kind,
         careTeamId: n.care_team_id,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type AlertExplanation, type Severity } from '@alem/clinical';
+import { type Severity } from '@alem/clinical';
 import {
   type EscalationPolicyDefinition,
   isLastTier,
@@ -9,8 +9,8 @@ import {
   UNREACHABLE_POLICY,
 } from '@alem/notifications';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AlertLedger } from '../alert-ledger/alert-ledger';
 import { queryRows } from '../query-rows';
-import { newAlertReference } from './alert-reference';
 
 /** The policy an alert escalates along, and where it was pinned. */
 export interface PinnedPolicy {
@@ -32,13 +32,6 @@ export interface EscalationStep {
   stopReason?: string;
 }
 
-/** An `unreachable` alert that was opened (or given another occurrence) for an alert nobody could be reached for. */
-export interface UnreachableRaised {
-  alertId: string;
-  opened: boolean;
-  notificationId: string | null;
-}
-
 const at = (d: Date) => d.toISOString();
 
 /**
@@ -47,18 +40,11 @@ const at = (d: Date) => d.toISOString();
  */
 export async function pinnedPolicyOf(
   m: Pick<EntityManager, 'query'>,
+  ledger: AlertLedger,
   alert: { id: string; kind: string; careTeamId: string | null; escalationPolicyId: string | null },
 ): Promise<PinnedPolicy> {
-  let policyId = alert.escalationPolicyId;
-  if (!policyId) {
-    const [pinned] = await queryRows<{ id: string | null }>(
-      m,
-      `UPDATE alerts SET escalation_policy_id = coalesce(escalation_policy_id, escalation_policy_in_force($2))
-       WHERE id = $1 RETURNING escalation_policy_id AS id`,
-      [alert.id, alert.careTeamId],
-    );
-    policyId = pinned?.id ?? null;
-  }
+  const policyId =
+    alert.escalationPolicyId ?? (await ledger.pinEscalationPolicy(m, alert.id, alert.careTeamId));
   const [row] = policyId
     ? await queryRows<{ version: number; care_team_id: string | null; definition: unknown }>(
         m,
@@ -121,82 +107,13 @@ export async function hurryEscalation(
   return rows.length > 0;
 }
 
-/**
- * Opens (once per alert) an `unreachable` alert for the admins: nobody on the responsible team could be
- * reached at some tier. A later tier failing too adds an occurrence. It goes out through the same outbox.
- * Never raised about an `unreachable` alert itself (the admins are the end of the line).
- */
-export async function raiseUnreachable(
-  m: EntityManager,
-  input: { alertId: string; reference: string; kind: string; tier: number; reason: string; now: Date },
-): Promise<UnreachableRaised | null> {
-  if (input.kind === 'unreachable') return null;
-  const explanation: AlertExplanation = {
-    ruleId: 'UNREACHABLE',
-    title: 'Nobody could be reached',
-    evidence: '[TJC NPSG.02.03.01]',
-    summary: `Nobody could be reached at tier ${input.tier} for alert ${input.reference}: ${input.reason}.`,
-    action:
-      'Find the responsible clinician for alert ' +
-      `${input.reference}, act on it, and fix the care team's contacts or on-duty list.`,
-    values: [],
-    baseline: null,
-    previous: null,
-    daysSinceLastInfusion: null,
-    window: null,
-    ruleSetVersion: 'notifier',
-  };
-  const now = at(input.now);
-  const [row] = await queryRows<{ id: string; inserted: boolean }>(
-    m,
-    `INSERT INTO alerts (reference, patient_id, rule_id, kind, severity, emergency, state, dedup_key, rule_set_version,
-                         explanation, occurrence_count, opened_at, last_occurrence_at, updated_at)
-     VALUES ($1, NULL, 'UNREACHABLE', 'unreachable', 'critical', false, 'open', $2, 'notifier', $3, 1, $4, $4, $4)
-     ON CONFLICT (dedup_key) WHERE state <> 'resolved'
-     DO UPDATE SET occurrence_count = alerts.occurrence_count + 1, last_occurrence_at = $4, updated_at = $4
-     RETURNING id, (xmax = 0) AS inserted`,
-    [newAlertReference(), `unreachable|${input.alertId}`, JSON.stringify(explanation), now],
-  );
-  const detail = {
-    aboutAlertId: input.alertId,
-    aboutReference: input.reference,
-    tier: input.tier,
-    reason: input.reason,
-  };
-  let notificationId: string | null = null;
-  if (row!.inserted) {
-    const [n] = await queryRows<{ id: string }>(
-      m,
-      `INSERT INTO notifications (alert_id, reason, severity, tier, state, created_at, available_at)
-       VALUES ($1, 'opened', 'critical', 1, 'pending', $2, $2) RETURNING id`,
-      [row!.id, now],
-    );
-    notificationId = n!.id;
-  }
-  const events: Array<[string, Record<string, unknown>]> = [
-    [row!.inserted ? 'opened' : 'occurrence', { severity: 'critical', by: 'notifier', ...detail }],
-  ];
-  if (notificationId) events.push(['notification-queued', { notificationId, severity: 'critical' }]);
-  await m.query(
-    `INSERT INTO alert_events (alert_id, type, detail, at)
-     SELECT $1, type, detail, $4 FROM unnest($2::text[], $3::jsonb[]) AS t(type, detail)`,
-    [row!.id, events.map((e) => e[0]), events.map((e) => JSON.stringify(e[1])), now],
-  );
-  await m.query(
-    `INSERT INTO alert_events (alert_id, type, detail, at) VALUES ($1, 'nobody-reachable', $2, $3)`,
-    [
-      input.alertId,
-      JSON.stringify({ tier: input.tier, reason: input.reason, unreachableAlertId: row!.id }),
-      now,
-    ],
-  );
-  return { alertId: row!.id, opened: row!.inserted, notificationId };
-}
-
 /** The durable escalation timers: swept by the notifier, stopped by acknowledgement. */
 @Injectable()
 export class EscalationRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ledger: AlertLedger,
+  ) {}
 
   /**
    * Takes the due timers (`next_at <= now`) with FOR UPDATE SKIP LOCKED, so several notifiers share them
@@ -244,29 +161,21 @@ export class EscalationRepository {
         const policy = e.kind === 'unreachable' ? UNREACHABLE_POLICY : parseEscalationPolicy(e.definition);
         const next = nextEscalation(policy, { tier: e.tier, cycle: e.cycle });
         const timeout = tierTimeoutMs(policy, next.tier, e.severity)!;
-        const [n] = await queryRows<{ id: string }>(
-          m,
-          `INSERT INTO notifications (alert_id, reason, severity, tier, state, created_at, available_at)
-           VALUES ($1, 'escalated', $2, $3, 'pending', $4, $4) RETURNING id`,
-          [e.alert_id, e.severity, next.tier, at(now)],
-        );
-        await m.query(
-          `INSERT INTO alert_events (alert_id, type, detail, at) VALUES ($1, 'escalated', $2, $3)`,
-          [
-            e.alert_id,
-            JSON.stringify({
-              fromTier: e.tier,
-              toTier: next.tier,
-              tierName: policy.tiers[next.tier - 1]?.name ?? null,
-              cycle: next.cycle,
-              reminder: next.reminder,
-              escalationPolicyId: e.kind === 'unreachable' ? null : e.escalation_policy_id,
-              policyVersion: e.kind === 'unreachable' ? null : e.version,
-              notificationId: n!.id,
-            }),
-            at(now),
-          ],
-        );
+        const notificationId = await this.ledger.escalate(m, {
+          alertId: e.alert_id,
+          severity: e.severity,
+          tier: next.tier,
+          detail: {
+            fromTier: e.tier,
+            toTier: next.tier,
+            tierName: policy.tiers[next.tier - 1]?.name ?? null,
+            cycle: next.cycle,
+            reminder: next.reminder,
+            escalationPolicyId: e.kind === 'unreachable' ? null : e.escalation_policy_id,
+            policyVersion: e.kind === 'unreachable' ? null : e.version,
+          },
+          now,
+        });
         await m.query(
           `UPDATE alert_escalations SET tier = $2, cycle = $3, next_at = $4, updated_at = $5 WHERE alert_id = $1`,
           [e.alert_id, next.tier, next.cycle, at(new Date(now.getTime() + timeout)), at(now)],
@@ -277,7 +186,7 @@ export class EscalationRepository {
           fromTier: e.tier,
           toTier: next.tier,
           cycle: next.cycle,
-          notificationId: n!.id,
+          notificationId,
         });
       }
       const escalated = steps.filter((st) => st.outcome === 'escalated');

@@ -8,6 +8,7 @@ import {
   suspensionProblems,
 } from '@alem/clinical';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AlertLedger } from '../alert-ledger/alert-ledger';
 import { queryRows } from '../query-rows';
 import { type AuditActor, AuditRepository } from './audit.repository';
 
@@ -113,6 +114,7 @@ export class MonitoringRepository {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditRepository,
+    private readonly ledger: AlertLedger,
   ) {}
 
   /**
@@ -539,9 +541,17 @@ export class MonitoringRepository {
       );
       if (rows.length === 0) throw new MonitoringInputError('conflict', [`feed ${sender} is not quiet`]);
       if (rows[0]!.alert_id) {
-        await m.query(
-          `INSERT INTO alert_events (alert_id, type, actor_user_id, detail, at) VALUES ($1, 'hold-released', $2, $3, $4)`,
-          [rows[0]!.alert_id, userIdOf(actor), JSON.stringify({ sender, note }), now.toISOString()],
+        await this.ledger.note(
+          m,
+          [
+            {
+              alertId: rows[0]!.alert_id,
+              type: 'hold-released',
+              actorUserId: userIdOf(actor),
+              detail: { sender, note },
+            },
+          ],
+          now,
         );
       }
       await this.audit.append(m, [

@@ -2,15 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { type Severity } from '@alem/clinical';
 import { type Channel, type EscalationTarget, firstChannels } from '@alem/notifications';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AlertLedger } from '../alert-ledger/alert-ledger';
+import { type UnreachableRaised } from '../alert-ledger/unreachable-alert';
 import { queryRows } from '../query-rows';
-import {
-  hurryEscalation,
-  type PinnedPolicy,
-  pinnedPolicyOf,
-  raiseUnreachable,
-  startEscalation,
-  type UnreachableRaised,
-} from './escalation.repository';
+import { hurryEscalation, type PinnedPolicy, pinnedPolicyOf, startEscalation } from './escalation.repository';
 
 export interface DispatchRecipient {
   userId: string;
@@ -64,7 +59,10 @@ export const DEFAULT_DISPATCH_SETTINGS: DispatchSettings = { warningGroupWindowM
 /** The notification outbox, as the notifier's relay and dispatcher use it. */
 @Injectable()
 export class NotificationRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ledger: AlertLedger,
+  ) {}
 
   /**
    * Outbox rows due for queueing: pending ones, and queued ones not dispatched after `staleAfterMs` (their
@@ -87,10 +85,7 @@ export class NotificationRepository {
 
   async markQueued(ids: readonly string[], now: Date): Promise<void> {
     if (ids.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE notifications SET state = 'queued', queued_at = $2 WHERE id = ANY($1::uuid[]) AND state IN ('pending', 'queued')`,
-      [ids, now.toISOString()],
-    );
+    await this.ledger.markNotificationsQueued(this.dataSource.manager, ids, now);
   }
 
   /**
@@ -128,7 +123,7 @@ export class NotificationRepository {
       [notificationId],
     );
     if (!head) return null;
-    const pinned = await pinnedPolicyOf(m, {
+    const pinned = await pinnedPolicyOf(m, this.ledger, {
       id: head.alert_id,
       kind: head.kind,
       careTeamId: head.care_team_id,
@@ -290,30 +285,21 @@ export class NotificationRepository {
           ],
         );
       }
-      const transition = await queryRows<{ id: string }>(
-        m,
-        `UPDATE notifications SET state = 'dispatched', dispatched_at = $2 WHERE id = $1 AND state <> 'dispatched' RETURNING id`,
-        [plan.notificationId, at(now)],
-      );
-      const first = transition.length > 0;
+      const first = await this.ledger.markNotificationDispatched(m, {
+        notificationId: plan.notificationId,
+        alertId: plan.alertId,
+        detail: {
+          recipients: recipients.length,
+          tier: plan.tier,
+          tierName: plan.pinned.policy.tiers[plan.tier - 1]?.name ?? null,
+          escalationPolicyId: plan.pinned.policyId,
+          policyVersion: plan.pinned.version,
+        },
+        now,
+      });
       let unreachable: UnreachableRaised | null = null;
       let hurried = false;
       if (first) {
-        await m.query(
-          `INSERT INTO alert_events (alert_id, type, detail, at) VALUES ($1, 'notification-dispatched', $2, $3)`,
-          [
-            plan.alertId,
-            JSON.stringify({
-              notificationId: plan.notificationId,
-              recipients: recipients.length,
-              tier: plan.tier,
-              tierName: plan.pinned.policy.tiers[plan.tier - 1]?.name ?? null,
-              escalationPolicyId: plan.pinned.policyId,
-              policyVersion: plan.pinned.version,
-            }),
-            at(now),
-          ],
-        );
         if (plan.reason !== 'escalated' && plan.alertState === 'open') {
           await startEscalation(m, {
             alertId: plan.alertId,
@@ -324,7 +310,7 @@ export class NotificationRepository {
           });
         }
         if (recipients.length === 0 && plan.alertState === 'open' && plan.severity !== 'info') {
-          unreachable = await raiseUnreachable(m, {
+          unreachable = await this.ledger.raiseUnreachable(m, {
             alertId: plan.alertId,
             reference: plan.alertReference,
             kind: plan.alertKind,
