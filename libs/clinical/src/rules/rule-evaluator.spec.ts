@@ -173,7 +173,8 @@ describe('evaluator: cost grows linearly with the results of one analyte (issue 
   it('ten times the results take about ten times as long, not a hundred', () => {
     timed(500, 1); // warm-up
     // Quadratic history lookups made this ratio 55 and more; linear ones keep it near 13.
-    expect(timed(20_000, 1) / timed(2_000, 3)).toBeLessThan(25);
+    // Best of three on both sides: one run of the large report could meet a busy core (CI shares two).
+    expect(timed(20_000, 3) / timed(2_000, 3)).toBeLessThan(25);
   });
 });
 
