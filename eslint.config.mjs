@@ -46,6 +46,35 @@ export default tseslint.config(
     },
   },
   {
+    // Notifications take what they need as plain values (the ack-token secret as a string): the apps read the
+    // configuration and wire it. The clock and logging of @alem/runtime are fine.
+    files: ['libs/notifications/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@alem/runtime',
+              importNames: [
+                'AppConfig',
+                'APP_CONFIG',
+                'InjectConfig',
+                'loadConfig',
+                'envSchema',
+                'requiredSecret',
+                'ackTokenSecret',
+                'RuntimeModule',
+                'RuntimeOptions',
+              ],
+              message: 'Notifications read no configuration: take the value as an option; the app wires it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['infra/scripts/**', 'bench/**', 'apps/demo/**', 'apps/drill/**', '*.js', '*.mjs'],
     rules: { 'no-console': 'off' },
   },

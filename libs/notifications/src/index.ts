@@ -9,5 +9,4 @@ export * from './channels/twilio-signature';
 export * from './escalation/escalation-policy';
 export * from './escalation/rate-limit';
 export * from './tokens/acknowledgement-token';
-export * from './tokens/token-secret';
 export * from './escalation/digest-schedule';
