@@ -16,8 +16,8 @@ export default tseslint.config(
     },
   },
   {
-    // Pure domain libraries import no framework and no I/O.
-    files: ['libs/clinical/**/*.ts', 'libs/hl7/**/*.ts'],
+    // Pure domain libraries (and the event contracts) import no framework and no I/O.
+    files: ['libs/clinical/**/*.ts', 'libs/hl7/**/*.ts', 'libs/events/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -29,13 +29,45 @@ export default tseslint.config(
               message: 'Pure domain code: no framework or I/O.',
             },
             {
-              group: ['@alem/persistence', '@alem/notifications', '@alem/runtime', '@alem/local-stack'],
-              message: 'Pure domain code depends only on pure libraries.',
+              group: [
+                '@alem/persistence',
+                '@alem/notifications',
+                '@alem/runtime',
+                '@alem/local-stack',
+                '@alem/messaging',
+                '@alem/access',
+                '@alem/ops',
+              ],
+              message: 'Pure domain code depends only on pure libraries (event contracts: @alem/events).',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Notifications take what they need as plain values (the ack-token secret as a string): the apps read the
+    // configuration and wire it. The clock and logging of @alem/runtime are fine.
+    files: ['libs/notifications/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
             {
-              group: ['@alem/messaging'],
-              allowTypeImports: true,
-              message: 'Pure domain code may use the event types, never the Kafka client.',
+              name: '@alem/runtime',
+              importNames: [
+                'AppConfig',
+                'APP_CONFIG',
+                'InjectConfig',
+                'loadConfig',
+                'envSchema',
+                'requiredSecret',
+                'ackTokenSecret',
+                'RuntimeModule',
+                'RuntimeOptions',
+              ],
+              message: 'Notifications read no configuration: take the value as an option; the app wires it.',
             },
           ],
         },

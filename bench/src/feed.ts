@@ -1,4 +1,5 @@
-import { CONTENT_TYPES, HEADERS, type LabResultEvent, type OutboundMessage } from '@alem/messaging';
+import { type LabResultEvent } from '@alem/events';
+import { CONTENT_TYPES, HEADERS, type OutboundMessage } from '@alem/messaging';
 import { type DataSource } from 'typeorm';
 
 /** A synthetic lab feed: a health system's results, some of them for enrolled patients. */

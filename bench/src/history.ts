@@ -1,4 +1,5 @@
-import { type LabResultEvent, TOPICS } from '@alem/messaging';
+import { type LabResultEvent } from '@alem/events';
+import { TOPICS } from '@alem/messaging';
 import { Client } from 'pg';
 import { toNewResult } from '../../apps/result-processor/src/result-record';
 import { AUTHORITY, FEED_START, ROUTINE } from './feed';

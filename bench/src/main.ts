@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { type Kafka } from 'kafkajs';
-import { createKafka, type LabResultEvent, MessageProducer, TOPIC_PARTITIONS, TOPICS } from '@alem/messaging';
+import { type LabResultEvent } from '@alem/events';
+import { createKafka, MessageProducer, TOPIC_PARTITIONS, TOPICS } from '@alem/messaging';
 import {
   createDataSource,
   INSERT_RESULTS_SQL,

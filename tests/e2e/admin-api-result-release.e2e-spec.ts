@@ -1,5 +1,6 @@
 import { type INestApplicationContext } from '@nestjs/common';
-import { TOPICS, type LabResultEvent } from '@alem/messaging';
+import { type LabResultEvent } from '@alem/events';
+import { TOPICS } from '@alem/messaging';
 import { waitFor } from '@alem/local-stack';
 import { seedCareTeam, seedSite } from '@alem/persistence';
 import { loadConfig } from '@alem/runtime';

@@ -1,4 +1,5 @@
-import { CONTENT_TYPES, HEADERS, TOPICS, type LabResultEvent, type OutboundMessage } from '@alem/messaging';
+import { type LabResultEvent } from '@alem/events';
+import { CONTENT_TYPES, HEADERS, TOPICS, type OutboundMessage } from '@alem/messaging';
 import { enrolPatient, seedCareTeam, seedSite } from '@alem/persistence';
 import { oruR01 } from '../support/hl7-messages';
 import { asMessage, labResult } from '../support/lab-results';

@@ -1,4 +1,5 @@
-import { TOPICS, type LabResultEvent } from '@alem/messaging';
+import { type LabResultEvent } from '@alem/events';
+import { TOPICS } from '@alem/messaging';
 import { enrolPatient, seedCareTeam, seedSite } from '@alem/persistence';
 import { asMessage, labResult } from '../support/lab-results';
 import { startTestStack, type TestStack } from '../support/test-stack';

@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  CONTENT_TYPES,
-  HEADERS,
-  labResultKey,
-  type LabResultEvent,
-  type OutboundMessage,
-} from '@alem/messaging';
+import { labResultKey, type LabResultEvent } from '@alem/events';
+import { CONTENT_TYPES, HEADERS, type OutboundMessage } from '@alem/messaging';
 
 let counter = 0;
 

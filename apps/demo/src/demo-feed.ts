@@ -1,10 +1,5 @@
-import {
-  CONTENT_TYPES,
-  HEADERS,
-  labResultKey,
-  type LabResultEvent,
-  type OutboundMessage,
-} from '@alem/messaging';
+import { labResultKey, type LabResultEvent } from '@alem/events';
+import { CONTENT_TYPES, HEADERS, type OutboundMessage } from '@alem/messaging';
 
 /** The demo's sample feed: what a lab would send over an hour, for an enrolled patient and others. */
 

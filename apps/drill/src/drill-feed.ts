@@ -1,4 +1,5 @@
-import { CONTENT_TYPES, HEADERS, type LabResultEvent } from '@alem/messaging';
+import { type LabResultEvent } from '@alem/events';
+import { CONTENT_TYPES, HEADERS } from '@alem/messaging';
 
 /**
  * The drill's feed: a known stream of results, built before the run so that the ledger can account for every

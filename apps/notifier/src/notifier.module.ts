@@ -5,7 +5,6 @@ import { LoggerModule } from 'nestjs-pino';
 import { OpsModule } from '@alem/ops';
 import { DatabaseModule } from '@alem/persistence';
 import {
-  ackTokenSecret,
   DisabledSmsDriver,
   MailDriver,
   QUEUES,
@@ -14,6 +13,7 @@ import {
   TwilioSmsDriver,
 } from '@alem/notifications';
 import {
+  ackTokenSecret,
   type AppConfig,
   APP_CONFIG,
   loggerParams,

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { hdForms, patientKeys } from '@alem/messaging';
+import { hdForms, patientKeys } from '@alem/events';
 import { type AppConfig, InjectConfig } from '@alem/runtime';
 import { type EnrolledPatient, EnrolmentRepository, RefreshingCache } from '@alem/persistence';
 

@@ -1,12 +1,6 @@
 import { type Hl7Party, parseOruR01 } from '@alem/hl7';
-import {
-  checkBuiltEvent,
-  CONTENT_TYPES,
-  HEADERS,
-  type InboundMessage,
-  type LabResultEvent,
-  parseLabResultEvent,
-} from '@alem/messaging';
+import { checkBuiltEvent, type LabResultEvent, parseLabResultEvent } from '@alem/events';
+import { CONTENT_TYPES, HEADERS, type InboundMessage } from '@alem/messaging';
 
 /** The original message behind the events, kept when it holds results of enrolled patients (HL7 only). */
 export interface DecodedSource {

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type AppConfig, Clock, InjectConfig } from '@alem/runtime';
 import { type RuleInputResult } from '@alem/clinical';
-import { type InboundBatch, type InboundMessage, labResultKey } from '@alem/messaging';
+import { labResultKey } from '@alem/events';
+import { type InboundBatch, type InboundMessage } from '@alem/messaging';
 import {
   type AppliedAlertChange,
   AlertLedger,

@@ -1,4 +1,4 @@
-import { type LabResultEvent } from '@alem/messaging';
+import { type LabResultEvent } from '@alem/events';
 import { idempotencyKey, observationKey, toNewResult } from './result-record';
 
 const event: LabResultEvent = {

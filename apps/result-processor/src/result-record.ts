@@ -5,7 +5,7 @@ import {
   normaliseObservation,
   type PatientResult,
 } from '@alem/clinical';
-import { type LabResultEvent, senderForms } from '@alem/messaging';
+import { type LabResultEvent, senderForms } from '@alem/events';
 import { type NewResult } from '@alem/persistence';
 
 function digest(text: string): string {

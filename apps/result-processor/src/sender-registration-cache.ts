@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { senderForms } from '@alem/messaging';
+import { senderForms } from '@alem/events';
 import { type AppConfig, InjectConfig } from '@alem/runtime';
 import { LabSenderRepository, RefreshingCache } from '@alem/persistence';
 

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { hdForms, senderForms } from '@alem/messaging';
+import { hdForms, senderForms } from '@alem/events';
 
 /**
  * Who a lab is, decided from what authenticated it and never from what its messages say (issue 14).

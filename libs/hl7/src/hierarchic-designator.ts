@@ -15,7 +15,7 @@ export interface HierarchicDesignator {
 /**
  * An HD as one text, the form events, keys and registrations use: the namespace id when that is all that was
  * sent (`CITYHOSP`, so the common case reads as before), otherwise the whole HD with its parts joined by `&`
- * (`CITYHOSP&2.16.840.1.113883.19.5&ISO`, `&05D0000000&CLIA`). `hdForms` in @alem/messaging reads it back into
+ * (`CITYHOSP&2.16.840.1.113883.19.5&ISO`, `&05D0000000&CLIA`). `hdForms` in @alem/events reads it back into
  * every form a registration may name. Empty when the HD is empty.
  */
 export function hdText(hd: HierarchicDesignator): string {

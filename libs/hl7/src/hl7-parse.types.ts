@@ -1,5 +1,5 @@
-// The event contract lives in @alem/messaging; this pure library only needs its type, never its runtime.
-import type { LabResultEvent } from '@alem/messaging';
+// The event contract lives in @alem/events (no transport); the parser builds events of its type.
+import type { LabResultEvent } from '@alem/events';
 import { type Hl7Encoding } from './hl7-encoding';
 
 export type { LabResultEvent };

@@ -1,4 +1,4 @@
-import { labResultEventSchema } from '@alem/messaging';
+import { labResultEventSchema } from '@alem/events';
 import { type Hl7ParseSuccess } from './hl7-parse.types';
 import { parseOruR01 } from './oru-r01.parser';
 

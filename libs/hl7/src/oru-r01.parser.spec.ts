@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-// Tests check every event against the real contract; only the library code must stay free of @alem/messaging.
-import { labResultEventSchema } from '@alem/messaging';
+// Tests check every event against the real contract, the schema in @alem/events.
+import { labResultEventSchema } from '@alem/events';
 import { STANDARD_ENCODING } from './hl7-encoding';
 import { type Hl7Parse, type Hl7ParseSuccess, type LabResultEvent } from './hl7-parse.types';
 import { parseOruR01 } from './oru-r01.parser';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-// Tests check every event against the real contract; only the library code must stay free of @alem/messaging.
-import { labResultEventSchema } from '@alem/messaging';
+// Tests check every event against the real contract, the schema in @alem/events.
+import { labResultEventSchema } from '@alem/events';
 import { buildAck } from './ack.builder';
 import { parseOruR01 } from './oru-r01.parser';
 

@@ -1,7 +1,6 @@
-export * from './topics';
-export * from './events/lab-result.event';
-export * from './events/hierarchic-designator';
-export * from './kafka/kafka-client';
-export * from './kafka/message-producer';
-export * from './kafka/batch-consumer';
-export * from './kafka/consumer-lifecycle';
+// The package's public surface: only what apps, other libraries, tests and the bench import.
+export { CONTENT_TYPES, HEADERS, TOPIC_PARTITIONS, TOPICS } from './topics';
+export { createKafka } from './kafka/kafka-client';
+export { MessageProducer, type OutboundMessage } from './kafka/message-producer';
+export { BatchConsumer, type InboundBatch, type InboundMessage } from './kafka/batch-consumer';
+export { type ConsumerStatus, type CrashRecovery } from './kafka/consumer-lifecycle';

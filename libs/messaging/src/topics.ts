@@ -1,3 +1,5 @@
+import { LAB_RESULT_CONTENT_TYPE } from '@alem/events';
+
 /** Every Kafka topic the system uses. The embedded broker pre-creates these with these partition counts. */
 export const TOPICS = {
   labResults: 'lab.results.v1',
@@ -31,6 +33,6 @@ export const HEADERS = {
 } as const;
 
 export const CONTENT_TYPES = {
-  labResultJson: 'application/vnd.lab-result.v1+json',
+  labResultJson: LAB_RESULT_CONTENT_TYPE,
   hl7v2: 'application/hl7-v2',
 } as const;

@@ -1,13 +1,49 @@
-export * from './queues';
-export * from './templates/alert-message.template';
-export * from './templates/digest.template';
-export * from './templates/verification.template';
-export * from './channels/mail.driver';
-export * from './channels/sms.driver';
-export * from './channels/twilio-sms.driver';
-export * from './channels/twilio-signature';
-export * from './escalation/escalation-policy';
-export * from './escalation/rate-limit';
-export * from './tokens/acknowledgement-token';
-export * from './tokens/token-secret';
-export * from './escalation/digest-schedule';
+// The package's public surface: only what apps, other libraries, tests and the bench import.
+export {
+  type DeliveryJob,
+  deliveryJobId,
+  deliveryRetry,
+  DISPATCH_RETRY,
+  type DispatchJob,
+  JOBS,
+  QUEUES,
+  type RetrySettings,
+  type SentMessage,
+  type VerificationJob,
+} from './queues';
+export {
+  renderAlertEmail,
+  renderAlertSms,
+  type RenderedEmail,
+  renderSummaryEmail,
+  renderSummarySms,
+} from './templates/alert-message.template';
+export { renderDigestEmail } from './templates/digest.template';
+export { renderVerificationEmail, renderVerificationSms } from './templates/verification.template';
+export { classifyMailFailure, MailDriver, SmtpMailDriver } from './channels/mail.driver';
+export { classifySmsFailure, DisabledSmsDriver, SmsDriver, SmsSendError } from './channels/sms.driver';
+export { TwilioSmsDriver } from './channels/twilio-sms.driver';
+export { isValidTwilioSignature } from './channels/twilio-signature';
+export {
+  type Channel,
+  type EscalationPolicyDefinition,
+  escalationPolicySchema,
+  type EscalationTarget,
+  firstChannels,
+  isLastTier,
+  nextEscalation,
+  parseEscalationPolicy,
+  tierTimeoutMs,
+  UNREACHABLE_POLICY,
+} from './escalation/escalation-policy';
+export { decideSend, type RateLimit } from './escalation/rate-limit';
+export {
+  ACKNOWLEDGEMENT_TOKEN_PATTERN,
+  type AcknowledgementTokenClaims,
+  AcknowledgementTokenError,
+  signAcknowledgementToken,
+  verificationCode,
+  verificationCodeMatches,
+  verifyAcknowledgementToken,
+} from './tokens/acknowledgement-token';
+export { latestDigest } from './escalation/digest-schedule';

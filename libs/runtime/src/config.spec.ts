@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, requiredSecret } from './config';
+import { ackTokenSecret, ConfigError, loadConfig, requiredSecret } from './config';
 
 describe('configuration', () => {
   it('is a deployment (production) unless NODE_ENV says otherwise', () => {
@@ -29,6 +29,21 @@ describe('requiredSecret', () => {
       'ACK_TOKEN_SECRET is not set: links are signed with it. There is no default. Make one (at least 32 ' +
         'characters) and set it, e.g. ACK_TOKEN_SECRET=$(openssl rand -base64 48)',
     );
+  });
+});
+
+describe('ackTokenSecret', () => {
+  it('is ACK_TOKEN_SECRET', () => {
+    const secret = 'a'.repeat(48);
+    expect(ackTokenSecret(loadConfig({ ACK_TOKEN_SECRET: secret }))).toBe(secret);
+  });
+
+  it('has no fallback in any environment', () => {
+    for (const NODE_ENV of [undefined, 'production', 'development', 'test']) {
+      const config = loadConfig(NODE_ENV ? { NODE_ENV } : {});
+      expect(() => ackTokenSecret(config)).toThrow(ConfigError);
+      expect(() => ackTokenSecret(config)).toThrow(/ACK_TOKEN_SECRET is not set/);
+    }
   });
 });
 

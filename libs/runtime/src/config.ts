@@ -289,6 +289,19 @@ export function requiredSecret(variable: SecretVariable, value: string | null, u
   );
 }
 
+/**
+ * The key of acknowledgement links and verification codes, shared by the notifier (which signs) and the admin
+ * API (which checks); each app's module passes it to @alem/notifications as a plain string. Required always:
+ * without it the app refuses to start.
+ */
+export function ackTokenSecret(config: AppConfig): string {
+  return requiredSecret(
+    'ACK_TOKEN_SECRET',
+    config.notify.ackTokenSecret,
+    'acknowledgement links and contact verification codes are signed with it (notifier and admin API alike)',
+  );
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {

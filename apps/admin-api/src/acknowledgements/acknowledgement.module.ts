@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ackTokenSecret } from '@alem/notifications';
-import { type AppConfig, APP_CONFIG } from '@alem/runtime';
+import { ackTokenSecret, type AppConfig, APP_CONFIG } from '@alem/runtime';
 import { AcknowledgementController } from './acknowledgement.controller';
 import { AcknowledgementRepository } from './acknowledgement.repository';
 import { ACK_TOKEN_SECRET, AcknowledgementService } from './acknowledgement.service';

@@ -1,16 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type ApiKeyPrincipal, authorityRefusal, type SenderCredentials } from '@alem/access';
 import { type Hl7Parse, type Hl7Party } from '@alem/hl7';
-import {
-  CONTENT_TYPES,
-  HEADERS,
-  labResultKey,
-  type LabResultEvent,
-  type OutboundMessage,
-  parseLabResultEvent,
-  senderForms,
-  TOPICS,
-} from '@alem/messaging';
+import { labResultKey, type LabResultEvent, parseLabResultEvent, senderForms } from '@alem/events';
+import { CONTENT_TYPES, HEADERS, type OutboundMessage, TOPICS } from '@alem/messaging';
 import { Clock } from '@alem/runtime';
 import { GatewayMetrics } from '../gateway.metrics';
 import { Hl7IntakeService } from '../intake/hl7-intake.service';

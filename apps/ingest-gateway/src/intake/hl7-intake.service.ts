@@ -7,14 +7,8 @@ import {
   type Hl7Party,
   parseOruR01,
 } from '@alem/hl7';
-import {
-  checkBuiltEvent,
-  CONTENT_TYPES,
-  HEADERS,
-  labResultKey,
-  type LabResultEvent,
-  TOPICS,
-} from '@alem/messaging';
+import { checkBuiltEvent, labResultKey, type LabResultEvent } from '@alem/events';
+import { CONTENT_TYPES, HEADERS, TOPICS } from '@alem/messaging';
 import { type AppConfig, Clock, InjectConfig } from '@alem/runtime';
 import { GatewayMetrics } from '../gateway.metrics';
 import { KafkaUnavailableError, ResultPublisher } from './result.publisher';

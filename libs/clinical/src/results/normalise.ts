@@ -19,7 +19,7 @@ export interface NormalisationContext {
   /** The sender, as `senderKey(event.sender)` builds it; needed to look up local codes. */
   sender?: string;
   /**
-   * Every form the sender may be registered under in the mapping table (`senderForms` in @alem/messaging: the
+   * Every form the sender may be registered under in the mapping table (`senderForms` in @alem/events: the
    * whole hierarchic designators, their namespace ids, their universal ids), most specific first; defaults to
    * `sender` alone.
    */

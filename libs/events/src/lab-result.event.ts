@@ -10,12 +10,18 @@ import { hdForms } from './hierarchic-designator';
  */
 const isoDateTimeWithOffset = z.iso.datetime({ offset: true });
 
+/** The version every event carries in its `schema` field. */
+export const LAB_RESULT_SCHEMA = 'lab-result.v1';
+
+/** The media type of a JSON `LabResult` v1 event (its `content-type` message header). */
+export const LAB_RESULT_CONTENT_TYPE = 'application/vnd.lab-result.v1+json';
+
 /** The longest hierarchic designator (namespace id, universal id and its type, joined with `&`). */
 export const MAX_HD = 128;
 
 export const labResultEventSchema = z
   .object({
-    schema: z.literal('lab-result.v1'),
+    schema: z.literal(LAB_RESULT_SCHEMA),
     patient: z.object({
       /** PID-3.1 */
       id: z.string().trim().min(1).max(64),
@@ -101,7 +107,7 @@ export function parseLabResultEvent(value: unknown): LabResultParse {
     .slice(0, 3)
     .map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`)
     .join('; ');
-  return { ok: false, reason: `invalid lab-result.v1 event: ${reason}` };
+  return { ok: false, reason: `invalid ${LAB_RESULT_SCHEMA} event: ${reason}` };
 }
 
 /**
