@@ -19,7 +19,7 @@ for secret in "${SECRETS[@]}"; do
     exit 1
   fi
 done
-# Random secrets of this check only; a deployment makes its own (README "Configuration").
+# Random secrets of this check only; a deployment makes its own (docs/deployment.md "Secrets").
 random_secret() { node -e "process.stdout.write(require('node:crypto').randomBytes(48).toString('base64'))"; }
 JWT_SECRET="$(random_secret)" ACK_TOKEN_SECRET="$(random_secret)" POSTGRES_PASSWORD="$(random_secret)" \
   ALEM_APP_DB_PASSWORD="$(random_secret)" compose config -q

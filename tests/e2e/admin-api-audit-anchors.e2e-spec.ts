@@ -6,7 +6,7 @@ import { startAdminApi, seedUser, type AdminApi } from '../support/admin-api';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
- * Anchoring over HTTP, with the admin API connected as the apps' database role (README "Database roles"):
+ * Anchoring over HTTP, with the admin API connected as the apps' database role (docs/deployment.md "Database roles"):
  * an admin anchors the head on demand (audited), `/audit/verify` and `audit:verify` check the chain against
  * the anchors, and a rewrite by the table's owner that the chain alone cannot show is named.
  */

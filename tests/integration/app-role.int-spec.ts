@@ -3,7 +3,7 @@ import { AuditRepository, createDataSource } from '@alem/persistence';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
- * The apps' database role (`alem_app`, README "Database roles"): it does the apps' work, appends to and reads
+ * The apps' database role (`alem_app`, docs/deployment.md "Database roles"): it does the apps' work, appends to and reads
  * the audit log, and can neither change audit rows nor reach around the triggers that refuse changes.
  */
 describe('the apps’ database role', () => {

@@ -9,7 +9,7 @@ export interface TestDatabase {
   url: string;
   /**
    * As a login role of this database's own in the apps' group role (`alem_app`), as deployed apps connect
-   * (README "Database roles"); created on first call, dropped with the database.
+   * (docs/deployment.md "Database roles"); created on first call, dropped with the database.
    */
   appRoleUrl(): Promise<string>;
   drop(): Promise<void>;

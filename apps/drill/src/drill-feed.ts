@@ -15,7 +15,7 @@ export const DRILL_AUTHORITY = 'DRILL-HOSP';
 export const DRILL_SENDER = { application: 'LIS', facility: 'DRILL-LAB' } as const;
 /** What the Kafka route's events name as their sender (an integration engine of the same hospital). */
 export const DRILL_ENGINE = { application: 'ENGINE', facility: 'DRILL-LAB' } as const;
-/** The rule every breaching result must open, once (clinical-rules.md PLT-4). */
+/** The rule every breaching result must open, once (docs/clinical-rules.md PLT-4). */
 export const BREACH_RULE = 'PLT-4';
 
 export type Route = 'mllp' | 'kafka';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /**
  * A fresh Ed25519 key for the audit chain's anchors, in `dir` (one per demo run or test stack; a deployment
- * makes its own, README "Audit log"), and the environment that points the admin API and `audit:verify` at it
+ * makes its own, apps/admin-api/README.md "Audit log"), and the environment that points the admin API and `audit:verify` at it
  * and at an anchor file beside it.
  */
 export async function localAuditAnchorEnv(dir: string): Promise<Record<string, string>> {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The whole runtime configuration, parsed once from the environment and validated; boot fails with a readable
- * message when a value is wrong. The defaults are the embedded local stack (README "Configuration"), except
+ * message when a value is wrong. The defaults are the embedded local stack (docs/configuration.md), except
  * where a default would be unsafe in a deployment: NODE_ENV is `production` unless said otherwise, and the
  * secrets have none (the embedded stack makes random ones per run, `embeddedSecrets` in @alem/local-stack).
  */
@@ -18,144 +18,762 @@ const csv = z
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/**
+ * The processes that read this environment: the five apps first (each alone, or all in one demo process), then
+ * the command-line tools.
+ */
+export const CONFIG_READERS = [
+  'result-processor',
+  'ingest-gateway',
+  'monitoring-scheduler',
+  'notifier',
+  'admin-api',
+  'migrate',
+  'audit:verify',
+  'admin:create',
+] as const;
+export type ConfigReader = (typeof CONFIG_READERS)[number];
+
+/**
+ * What docs/configuration.md says of a variable (`npm run docs:config` renders it from this schema): who reads
+ * it, what it means, and whether it is a secret (no default anywhere; never printed).
+ */
+export type VariableDoc = { readBy: readonly ConfigReader[]; description: string; secret?: boolean };
+
+const APPS: readonly ConfigReader[] = [
+  'result-processor',
+  'ingest-gateway',
+  'monitoring-scheduler',
+  'notifier',
+  'admin-api',
+];
+const PROCESSOR: readonly ConfigReader[] = ['result-processor'];
+const SCHEDULER: readonly ConfigReader[] = ['monitoring-scheduler'];
+const GATEWAY: readonly ConfigReader[] = ['ingest-gateway'];
+const NOTIFIER: readonly ConfigReader[] = ['notifier'];
+const ADMIN_API: readonly ConfigReader[] = ['admin-api'];
+
+function about(
+  readBy: readonly ConfigReader[],
+  description: string,
+  extra: { secret?: true } = {},
+): VariableDoc {
+  return { readBy, description, ...extra };
+}
+
 export const envSchema = z.object({
-  // A built app started without NODE_ENV is a deployment; the embedded stack and the tests set their own.
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/alem'),
-  // The schema owner, for migrations only; the apps connect (DATABASE_URL) as a login role in `alem_app`.
-  DATABASE_MIGRATION_URL: z.url().optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  REDIS_URL: z.url().default('redis://127.0.0.1:6379/0'),
+  // The embedded stack and the tests set their own NODE_ENV.
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'])
+    .default('production')
+    .meta(
+      about(
+        APPS,
+        'A built app started without it is a deployment. `production` refuses what is for tests only (MLLP without ' +
+          'TLS or with `MLLP_PEER_AUTHENTICATION=none`, an admin API without audit anchors) and hides the OpenAPI ' +
+          'UI unless `API_DOCS` says otherwise.',
+      ),
+    ),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .meta(about(APPS, 'pino level; identifiers, names, contacts and link tokens are redacted.')),
+  DATABASE_URL: z
+    .url()
+    .default('postgres://postgres@127.0.0.1:5432/alem')
+    .meta(
+      about(
+        [...APPS, 'migrate', 'audit:verify', 'admin:create'],
+        'PostgreSQL, as the apps\' login role in the group role `alem_app` (see "Database roles" in ' +
+          'docs/deployment.md). `migrate` uses it when `DATABASE_MIGRATION_URL` is unset.',
+      ),
+    ),
+  DATABASE_MIGRATION_URL: z
+    .url()
+    .optional()
+    .meta(
+      about(
+        ['migrate'],
+        'PostgreSQL as the schema owner, for `migrate.cli.js` only (unset: `DATABASE_URL`).',
+      ),
+    ),
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(10)
+    .meta(about(APPS, 'Connections per app (the processor takes at least 2 more than its partitions).')),
+  REDIS_URL: z
+    .url()
+    .default('redis://127.0.0.1:6379/0')
+    .meta(
+      about(
+        ['notifier', 'admin-api'],
+        "BullMQ queues (notifier), the admin API's rate limits and sign-in lockouts; `rediss://` for TLS.",
+      ),
+    ),
   REDIS_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9:_-]+$/)
-    .default('alem'),
-  KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
-  KAFKA_CLIENT_ID: z.string().default('alem'),
+    .default('alem')
+    .meta(
+      about(
+        ['notifier', 'admin-api'],
+        'Prefix of every Redis key, so that several systems can share one Redis.',
+      ),
+    ),
+  KAFKA_BROKERS: csv
+    .default(['127.0.0.1:9092'])
+    .meta(about(['result-processor', 'ingest-gateway', 'admin-api'], 'Comma-separated bootstrap brokers.')),
+  KAFKA_CLIENT_ID: z
+    .string()
+    .default('alem')
+    .meta(
+      about(
+        ['result-processor', 'ingest-gateway', 'admin-api'],
+        'Kafka client id; each client adds its role (`-ops`, `-admin-replay`, ...).',
+      ),
+    ),
   // Kafka over TLS (the system's CAs, or KAFKA_SSL_CA_FILE; a client certificate when both files are set) and
   // SASL. The embedded broker speaks plain Kafka; a hospital's cluster should not (issue 14, item 7).
-  KAFKA_SSL: bool.default(false),
-  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
-  KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
-  KAFKA_SSL_KEY_FILE: z.string().min(1).optional(),
-  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
-  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
-  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
-  PROCESSOR_GROUP_ID: z.string().default('result-processor'),
-  PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(12),
-  PROCESSOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(30000),
-  PROCESSOR_COMMIT_INTERVAL_MS: z.coerce.number().int().min(10).max(60000).default(200),
-  // A consumer kafkajs will not restart: restarts in a row (then the process ends), and the first wait (doubling).
-  PROCESSOR_RESTART_ATTEMPTS: z.coerce.number().int().min(0).max(10).default(5),
-  PROCESSOR_RESTART_BACKOFF_MS: z.coerce.number().int().min(10).max(60000).default(1000),
-  // Monitoring scheduler: how often it sweeps (0: never by itself, e.g. tests call the sweep), batch size.
-  SCHEDULER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30000),
-  SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(200),
-  SMTP_URL: z.url().default('smtp://127.0.0.1:1025'),
-  SMTP_TLS_REJECT_UNAUTHORIZED: bool.default(true),
-  MAIL_FROM: z.string().default('Lab safety alerts <alerts@localhost>'),
-  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
-  /** Time zone of HL7 timestamps sent without an offset by a lab without a sender registration (lab_senders). */
+  KAFKA_SSL: bool
+    .default(false)
+    .meta(
+      about(
+        ['result-processor', 'ingest-gateway', 'admin-api'],
+        "Connect to Kafka over TLS, verifying the brokers against the system's CAs or `KAFKA_SSL_CA_FILE`. The " +
+          'embedded broker stays plain.',
+      ),
+    ),
+  KAFKA_SSL_CA_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        ['result-processor', 'ingest-gateway', 'admin-api'],
+        'CA certificates (PEM) of the brokers; needs `KAFKA_SSL=true`. An unreadable file is an error as the app ' +
+          'makes its Kafka client.',
+      ),
+    ),
+  KAFKA_SSL_CERT_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        ['result-processor', 'ingest-gateway', 'admin-api'],
+        'Client certificate (PEM) for mutual TLS; set together with `KAFKA_SSL_KEY_FILE`, and `KAFKA_SSL=true`.',
+      ),
+    ),
+  KAFKA_SSL_KEY_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        ['result-processor', 'ingest-gateway', 'admin-api'],
+        "The client certificate's private key (PEM); set together with `KAFKA_SSL_CERT_FILE`.",
+      ),
+    ),
+  KAFKA_SASL_MECHANISM: z
+    .enum(['plain', 'scram-sha-256', 'scram-sha-512'])
+    .optional()
+    .meta(
+      about(
+        ['result-processor', 'ingest-gateway', 'admin-api'],
+        'SASL authentication with `KAFKA_SASL_USERNAME` and `KAFKA_SASL_PASSWORD` (unset: none). `plain` sends ' +
+          'the password as it is and needs `KAFKA_SSL=true`. An incomplete combination refuses to start.',
+      ),
+    ),
+  KAFKA_SASL_USERNAME: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(['result-processor', 'ingest-gateway', 'admin-api'], 'SASL user; needs `KAFKA_SASL_MECHANISM`.'),
+    ),
+  KAFKA_SASL_PASSWORD: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        ['result-processor', 'ingest-gateway', 'admin-api'],
+        'SASL password; needs `KAFKA_SASL_MECHANISM`.',
+        {
+          secret: true,
+        },
+      ),
+    ),
+  PROCESSOR_GROUP_ID: z
+    .string()
+    .default('result-processor')
+    .meta(
+      about(
+        ['result-processor', 'admin-api'],
+        "Consumer group of the result processor (the admin API reports the group's lag).",
+      ),
+    ),
+  PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(12)
+    .meta(about(PROCESSOR, 'Partitions one processor works on at once.')),
+  PROCESSOR_SESSION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(6000)
+    .max(300000)
+    .default(30000)
+    .meta(
+      about(
+        PROCESSOR,
+        "Kafka session timeout of a processor (also its rebalance timeout): a killed member's partitions move " +
+          'to the others after at most this long.',
+      ),
+    ),
+  PROCESSOR_COMMIT_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60000)
+    .default(200)
+    .meta(
+      about(
+        PROCESSOR,
+        'How often consumed offsets are committed (only those of batches whose transaction committed); ' +
+          'redelivery changes nothing.',
+      ),
+    ),
+  PROCESSOR_RESTART_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .default(5)
+    .meta(
+      about(
+        PROCESSOR,
+        'Restarts in a row of a consumer kafkajs will not restart itself; then the process ends (exit 1) for ' +
+          'its orchestrator to start a fresh one.',
+      ),
+    ),
+  PROCESSOR_RESTART_BACKOFF_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60000)
+    .default(1000)
+    .meta(about(PROCESSOR, 'Wait before the first of those restarts; it doubles (5 attempts: about 31 s).')),
+  SCHEDULER_SWEEP_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(30000)
+    .meta(
+      about(
+        SCHEDULER,
+        'How often the monitoring scheduler claims due patients (0: never by itself; tests sweep).',
+      ),
+    ),
+  SCHEDULER_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .default(200)
+    .meta(about(SCHEDULER, 'Patients per monitoring batch (one transaction each).')),
+  SMTP_URL: z
+    .url()
+    .default('smtp://127.0.0.1:1025')
+    .meta(about(NOTIFIER, 'Outgoing mail relay (`smtps://user:pass@host:465` for TLS); pooled.')),
+  SMTP_TLS_REJECT_UNAUTHORIZED: bool.default(true).meta(about(NOTIFIER, "Verify the relay's certificate.")),
+  MAIL_FROM: z
+    .string()
+    .default('Lab safety alerts <alerts@localhost>')
+    .meta(about(NOTIFIER, 'Sender of every email.')),
+  PUBLIC_BASE_URL: z
+    .url()
+    .default('http://localhost:3000')
+    .meta(
+      about(
+        ['notifier', 'admin-api'],
+        "Base of the links in messages (the console's origin); https turns on HSTS and `__Host-` cookies.",
+      ),
+    ),
   HL7_DEFAULT_TIME_ZONE: z
     .string()
     .refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'unknown IANA time zone')
-    .default('UTC'),
-  /** The most OBX one HL7 message may carry; a message with more is refused (AR) whole. */
-  HL7_MAX_OBX_PER_MESSAGE: z.coerce.number().int().min(1).max(100_000).default(1000),
-  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  // Admin API (access control). JWT_SECRET is required by the admin API (`requiredSecret`), whatever NODE_ENV.
-  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
-  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
-  JWT_ISSUER: z.string().min(1).default('alem-admin-api'),
-  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
-  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
-  // Sign-ins per account per minute from all addresses together (slows a guesser spread over many addresses).
-  LOGIN_ACCOUNT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
-  LOGIN_LOCKOUT_FAILURES: z.coerce.number().int().min(1).default(5),
-  LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
-  // Console sign-in sessions: ended after this much inactivity, and at the latest this long after sign-in.
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
-  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(168).default(12),
-  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(100_000),
-  // How many reverse proxies in front of the admin API append to X-Forwarded-For (0: none, the socket's address
-  // is the client's). Only that many hops from the right are believed, so a client cannot forge its address.
-  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
-  /** Deprecated: `true` is TRUST_PROXY_HOPS=1. */
-  TRUST_PROXY: bool.optional(),
-  // The OpenAPI UI and documents at /api/docs (default: served except with NODE_ENV=production).
-  API_DOCS: bool.optional(),
-  // Ingest gateway: HL7 v2 over MLLP (TCP, TLS when both files are set) and HTTP, produced to Kafka.
-  MLLP_HOST: z.string().min(1).default('0.0.0.0'),
-  MLLP_PORT: z.coerce.number().int().min(0).max(65535).default(2575),
-  MLLP_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
-  MLLP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
-  MLLP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(200),
-  /** Cut a connection whose peer has started a message and not finished it within this time (slow senders). */
-  MLLP_FRAME_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
-  /** The most connections one source address may hold open at once. */
-  MLLP_MAX_CONNECTIONS_PER_PEER: z.coerce.number().int().min(1).max(10_000).default(10),
-  MLLP_TLS_CERT_FILE: z.string().min(1).optional(),
-  MLLP_TLS_KEY_FILE: z.string().min(1).optional(),
-  /** CA certificates (PEM, one or more: a CA per site) whose client certificates the MLLP listener accepts. */
-  MLLP_TLS_CA_FILE: z.string().min(1).optional(),
-  /**
-   * `registered`: every MLLP peer is a registered sender (client certificate or source address) and may send
-   * only as itself. `none`: anyone may send as anyone; for the embedded local stack and tests only, refused
-   * with NODE_ENV=production.
-   */
-  MLLP_PEER_AUTHENTICATION: z.enum(['registered', 'none']).default('registered'),
-  GATEWAY_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
-  GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
-  GATEWAY_PRODUCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
-  // Notifier: SMS through a Twilio-compatible REST provider (unset SMS_PROVIDER_URL: no SMS is sent).
-  SMS_PROVIDER_URL: z.url().optional(),
-  SMS_ACCOUNT_SID: z.string().min(1).default('ACdevelopment'),
-  SMS_AUTH_TOKEN: z.string().min(1).optional(),
-  SMS_FROM: z.string().min(1).default('+15005550006'),
-  /** Where the provider posts delivery receipts (the notifier's POST /sms/status, as the provider reaches it). */
-  SMS_STATUS_CALLBACK_URL: z.url().optional(),
-  SMS_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
-  SMS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  // Acknowledgement links: HMAC key (required by the notifier and the admin API, `requiredSecret`) and lifetime.
-  ACK_TOKEN_SECRET: z.string().min(32, 'ACK_TOKEN_SECRET must be at least 32 characters').optional(),
+    .default('UTC')
+    .meta(
+      about(
+        ['result-processor', 'ingest-gateway'],
+        'IANA zone of HL7 timestamps sent without an offset by a lab without a sender registration (`lab_senders`).',
+      ),
+    ),
+  HL7_MAX_OBX_PER_MESSAGE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1000)
+    .meta(
+      about(
+        ['result-processor', 'ingest-gateway'],
+        'The most OBX one HL7 message may carry; a message with more is refused (AR) whole.',
+      ),
+    ),
+  HTTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(3000)
+    .meta(
+      about(
+        ['result-processor', 'monitoring-scheduler', 'notifier', 'admin-api'],
+        'HTTP port of an app run alone: `/health`, `/metrics`; the API and console (admin API), SMS receipts ' +
+          '(notifier). 0: any free port. The gateway uses `GATEWAY_HTTP_PORT`.',
+      ),
+    ),
+  JWT_SECRET: z
+    .string()
+    .min(32, 'JWT_SECRET must be at least 32 characters')
+    .optional()
+    .meta(
+      about(
+        ADMIN_API,
+        'HS256 key of bearer tokens, at least 32 characters; required by the admin API, whatever `NODE_ENV`. ' +
+          'Rotating it ends every bearer token.',
+        { secret: true },
+      ),
+    ),
+  JWT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(3600)
+    .default(900)
+    .meta(about(ADMIN_API, 'Lifetime of a bearer token.')),
+  JWT_ISSUER: z.string().min(1).default('alem-admin-api').meta(about(ADMIN_API, 'Issuer of bearer tokens.')),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(300)
+    .meta(
+      about(
+        ADMIN_API,
+        'Requests per client address and minute to the API, sign-in aside (counted in Redis).',
+      ),
+    ),
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .meta(
+      about(
+        ADMIN_API,
+        'Sign-ins (`/auth/login` and `/auth/session` together) per client address and minute.',
+      ),
+    ),
+  LOGIN_ACCOUNT_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .meta(
+      about(
+        ADMIN_API,
+        'Sign-ins per account and minute from all addresses together (slows a guesser spread over many addresses).',
+      ),
+    ),
+  LOGIN_LOCKOUT_FAILURES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .meta(
+      about(
+        ADMIN_API,
+        'Failed sign-ins of one email from one client address that lock it out at that address (an admin lifts ' +
+          'it: `POST /api/v1/users/{id}/unlock`).',
+      ),
+    ),
+  LOGIN_LOCKOUT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(15)
+    .meta(about(ADMIN_API, 'The window those failures are counted in.')),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .default(30)
+    .meta(about(ADMIN_API, 'A console sign-in session ends after this long without use.')),
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(168)
+    .default(12)
+    .meta(about(ADMIN_API, 'A console sign-in session ends at the latest this long after sign-in.')),
+  API_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10_000_000)
+    .default(100_000)
+    .meta(about(ADMIN_API, 'Largest request body; a larger one is answered 413.')),
+  TRUST_PROXY_HOPS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .optional()
+    .meta(
+      about(
+        ADMIN_API,
+        'Reverse proxies in front of the admin API that append to `X-Forwarded-For` (unset: 0, or 1 with ' +
+          '`TRUST_PROXY=true`). Only that many entries from the right are believed, so the audited and throttled ' +
+          "address is the client's and cannot be forged.",
+      ),
+    ),
+  TRUST_PROXY: bool.optional().meta(about(ADMIN_API, 'Deprecated: `true` is `TRUST_PROXY_HOPS=1`.')),
+  API_DOCS: bool
+    .optional()
+    .meta(
+      about(
+        ADMIN_API,
+        'Serve the OpenAPI UI and documents at `/api/docs` (unset: served except with `NODE_ENV=production`).',
+      ),
+    ),
+  MLLP_HOST: z.string().min(1).default('0.0.0.0').meta(about(GATEWAY, 'Where the MLLP listener binds.')),
+  MLLP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(2575)
+    .meta(about(GATEWAY, 'Port of the MLLP listener (0: any free port).')),
+  MLLP_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(67_108_864)
+    .default(1_048_576)
+    .meta(about(GATEWAY, 'Larger frames are answered AE and the connection closed.')),
+  MLLP_IDLE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(86_400_000)
+    .default(300_000)
+    .meta(about(GATEWAY, 'A connection silent this long is closed.')),
+  MLLP_MAX_CONNECTIONS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(200)
+    .meta(about(GATEWAY, 'Concurrent MLLP connections.')),
+  MLLP_FRAME_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(3_600_000)
+    .default(60_000)
+    .meta(
+      about(
+        GATEWAY,
+        'A started message must be whole within this, or the connection is cut (a sender trickling bytes cannot ' +
+          'hold a slot).',
+      ),
+    ),
+  MLLP_MAX_CONNECTIONS_PER_PEER: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(10)
+    .meta(about(GATEWAY, 'Connections one source address may hold open at once.')),
+  MLLP_TLS_CERT_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        GATEWAY,
+        "The listener's certificate (PEM); with `MLLP_TLS_KEY_FILE`, MLLP over TLS (required with " +
+          '`NODE_ENV=production`). Set both or neither.',
+      ),
+    ),
+  MLLP_TLS_KEY_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(about(GATEWAY, "The listener certificate's private key (PEM).")),
+  MLLP_TLS_CA_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        GATEWAY,
+        'CA certificates (PEM, one or more: a CA per site) whose client certificates the MLLP listener accepts: ' +
+          'mutual TLS. Needs the two files above.',
+      ),
+    ),
+  MLLP_PEER_AUTHENTICATION: z
+    .enum(['registered', 'none'])
+    .default('registered')
+    .meta(
+      about(
+        GATEWAY,
+        '`registered`: every MLLP peer is a registered sender (client certificate or source address) and may ' +
+          'send only as itself. `none`: anyone may send as anyone; for the embedded local stack and tests only, ' +
+          'refused with `NODE_ENV=production`.',
+      ),
+    ),
+  GATEWAY_HTTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(3001)
+    .meta(about(GATEWAY, 'The HTTP intake (`POST /v1/results`), `/health` and `/metrics`.')),
+  GATEWAY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(67_108_864)
+    .default(1_048_576)
+    .meta(about(GATEWAY, 'Larger HTTP bodies get 413.')),
+  GATEWAY_PRODUCE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(120_000)
+    .default(5000)
+    .meta(
+      about(
+        GATEWAY,
+        'How long a sender waits for Kafka; then it is answered AR (MLLP) or 503 (HTTP) and retries.',
+      ),
+    ),
+  SMS_PROVIDER_URL: z
+    .url()
+    .optional()
+    .meta(
+      about(
+        NOTIFIER,
+        'Base of a Twilio-compatible SMS API, e.g. `https://api.twilio.com` (unset: no SMS is sent). Needs ' +
+          '`SMS_AUTH_TOKEN`.',
+      ),
+    ),
+  SMS_ACCOUNT_SID: z
+    .string()
+    .min(1)
+    .default('ACdevelopment')
+    .meta(about(NOTIFIER, 'The SMS provider account.')),
+  SMS_AUTH_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        NOTIFIER,
+        "The account's secret: authenticates requests and checks receipts' `X-Twilio-Signature`; required with " +
+          '`SMS_PROVIDER_URL`.',
+        { secret: true },
+      ),
+    ),
+  SMS_FROM: z.string().min(1).default('+15005550006').meta(about(NOTIFIER, 'Sender of every SMS.')),
+  SMS_STATUS_CALLBACK_URL: z
+    .url()
+    .optional()
+    .meta(
+      about(
+        NOTIFIER,
+        "Where the provider posts delivery receipts (the notifier's `POST /sms/status`, as the provider reaches " +
+          "it); unset: the notifier's own address.",
+      ),
+    ),
+  SMS_DELIVERY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(86_400_000)
+    .default(300_000)
+    .meta(about(NOTIFIER, 'An SMS accepted but not reported delivered within this counts as failed.')),
+  SMS_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(120_000)
+    .default(10_000)
+    .meta(about(NOTIFIER, "One request to the SMS provider's limit.")),
+  ACK_TOKEN_SECRET: z
+    .string()
+    .min(32, 'ACK_TOKEN_SECRET must be at least 32 characters')
+    .optional()
+    .meta(
+      about(
+        ['notifier', 'admin-api'],
+        'HMAC key of acknowledgement links and contact verification codes, at least 32 characters; required, one ' +
+          'value for the notifier and the admin API. Rotating it voids the links and codes already sent.',
+        { secret: true },
+      ),
+    ),
   ACK_TOKEN_TTL_MS: z.coerce
     .number()
     .int()
     .min(60_000)
     .max(30 * 86_400_000)
-    .default(86_400_000),
+    .default(86_400_000)
+    .meta(about(NOTIFIER, 'Lifetime of an acknowledgement link (written into the signed token).')),
   CONTACT_VERIFICATION_TTL_MS: z.coerce
     .number()
     .int()
     .min(60_000)
     .max(30 * 86_400_000)
-    .default(86_400_000),
-  // Escalation timers and SMS receipts are swept from Postgres this often (0: never by itself; tests sweep).
-  ESCALATION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
-  // Warnings to one person about one patient within this window go as one message (0: no grouping).
-  WARNING_GROUP_WINDOW_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
-  /** Local time (site zone) of the daily digest of informational alerts. */
+    .default(86_400_000)
+    .meta(about(['notifier', 'admin-api'], 'Lifetime of a contact verification code.')),
+  ESCALATION_SWEEP_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(5000)
+    .meta(
+      about(
+        NOTIFIER,
+        'How often escalation timers, SMS receipts and digests are swept from Postgres (0: never by itself; ' +
+          'tests sweep).',
+      ),
+    ),
+  WARNING_GROUP_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(300_000)
+    .meta(
+      about(
+        NOTIFIER,
+        'Warnings to one person about one patient within this window go as one message (0: no grouping).',
+      ),
+    ),
   DIGEST_LOCAL_TIME: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
-    .default('08:00'),
-  // More than COUNT messages to one contact within WINDOW: the rest go as summaries (COUNT 0: no limit).
-  NOTIFY_RATE_LIMIT_COUNT: z.coerce.number().int().min(0).max(10_000).default(5),
-  NOTIFY_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
-  DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
-  /**
-   * How long a notifier holds a delivery job before BullMQ counts it stalled (its notifier died) and another
-   * takes it; also how long a queued delivery waits before the outbox relay checks its job is still alive.
-   */
-  NOTIFIER_JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
-  DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
-  // Audit chain anchors (admin API, audit:verify): Ed25519 private key (PEM) and the append-only file, both
-  // outside the database; public keys (PEM) of retired signing keys; how often the head is anchored (0: never).
-  AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
-  AUDIT_ANCHOR_KEY_FILE: z.string().min(1).optional(),
-  AUDIT_ANCHOR_RETIRED_PUBLIC_KEY_FILES: csv.optional(),
-  AUDIT_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+    .default('08:00')
+    .meta(
+      about(NOTIFIER, "Local time (HH:MM, each site's zone) of the daily digest of informational alerts."),
+    ),
+  NOTIFY_RATE_LIMIT_COUNT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(5)
+    .meta(
+      about(
+        NOTIFIER,
+        'Messages per contact point within `NOTIFY_RATE_LIMIT_WINDOW_MS`; beyond it the rest go as summaries ' +
+          '(0: no limit). A critical is never held.',
+      ),
+    ),
+  NOTIFY_RATE_LIMIT_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(86_400_000)
+    .default(600_000)
+    .meta(about(NOTIFIER, 'The window of that limit.')),
+  DELIVERY_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(6)
+    .meta(
+      about(
+        NOTIFIER,
+        "Tries per delivery (only attempts that reached the provider count); then the person's next channel.",
+      ),
+    ),
+  NOTIFIER_JOB_LOCK_MS: z.coerce
+    .number()
+    .int()
+    .min(500)
+    .max(600_000)
+    .default(30_000)
+    .meta(
+      about(
+        NOTIFIER,
+        'How long a notifier holds a delivery job before BullMQ counts it stalled (its notifier died) and another ' +
+          'takes it; also how long a queued delivery waits before the outbox relay checks its job is still alive.',
+      ),
+    ),
+  DELIVERY_BACKOFF_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(600_000)
+    .default(2000)
+    .meta(about(NOTIFIER, 'The first back-off between tries (exponential, with jitter).')),
+  AUDIT_ANCHOR_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        ['admin-api', 'audit:verify'],
+        'Append-only file (outside the database) the signed audit chain head is written to, one JSON line per ' +
+          'anchor; set with `AUDIT_ANCHOR_KEY_FILE`. Unset both: not anchored; the admin API then refuses to start ' +
+          'with `NODE_ENV=production` and warns at boot otherwise.',
+      ),
+    ),
+  AUDIT_ANCHOR_KEY_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        ['admin-api', 'audit:verify'],
+        'Ed25519 private key (PEM) that signs the anchors; Postgres never sees it ' +
+          '(`openssl genpkey -algorithm ed25519 -out key.pem`).',
+      ),
+    ),
+  AUDIT_ANCHOR_RETIRED_PUBLIC_KEY_FILES: csv
+    .optional()
+    .meta(
+      about(
+        ['admin-api', 'audit:verify'],
+        'Comma-separated public keys (PEM) of retired signing keys, so that their anchors still verify.',
+      ),
+    ),
+  AUDIT_ANCHOR_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(300_000)
+    .meta(
+      about(
+        ['admin-api'],
+        'How often the head is anchored when it moved (0: no timer; `POST /audit/anchors`).',
+      ),
+    ),
 });
 
 export interface AppConfig {
@@ -273,7 +891,7 @@ export interface AppConfig {
 
 export class ConfigError extends Error {}
 
-/** The secrets an app may need; each has no default anywhere (README "Configuration"). */
+/** The secrets an app may need; each has no default anywhere (docs/configuration.md). */
 export type SecretVariable = 'JWT_SECRET' | 'ACK_TOKEN_SECRET';
 
 /**

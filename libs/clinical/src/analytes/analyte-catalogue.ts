@@ -1,6 +1,6 @@
 /**
  * The analytes the alemtuzumab rules and the monitoring schedule speak about, with their LOINC codes and
- * canonical units (`shared/docs/clinical-rules.md` §2 and §4). Every comparison in the system happens in the
+ * canonical units (`docs/clinical-rules.md` §2 and §4). Every comparison in the system happens in the
  * canonical unit given here.
  *
  * LOINC codes marked "corroborated" in §6.3 of the clinical rules are not yet checked against the official

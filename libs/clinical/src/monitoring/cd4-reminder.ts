@@ -17,7 +17,7 @@ export interface Cd4ReminderWindow {
 }
 
 /**
- * CD4 reminder (`clinical-rules.md` §3 #9, CD4-1; CAMP-3 for CLL), info only: first due at course end + 60 days,
+ * CD4 reminder (`docs/clinical-rules.md` §3 #9, CD4-1; CAMP-3 for CLL), info only: first due at course end + 60 days,
  * then `repeatDays` after each CD4 count below the stop criterion, until a count ≥ 200/µL after the course end
  * (`met`). A new course starts a new cycle; only the latest course counts.
  */

@@ -30,7 +30,7 @@ export interface GateTarget {
 }
 
 /**
- * A pre-course gate (`clinical-rules.md` §1.2 baseline window, §3 #4 UPCR, §3 #12 HIV). Results count when observed
+ * A pre-course gate (`docs/clinical-rules.md` §1.2 baseline window, §3 #4 UPCR, §3 #12 HIV). Results count when observed
  * in [start − windowDays, start]. An unmet gate is `open` (nothing received) or `partial` (some of it), silent until
  * `leadDays` before the start, then at the gate's severity; it stays so after the start (the gate can no longer be
  * met, results after the start are not baseline) until `reviewDays` after the start, when it ends.

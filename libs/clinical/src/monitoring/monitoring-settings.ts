@@ -3,7 +3,7 @@ import { type Severity } from '../alerts/alert-decision';
 /**
  * When a rolling expectation is due and how a missing result escalates, in days after its anchor (the day of the
  * last complete sample, or the start of monitoring when none has come yet). All values are [P] defaults of
- * `clinical-rules.md` §3; a site may override them.
+ * `docs/clinical-rules.md` §3; a site may override them.
  */
 export interface IntervalSchedule {
   /** Due on anchor + `dueDays`. */
@@ -92,7 +92,7 @@ export interface MonitoringSettings {
   feeds: FeedSettings;
 }
 
-/** The [P] defaults of `clinical-rules.md` §1.2 and §3. Every value needs clinical sign-off (§6.4). */
+/** The [P] defaults of `docs/clinical-rules.md` §1.2 and §3. Every value needs clinical sign-off (§6.4). */
 export const DEFAULT_MONITORING_SETTINGS: MonitoringSettings = {
   cbc: { dueDays: 30, warningDays: 38, criticalDays: 45 },
   creatinine: { dueDays: 30, warningDays: 38, criticalDays: 45 },

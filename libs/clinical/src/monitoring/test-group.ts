@@ -1,7 +1,7 @@
 import { type AnalyteId, analyteById } from '../analytes/analyte-catalogue';
 import { addDays, type CalendarDay } from '../courses/calendar';
 
-/** The sets of tests the monitoring schedule expects (`clinical-rules.md` §3). */
+/** The sets of tests the monitoring schedule expects (`docs/clinical-rules.md` §3). */
 export type TestGroupId = 'cbc' | 'creatinine' | 'urinalysis' | 'thyroid' | 'liver' | 'cd4' | 'upcr' | 'hiv';
 
 /** One thing a complete sample must contain: any one of the listed analytes. */

@@ -1,6 +1,6 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
-/** The group role the apps' login roles belong to (README "Database roles"). */
+/** The group role the apps' login roles belong to (docs/deployment.md "Database roles"). */
 export const APP_ROLE = 'alem_app';
 
 /**
