@@ -1,6 +1,6 @@
 export * from './data-source';
 export * from './database.module';
-export * from './entities';
+export * from './tables';
 export * from './grading/result-grader';
 export * from './migrations';
 export * from './pg-listener';
