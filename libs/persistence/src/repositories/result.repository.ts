@@ -8,6 +8,7 @@ import {
 import { type LabResultEvent } from '@alem/messaging';
 import { type EntityManager } from 'typeorm';
 import { queryRows } from '../query-rows';
+import { type ResultRow } from '../tables/result.tables';
 import { wakeOnResultsSql } from './monitoring.repository';
 
 /** A result ready to be stored: what the lab sent, and its normalised form, in the domain's own types. */
@@ -193,21 +194,22 @@ export interface Specimen {
 }
 
 /** A current result of a specimen, as the count derivation reads it. */
-export interface SpecimenResultRow {
-  id: string;
-  patient_id: string;
-  sender: string;
-  message_control_id: string;
-  analyte: string | null;
-  value: string | null;
-  comparator: string | null;
-  status: string;
-  quality: string;
-  quality_flags: string | null;
-  order_id: string | null;
-  observed_at: Date;
-  derived_from: string[] | null;
-}
+export type SpecimenResultRow = Pick<
+  ResultRow,
+  | 'id'
+  | 'patient_id'
+  | 'sender'
+  | 'message_control_id'
+  | 'analyte'
+  | 'value'
+  | 'comparator'
+  | 'status'
+  | 'quality'
+  | 'quality_flags'
+  | 'order_id'
+  | 'observed_at'
+  | 'derived_from'
+>;
 
 @Injectable()
 export class ResultRepository {
@@ -219,14 +221,13 @@ export class ResultRepository {
     const inserted = new Map<string, string>();
     const observations: ObservationRow[] = [];
     if (rows.length === 0) return { inserted, observations };
-    const returned = await queryRows<{
-      id: string;
-      idempotency_key: string | null;
-      observation_key: string;
-      status: ResultStatus;
-      superseded_by: string | null;
-      retracted: boolean;
-    }>(manager, STORE_RESULTS_SQL, resultInsertParameters(rows));
+    const returned = await queryRows<
+      Pick<ResultRow, 'id' | 'observation_key' | 'status' | 'superseded_by'> & {
+        /** Null for the rows stored before. */
+        idempotency_key: string | null;
+        retracted: boolean;
+      }
+    >(manager, STORE_RESULTS_SQL, resultInsertParameters(rows));
     for (const row of returned) {
       const id = String(row.id);
       if (row.idempotency_key !== null) inserted.set(row.idempotency_key, id);
