@@ -107,19 +107,19 @@ function asResult(row: SpecimenResultRow): PatientResult {
   return {
     resultId: String(row.id),
     patientId: row.patient_id,
-    analyte: row.analyte as AnalyteId | null,
+    analyte: row.analyte,
     loinc: null,
     value: row.value === null ? null : Number(row.value),
     unit: null,
-    comparator: row.comparator as PatientResult['comparator'],
+    comparator: row.comparator,
     ordinal: null,
     text: null,
     range: { low: null, high: null, source: 'none' },
     basis: null,
-    quality: row.quality as PatientResult['quality'],
+    quality: row.quality,
     qualityReason: null,
     qualityFlags: row.quality_flags ? (row.quality_flags.split(',') as QualityFlag[]) : [],
-    status: row.status as PatientResult['status'],
+    status: row.status,
     observedAt: row.observed_at,
   };
 }

@@ -1,5 +1,12 @@
 import { type LabResultEvent } from '@alem/events';
-import { idempotencyKey, observationKey, toNewResult } from './result-record';
+import { INSERT_RESULTS_SQL, resultInsertParameters } from '@alem/persistence';
+import {
+  derivedCountRecord,
+  idempotencyKey,
+  observationKey,
+  toNewResult,
+  toPatientResult,
+} from './result-record';
 
 const event: LabResultEvent = {
   schema: 'lab-result.v1',
@@ -55,9 +62,7 @@ describe('toNewResult', () => {
       rangeOriginal: '150000-400000',
       value: 85,
       unit: '10*9/L',
-      rangeLow: 150,
-      rangeHigh: 400,
-      rangeSource: 'lab',
+      range: { low: 150, high: 400, source: 'lab' },
       quality: 'ok',
       sourcePartition: 3,
       sourceOffset: '42',
@@ -92,5 +97,66 @@ describe('toNewResult: the comparator the normaliser read (issue 12, PLT-4)', ()
         .comparator,
     ).toBe('<');
     expect(toNewResult({ ...event, value: 25, unit: '10*9/L' }, 'p1', at, now).comparator).toBeNull();
+  });
+});
+
+describe('a result row, typed from the event to the rule engine', () => {
+  const at = { topic: 't', partition: 0, offset: '1' };
+  const now = new Date('2026-11-20T09:00:00Z');
+  const derived = derivedCountRecord(
+    { patientId: 'p1', observedAt: now, orderId: 'ORD-1', sender: 'LIS^LAB', messageControlId: 'MSG-2' },
+    {
+      analyte: 'neutrophils',
+      value: 0.3,
+      comparator: null,
+      status: 'final',
+      range: { low: 1.5, high: null, source: 'fallback' },
+      fromResultIds: ['11', '12'],
+      text: 'ANC 0.3 ×10⁹/L, derived from WBC 1.5 ×10⁹/L and neutrophils 20 %',
+    },
+    now,
+  );
+
+  it('becomes SQL parameters in the repository: lists as comma-separated text, an empty one as NULL', () => {
+    const flagged = toNewResult(
+      { ...event, valueType: 'ST', value: '<25', flags: ['L', 'A'] },
+      'p1',
+      at,
+      now,
+    );
+    const plain = toNewResult({ ...event, flags: [] }, 'p1', at, now);
+    const parameters = resultInsertParameters([flagged, plain, derived]);
+    const names = /INSERT INTO results \(([^)]*)\)/.exec(INSERT_RESULTS_SQL)![1]!.split(', ');
+    const column = (name: string) => parameters[names.indexOf(name)];
+    expect(column('abnormal_flags')).toEqual(['L,A', null, null]);
+    expect(column('quality_flags')).toEqual(['value-from-text', null, 'derived']);
+    expect(column('derived_from')).toEqual([null, null, '11,12']);
+    expect(column('derivation')).toEqual([null, null, derived.derivation!.text]);
+    expect([column('range_low'), column('range_high'), column('range_source')]).toEqual([
+      [150, 150, 1.5],
+      [400, 400, null],
+      ['lab', 'lab', 'fallback'],
+    ]);
+  });
+
+  it('reaches the rule engine with its domain values as they were, quality flags only when there are some', () => {
+    const text = toPatientResult(
+      toNewResult({ ...event, valueType: 'ST', value: '<25' }, 'p1', at, now),
+      '7',
+    );
+    expect(text).toMatchObject({
+      resultId: '7',
+      comparator: '<',
+      text: '<25',
+      qualityFlags: ['value-from-text'],
+    });
+    const plain = toPatientResult(toNewResult(event, 'p1', at, now), '8');
+    expect(plain).toMatchObject({ status: 'final', analyte: 'platelets', text: null, derivation: null });
+    expect(plain).not.toHaveProperty('qualityFlags');
+    expect(toPatientResult(derived, '9')).toMatchObject({
+      qualityFlags: ['derived'],
+      derivation: { text: derived.derivation!.text, fromResultIds: ['11', '12'] },
+      range: { low: 1.5, high: null, source: 'fallback' },
+    });
   });
 });

@@ -78,11 +78,9 @@ export function toNewResult(
     value: normalised.value,
     unit: normalised.unit,
     ordinal: normalised.ordinal,
-    rangeLow: normalised.range.low,
-    rangeHigh: normalised.range.high,
-    rangeSource: normalised.range.source,
+    range: normalised.range,
     basis: normalised.basis,
-    abnormalFlags: event.flags && event.flags.length > 0 ? event.flags.join(',') : null,
+    abnormalFlags: event.flags ?? [],
     status: event.status,
     quality: normalised.quality,
     qualityReason: normalised.qualityReason,
@@ -92,13 +90,9 @@ export function toNewResult(
     sourcePartition: source.partition,
     sourceOffset: source.offset,
     sourceMessageId: null,
-    qualityFlags:
-      normalised.qualityFlags && normalised.qualityFlags.length > 0
-        ? normalised.qualityFlags.join(',')
-        : null,
+    qualityFlags: normalised.qualityFlags ?? [],
     reportedUnit: normalised.reportedUnit ?? null,
     orderId: event.observation.orderId ?? null,
-    derivedFrom: null,
     derivation: null,
   };
 }
@@ -146,11 +140,9 @@ export function derivedCountRecord(source: DerivedCountSource, count: DerivedCou
     value: count.value,
     unit: '10*9/L',
     ordinal: null,
-    rangeLow: count.range.low,
-    rangeHigh: count.range.high,
-    rangeSource: count.range.source,
+    range: count.range,
     basis: null,
-    abnormalFlags: null,
+    abnormalFlags: [],
     status: count.status,
     quality: 'ok',
     qualityReason: null,
@@ -160,11 +152,10 @@ export function derivedCountRecord(source: DerivedCountSource, count: DerivedCou
     sourcePartition: null,
     sourceOffset: null,
     sourceMessageId: null,
-    qualityFlags: 'derived',
+    qualityFlags: ['derived'],
     reportedUnit: null,
     orderId: source.orderId,
-    derivedFrom: [...count.fromResultIds],
-    derivation: count.text,
+    derivation: { text: count.text, fromResultIds: [...count.fromResultIds] },
   };
 }
 
@@ -173,28 +164,21 @@ export function toPatientResult(row: NewResult, resultId: string): PatientResult
   return {
     resultId,
     patientId: row.patientId,
-    status: row.status as PatientResult['status'],
+    status: row.status,
     observedAt: row.observedAt,
-    analyte: row.analyte as PatientResult['analyte'],
+    analyte: row.analyte,
     loinc: row.loinc,
     value: row.value,
     unit: row.unit,
-    comparator: row.comparator as PatientResult['comparator'],
+    comparator: row.comparator,
     ordinal: row.ordinal,
     text: row.valueType === 'NM' || row.valueType === 'SN' ? null : row.valueOriginal,
-    range: {
-      low: row.rangeLow,
-      high: row.rangeHigh,
-      source: row.rangeSource as PatientResult['range']['source'],
-    },
-    basis: row.basis as PatientResult['basis'],
-    quality: row.quality as PatientResult['quality'],
+    range: { ...row.range },
+    basis: row.basis,
+    quality: row.quality,
     qualityReason: row.qualityReason,
-    ...(row.qualityFlags
-      ? { qualityFlags: row.qualityFlags.split(',') as NonNullable<PatientResult['qualityFlags']> }
-      : {}),
+    ...(row.qualityFlags.length > 0 ? { qualityFlags: [...row.qualityFlags] } : {}),
     reportedUnit: row.reportedUnit,
-    derivation:
-      row.derivedFrom && row.derivation ? { text: row.derivation, fromResultIds: row.derivedFrom } : null,
+    derivation: row.derivation,
   };
 }

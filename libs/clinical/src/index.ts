@@ -1,7 +1,23 @@
 // The package's public surface: only what apps, other libraries, tests and the bench import. Everything else
 // stays internal to libs/clinical (its modules still export it to one another).
-export { analyteById, analyteByLoinc, type AnalyteId, ANALYTES } from './analytes/analyte-catalogue';
-export { type ObservationInput, type PatientResult, type QualityFlag } from './results/result';
+export {
+  analyteById,
+  analyteByLoinc,
+  type AnalyteId,
+  ANALYTES,
+  type DDimerBasis,
+} from './analytes/analyte-catalogue';
+export {
+  type Comparator,
+  type Derivation,
+  type NormalisedObservation,
+  type ObservationInput,
+  type PatientResult,
+  type QualityFlag,
+  type RangeSource,
+  type ResultQuality,
+  type ResultStatus,
+} from './results/result';
 export { normaliseObservation } from './results/normalise';
 export { deriveAbsoluteCounts, type DerivedCount } from './results/derived-counts';
 export {

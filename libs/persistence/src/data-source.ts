@@ -1,5 +1,4 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 export interface DatabaseSettings {
@@ -8,12 +7,14 @@ export interface DatabaseSettings {
   applicationName?: string;
 }
 
-/** TypeORM options for the project's database. The schema comes from migrations only, never `synchronize`. */
+/**
+ * TypeORM options for the project's database: a connection pool and the migrations. The schema comes from
+ * migrations only, never `synchronize`; queries are SQL, so no entity is registered (`tables/` declares the rows).
+ */
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
   return {
     type: 'postgres',
     url: settings.url,
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTransactionMode: 'all',
     synchronize: false,

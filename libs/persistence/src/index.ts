@@ -12,7 +12,7 @@ export { type UnreachableRaised } from './alert-ledger/unreachable-alert';
 export { type AlertEventRow } from './alert-ledger/ledger-writes';
 export * from './data-source';
 export * from './database.module';
-export * from './entities';
+export * from './tables';
 export * from './grading/result-grader';
 export * from './migrations';
 export * from './pg-listener';

@@ -6,7 +6,7 @@ import {
   type SignedAuditAnchor,
 } from '../audit/audit-anchor';
 import { AuditChainVerifier, type ChainBreak, type ChainedAuditRow } from '../audit/audit-chain';
-import { type AuditActorType, type AuditOutcome } from '../entities/audit.entities';
+import { type AuditActorType, type AuditOutcome } from '../tables/audit.tables';
 
 /** The kind of information an audited action touched (ASTM E2147 "data type"). */
 export type AuditDataCategory =

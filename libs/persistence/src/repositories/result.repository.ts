@@ -1,10 +1,30 @@
 import { Injectable } from '@nestjs/common';
+import {
+  type Derivation,
+  type NormalisedObservation,
+  type QualityFlag,
+  type ResultStatus,
+} from '@alem/clinical';
+import { type LabResultEvent } from '@alem/events';
 import { type EntityManager } from 'typeorm';
 import { queryRows } from '../query-rows';
+import { type ResultRow } from '../tables/result.tables';
 import { wakeOnResultsSql } from './monitoring.repository';
 
-/** A result ready to be stored: what the lab sent, and its normalised form. */
-export interface NewResult {
+/** A result ready to be stored: what the lab sent, and its normalised form, in the domain's own types. */
+export interface NewResult extends Pick<
+  NormalisedObservation,
+  | 'analyte'
+  | 'loinc'
+  | 'value'
+  | 'unit'
+  | 'comparator'
+  | 'ordinal'
+  | 'range'
+  | 'basis'
+  | 'quality'
+  | 'qualityReason'
+> {
   idempotencyKey: string;
   observationKey: string;
   patientId: string;
@@ -12,41 +32,39 @@ export interface NewResult {
   messageControlId: string;
   code: string;
   codeSystem: string;
-  loinc: string | null;
-  analyte: string | null;
-  valueType: string;
+  /** OBX-2, as the lab sent it (a derived count is `NM`). */
+  valueType: LabResultEvent['valueType'];
   valueOriginal: string | null;
   unitOriginal: string | null;
   rangeOriginal: string | null;
-  comparator: string | null;
-  value: number | null;
-  unit: string | null;
-  ordinal: number | null;
-  rangeLow: number | null;
-  rangeHigh: number | null;
-  rangeSource: string;
-  basis: string | null;
-  abnormalFlags: string | null;
-  status: string;
-  quality: string;
-  qualityReason: string | null;
+  /** OBX-8, as the lab sent them; empty when it sent none. */
+  abnormalFlags: string[];
+  status: ResultStatus;
+  /** See {@link QualityFlag}; empty when there is nothing to flag. */
+  qualityFlags: QualityFlag[];
   observedAt: Date;
   receivedAt: Date;
   sourceTopic: string | null;
   sourcePartition: number | null;
   sourceOffset: string | null;
   sourceMessageId: string | null;
-  qualityFlags: string | null;
   /** The UCUM code the value was reported in, when it was converted (see `NormalisedObservation`). */
   reportedUnit: string | null;
   /** The order the observation belongs to (OBR-2/3); with `observedAt`, the specimen. */
   orderId: string | null;
-  /** A derived count: the stored results it was computed from, and how (both null for what a lab sent). */
-  derivedFrom: string[] | null;
-  derivation: string | null;
+  /** A derived count: the stored results it was computed from, and how (null for what a lab sent). */
+  derivation: Derivation | null;
 }
 
-/** Column name, SQL array type, and how to read the value off a NewResult: one list drives the bulk insert. */
+/** A list as one text (`unnest` cannot take an array of arrays of varying length); an empty one as NULL. */
+function joined(list: readonly string[]): string | null {
+  return list.length > 0 ? list.join(',') : null;
+}
+
+/**
+ * Column name, SQL array type, and how to read the value off a NewResult: one list drives the bulk insert. Here,
+ * and only here, the domain's values become SQL parameters (one array of each column's type).
+ */
 const COLUMNS: ReadonlyArray<readonly [string, string, (r: NewResult) => unknown]> = [
   ['idempotency_key', 'text', (r) => r.idempotencyKey],
   ['observation_key', 'text', (r) => r.observationKey],
@@ -65,11 +83,11 @@ const COLUMNS: ReadonlyArray<readonly [string, string, (r: NewResult) => unknown
   ['value', 'numeric', (r) => r.value],
   ['unit', 'text', (r) => r.unit],
   ['ordinal', 'numeric', (r) => r.ordinal],
-  ['range_low', 'numeric', (r) => r.rangeLow],
-  ['range_high', 'numeric', (r) => r.rangeHigh],
-  ['range_source', 'text', (r) => r.rangeSource],
+  ['range_low', 'numeric', (r) => r.range.low],
+  ['range_high', 'numeric', (r) => r.range.high],
+  ['range_source', 'text', (r) => r.range.source],
   ['basis', 'text', (r) => r.basis],
-  ['abnormal_flags', 'text', (r) => r.abnormalFlags],
+  ['abnormal_flags', 'text', (r) => joined(r.abnormalFlags)],
   ['status', 'text', (r) => r.status],
   ['quality', 'text', (r) => r.quality],
   ['quality_reason', 'text', (r) => r.qualityReason],
@@ -79,12 +97,12 @@ const COLUMNS: ReadonlyArray<readonly [string, string, (r: NewResult) => unknown
   ['source_partition', 'int', (r) => r.sourcePartition],
   ['source_offset', 'bigint', (r) => r.sourceOffset],
   ['source_message_id', 'bigint', (r) => r.sourceMessageId],
-  ['quality_flags', 'text', (r) => r.qualityFlags],
+  ['quality_flags', 'text', (r) => joined(r.qualityFlags)],
   ['reported_unit', 'text', (r) => r.reportedUnit],
   ['order_id', 'text', (r) => r.orderId],
-  // unnest cannot take an array of arrays of varying length: the inputs travel as a comma-separated text.
-  ['derived_from', 'text', (r) => (r.derivedFrom ? r.derivedFrom.join(',') : null)],
-  ['derivation', 'text', (r) => r.derivation],
+  // The inputs travel as a comma-separated text, which the statement turns back into a bigint[].
+  ['derived_from', 'text', (r) => (r.derivation ? r.derivation.fromResultIds.join(',') : null)],
+  ['derivation', 'text', (r) => r.derivation?.text ?? null],
 ];
 
 export const INSERT_RESULTS_SQL = `
@@ -143,7 +161,7 @@ export interface NewSourceMessage {
 export interface ObservationRow {
   id: string;
   observationKey: string;
-  status: string;
+  status: ResultStatus;
   supersededBy: string | null;
   retracted: boolean;
 }
@@ -176,21 +194,22 @@ export interface Specimen {
 }
 
 /** A current result of a specimen, as the count derivation reads it. */
-export interface SpecimenResultRow {
-  id: string;
-  patient_id: string;
-  sender: string;
-  message_control_id: string;
-  analyte: string | null;
-  value: string | null;
-  comparator: string | null;
-  status: string;
-  quality: string;
-  quality_flags: string | null;
-  order_id: string | null;
-  observed_at: Date;
-  derived_from: string[] | null;
-}
+export type SpecimenResultRow = Pick<
+  ResultRow,
+  | 'id'
+  | 'patient_id'
+  | 'sender'
+  | 'message_control_id'
+  | 'analyte'
+  | 'value'
+  | 'comparator'
+  | 'status'
+  | 'quality'
+  | 'quality_flags'
+  | 'order_id'
+  | 'observed_at'
+  | 'derived_from'
+>;
 
 @Injectable()
 export class ResultRepository {
@@ -202,14 +221,13 @@ export class ResultRepository {
     const inserted = new Map<string, string>();
     const observations: ObservationRow[] = [];
     if (rows.length === 0) return { inserted, observations };
-    const returned = await queryRows<{
-      id: string;
-      idempotency_key: string | null;
-      observation_key: string;
-      status: string;
-      superseded_by: string | null;
-      retracted: boolean;
-    }>(manager, STORE_RESULTS_SQL, resultInsertParameters(rows));
+    const returned = await queryRows<
+      Pick<ResultRow, 'id' | 'observation_key' | 'status' | 'superseded_by'> & {
+        /** Null for the rows stored before. */
+        idempotency_key: string | null;
+        retracted: boolean;
+      }
+    >(manager, STORE_RESULTS_SQL, resultInsertParameters(rows));
     for (const row of returned) {
       const id = String(row.id);
       if (row.idempotency_key !== null) inserted.set(row.idempotency_key, id);
