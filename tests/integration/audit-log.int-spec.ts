@@ -6,6 +6,7 @@ import {
   DeliveryRepository,
   type AuditEntry,
 } from '@alem/persistence';
+import { DeliveryService } from '../../apps/notifier/src/delivery.service';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { seedDemoPatient } from '../support/test-stack';
 
@@ -153,7 +154,7 @@ describe('audit log (hash chain, append-only)', () => {
        VALUES ($1, $2, $3, 'email', 'neurologist@hospital.test') RETURNING id`,
       [notification.id, team.members[0]!.userId, contact.id],
     );
-    const deliveries = new DeliveryRepository(ds, new AlertLedger());
+    const deliveries = new DeliveryService(ds, new DeliveryRepository(ds), new AlertLedger());
     const attempt = {
       deliveryId: delivery.id as string,
       attempt: 1,

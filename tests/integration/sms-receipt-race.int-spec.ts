@@ -1,6 +1,7 @@
 import { waitFor } from '@alem/local-stack';
 import { AlertLedger, createDataSource, DeliveryRepository } from '@alem/persistence';
 import { type DataSource } from 'typeorm';
+import { DeliveryService } from '../../apps/notifier/src/delivery.service';
 import { enrol, rowsOf, seedPragueSite, seedTeam } from '../support/notifier';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -14,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 describe('SMS delivery receipts racing the attempt that sent the message, out of order or replayed', () => {
   let db: TestDatabase;
   let ds: DataSource;
-  let deliveries: DeliveryRepository;
+  let deliveries: DeliveryService;
   let notificationId: string;
   let contact: { userId: string; contactPointId: string };
 
@@ -22,7 +23,7 @@ describe('SMS delivery receipts racing the attempt that sent the message, out of
     db = await createTestDatabase();
     ds = createDataSource({ url: db.url, poolSize: 6 });
     await ds.initialize();
-    deliveries = new DeliveryRepository(ds, new AlertLedger());
+    deliveries = new DeliveryService(ds, new DeliveryRepository(ds), new AlertLedger());
     await seedPragueSite(ds, 'site-race');
     const { careTeamId, people } = await seedTeam(ds, 'site-race', 'Team R', [
       {

@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { type ClaimedItem, DeliveryRepository, type FailoverOutcome } from '@alem/persistence';
+import { type ClaimedItem, DeliveryRepository } from '@alem/persistence';
 import {
   classifyMailFailure,
   classifySmsFailure,
@@ -14,6 +14,7 @@ import {
   SmsSendError,
 } from '@alem/notifications';
 import { Clock } from '@alem/runtime';
+import { DeliveryService, type FailoverOutcome } from './delivery.service';
 import { FailoverHandler } from './failover.handler';
 import { composeMessage } from './message-composer';
 import { NotifierMetrics } from './notifier.metrics';
@@ -25,7 +26,7 @@ const FINAL_STATES = new Set(['sent', 'delivered', 'skipped', 'failed']);
 const BUSY_RETRY_MS = 200;
 
 /**
- * Sends one delivery. It is first claimed (`DeliveryRepository.claim`): the alert states are re-read (acknowledged
+ * Sends one delivery. It is first claimed (`DeliveryService.claim`): the alert states are re-read (acknowledged
  * or resolved meanwhile? nothing to send), the per-contact rate limit decides (send now, alone or as a summary of
  * what else waits for that person, or hold), and a warning group rides along. Every attempt is a row; failures
  * are rethrown so BullMQ retries with back-off; a permanent failure stops the retries; after the last one the
@@ -37,6 +38,7 @@ export class DeliveryProcessor extends WorkerHost {
 
   constructor(
     private readonly deliveries: DeliveryRepository,
+    private readonly delivery: DeliveryService,
     private readonly mail: MailDriver,
     private readonly sms: SmsDriver,
     private readonly callbackUrl: SmsCallbackUrl,
@@ -57,7 +59,7 @@ export class DeliveryProcessor extends WorkerHost {
     if (!delivery) return 'unknown delivery';
     if (FINAL_STATES.has(delivery.state)) return `already ${delivery.state}`;
     if (delivery.coalescedInto) return `carried by ${delivery.coalescedInto}`;
-    const claim = await this.deliveries.claim(delivery.deliveryId, this.clock.now(), {
+    const claim = await this.delivery.claim(delivery.deliveryId, this.clock.now(), {
       rateLimit: this.settings.rateLimit,
       leaseMs: this.settings.leaseMs,
     });
@@ -81,7 +83,7 @@ export class DeliveryProcessor extends WorkerHost {
     const carried = claim.items.filter((i) => i.deliveryId !== delivery.deliveryId);
     const open = claim.items.filter((i) => i.alertState === 'open');
     if (open.length === 0) {
-      await this.deliveries.recordAttempt({
+      await this.delivery.recordAttempt({
         deliveryId: delivery.deliveryId,
         attempt,
         startedAt,
@@ -110,7 +112,7 @@ export class DeliveryProcessor extends WorkerHost {
       const final = kind === 'permanent' || attempt >= this.settings.deliveryRetry.attempts;
       const outcome = kind === 'permanent' ? 'permanent-failure' : 'transient-failure';
       const response = describeFailure(error);
-      const failed = await this.deliveries.recordAttempt({
+      const failed = await this.delivery.recordAttempt({
         deliveryId: delivery.deliveryId,
         attempt,
         startedAt,
@@ -158,7 +160,7 @@ export class DeliveryProcessor extends WorkerHost {
    */
   private async recordSent(job: Job<DeliveryJob>, sent: SentMessage): Promise<string> {
     const record = () =>
-      this.deliveries.recordAttempt({
+      this.delivery.recordAttempt({
         deliveryId: job.data.deliveryId,
         attempt: sent.attempt,
         startedAt: new Date(sent.startedAt),

@@ -8,6 +8,7 @@ import {
 import { DeliveryRepository, DigestRepository, EscalationRepository } from '@alem/persistence';
 import { MailDriver, renderDigestEmail } from '@alem/notifications';
 import { Clock } from '@alem/runtime';
+import { DeliveryService } from './delivery.service';
 import { FailoverHandler } from './failover.handler';
 import { NotifierMetrics } from './notifier.metrics';
 import { NOTIFIER_SETTINGS, type NotifierSettings } from './notifier.settings';
@@ -38,6 +39,7 @@ export class EscalationSweeper implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     private readonly escalations: EscalationRepository,
     private readonly deliveries: DeliveryRepository,
+    private readonly delivery: DeliveryService,
     private readonly digests: DigestRepository,
     private readonly mail: MailDriver,
     private readonly callbackUrl: SmsCallbackUrl,
@@ -99,7 +101,7 @@ export class EscalationSweeper implements OnApplicationBootstrap, BeforeApplicat
     const before = new Date(now.getTime() - this.settings.smsDeliveryTimeoutMs);
     const ids = await this.deliveries.findAwaitingReceiptSince(before, this.settings.sweepBatchSize);
     for (const providerMessageId of ids) {
-      const outcome = await this.deliveries.recordReceipt({
+      const outcome = await this.delivery.recordReceipt({
         providerMessageId,
         status: 'no-receipt',
         errorCode: null,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type FailoverOutcome } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
+import { type FailoverOutcome } from './delivery.service';
 import { NotifierMetrics } from './notifier.metrics';
 import { OutboxRelay } from './outbox-relay';
 

@@ -23,6 +23,7 @@ import {
 } from '@alem/runtime';
 import { ContactVerificationProcessor } from './contact-verification.processor';
 import { DeliveryProcessor, deliveryProcessorClass } from './delivery.processor';
+import { DeliveryService } from './delivery.service';
 import { EscalationSweeper } from './escalation.sweeper';
 import { FailoverHandler } from './failover.handler';
 import { NotificationDispatchProcessor } from './notification-dispatch.processor';
@@ -107,6 +108,7 @@ export class NotifierModule {
         SmsCallbackUrl,
         OutboxRelay,
         FailoverHandler,
+        DeliveryService,
         NotificationDispatchProcessor,
         { provide: DeliveryProcessor, useClass: deliveryProcessorClass(config.notify.jobLockMs) },
         ContactVerificationProcessor,

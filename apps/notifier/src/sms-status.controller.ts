@@ -1,8 +1,8 @@
 import { Controller, Headers, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
-import { DeliveryRepository } from '@alem/persistence';
 import { isValidTwilioSignature } from '@alem/notifications';
 import { type AppConfig, Clock, InjectConfig } from '@alem/runtime';
 import { type Request, type Response } from 'express';
+import { DeliveryService } from './delivery.service';
 import { FailoverHandler } from './failover.handler';
 import { NotifierMetrics } from './notifier.metrics';
 import { SMS_STATUS_PATH, SmsCallbackUrl } from './sms-callback-url';
@@ -18,7 +18,7 @@ export class SmsStatusController {
   private readonly logger = new Logger(SmsStatusController.name);
 
   constructor(
-    private readonly deliveries: DeliveryRepository,
+    private readonly deliveries: DeliveryService,
     private readonly callbackUrl: SmsCallbackUrl,
     private readonly failover: FailoverHandler,
     private readonly clock: Clock,

@@ -37,6 +37,14 @@ export {
   UNREACHABLE_POLICY,
 } from './escalation/escalation-policy';
 export { decideSend, type RateLimit } from './escalation/rate-limit';
+export { type ClaimCandidate, type ClaimPlan, type ContactFacts, planClaim } from './delivery/claim-plan';
+export {
+  type AttemptOutcome,
+  deliveryStateAfter,
+  hurriesNextTier,
+  nobodyReached,
+  receiptStep,
+} from './delivery/delivery-outcome';
 export {
   ACKNOWLEDGEMENT_TOKEN_PATTERN,
   type AcknowledgementTokenClaims,

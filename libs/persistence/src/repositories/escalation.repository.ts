@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { type Severity } from '@alem/clinical';
 import {
   type EscalationPolicyDefinition,
-  isLastTier,
   nextEscalation,
   parseEscalationPolicy,
   tierTimeoutMs,
@@ -89,15 +88,13 @@ export async function startEscalation(
 }
 
 /**
- * Nobody could be reached at a tier (no verified contact, or every message failed): the next tier takes over at
- * once, unless this is the last tier (it is then reminded at its normal time; the admins hear of it through the
- * `unreachable` alert). Returns whether the escalation was hurried.
+ * Nobody could be reached at a tier and the policy lets the next tier take over at once (`hurriesNextTier`): its
+ * timer runs out now. Returns whether the escalation was hurried (it was still waiting at that tier).
  */
 export async function hurryEscalation(
   m: EntityManager,
-  input: { alertId: string; tier: number; policy: EscalationPolicyDefinition; now: Date },
+  input: { alertId: string; tier: number; now: Date },
 ): Promise<boolean> {
-  if (isLastTier(input.policy, input.tier)) return false;
   const rows = await queryRows<{ alert_id: string }>(
     m,
     `UPDATE alert_escalations SET next_at = $3, updated_at = $3

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Severity } from '@alem/clinical';
-import { type Channel, type EscalationTarget, firstChannels } from '@alem/notifications';
+import { type Channel, type EscalationTarget, firstChannels, hurriesNextTier } from '@alem/notifications';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AlertLedger } from '../alert-ledger/alert-ledger';
 import { type UnreachableRaised } from '../alert-ledger/unreachable-alert';
@@ -318,12 +318,9 @@ export class NotificationRepository {
             reason: 'no verified contact',
             now,
           });
-          hurried = await hurryEscalation(m, {
-            alertId: plan.alertId,
-            tier: plan.tier,
-            policy: plan.pinned.policy,
-            now,
-          });
+          hurried =
+            hurriesNextTier(plan.pinned.policy, plan.tier) &&
+            (await hurryEscalation(m, { alertId: plan.alertId, tier: plan.tier, now }));
         }
       }
       const due = await queryRows<{ id: string; generation: number }>(
