@@ -75,6 +75,23 @@ export default tseslint.config(
     },
   },
   {
+    // Repositories hold queries; the notifier's services decide with the policy of @alem/notifications.
+    files: ['libs/persistence/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@alem/notifications',
+              message: 'Persistence holds queries, not notification policy: decide in a notifier service.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['infra/scripts/**', 'bench/**', 'apps/demo/**', 'apps/drill/**', '*.js', '*.mjs'],
     rules: { 'no-console': 'off' },
   },

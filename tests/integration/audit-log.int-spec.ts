@@ -1,12 +1,6 @@
 import { DataSource } from 'typeorm';
-import {
-  AlertLedger,
-  AuditRepository,
-  createDataSource,
-  DeliveryRepository,
-  type AuditEntry,
-} from '@alem/persistence';
-import { DeliveryService } from '../../apps/notifier/src/delivery.service';
+import { AuditRepository, createDataSource, type AuditEntry } from '@alem/persistence';
+import { notifierServices } from '../support/notifier';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { seedDemoPatient } from '../support/test-stack';
 
@@ -154,7 +148,7 @@ describe('audit log (hash chain, append-only)', () => {
        VALUES ($1, $2, $3, 'email', 'neurologist@hospital.test') RETURNING id`,
       [notification.id, team.members[0]!.userId, contact.id],
     );
-    const deliveries = new DeliveryService(ds, new DeliveryRepository(ds), new AlertLedger());
+    const deliveries = notifierServices(ds).delivery;
     const attempt = {
       deliveryId: delivery.id as string,
       attempt: 1,

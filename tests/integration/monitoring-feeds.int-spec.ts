@@ -1,5 +1,5 @@
 import { type INestApplicationContext } from '@nestjs/common';
-import { AlertLedger, NotificationRepository } from '@alem/persistence';
+import { notifierServices } from '../support/notifier';
 import { ManualClock } from '@alem/runtime';
 import { type FeedAlertExplanation } from '../../apps/monitoring-scheduler/src/feed-alert-plan';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -117,7 +117,7 @@ describe('monitoring: quiet lab feeds', () => {
     const [feedAlert] = await feedAlerts(SENDER);
     expect(feedAlert).toMatchObject({ kind: 'feed', severity: 'warning', state: 'open', patient_id: null });
     const [notification] = await notificationsOf(ds(), feedAlert.id);
-    const plan = await new NotificationRepository(ds(), new AlertLedger()).loadDispatchPlan(notification!.id);
+    const plan = await notifierServices(ds()).dispatch.loadPlan(notification!.id);
     expect(plan!.recipients.map((r) => r.address)).toEqual([`interfaces@${site.siteId}.test`]);
 
     // Day 38 of both patients: overdue, but held (recorded, not sent) while their lab is quiet.

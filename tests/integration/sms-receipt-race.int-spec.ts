@@ -1,8 +1,8 @@
 import { waitFor } from '@alem/local-stack';
-import { AlertLedger, createDataSource, DeliveryRepository } from '@alem/persistence';
+import { createDataSource } from '@alem/persistence';
 import { type DataSource } from 'typeorm';
-import { DeliveryService } from '../../apps/notifier/src/delivery.service';
-import { enrol, rowsOf, seedPragueSite, seedTeam } from '../support/notifier';
+import { type DeliveryService } from '../../apps/notifier/src/delivery.service';
+import { enrol, notifierServices, rowsOf, seedPragueSite, seedTeam } from '../support/notifier';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -23,7 +23,7 @@ describe('SMS delivery receipts racing the attempt that sent the message, out of
     db = await createTestDatabase();
     ds = createDataSource({ url: db.url, poolSize: 6 });
     await ds.initialize();
-    deliveries = new DeliveryService(ds, new DeliveryRepository(ds), new AlertLedger());
+    deliveries = notifierServices(ds).delivery;
     await seedPragueSite(ds, 'site-race');
     const { careTeamId, people } = await seedTeam(ds, 'site-race', 'Team R', [
       {

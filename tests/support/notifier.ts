@@ -1,12 +1,39 @@
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type DataSource } from 'typeorm';
-import { enrolPatient, seedCareTeam, seedSite, type SeedMember } from '@alem/persistence';
+import {
+  AlertLedger,
+  DeliveryRepository,
+  enrolPatient,
+  EscalationRepository,
+  NotificationRepository,
+  seedCareTeam,
+  seedSite,
+  type SeedMember,
+} from '@alem/persistence';
 import { type AppConfig, type Clock } from '@alem/runtime';
+import { DeliveryService } from '../../apps/notifier/src/delivery.service';
+import { DispatchService } from '../../apps/notifier/src/dispatch.service';
+import { EscalationService } from '../../apps/notifier/src/escalation.service';
 import { EscalationSweeper, type SweepReport } from '../../apps/notifier/src/escalation.sweeper';
 import { createNotifierApp, listenNotifier } from '../../apps/notifier/src/notifier.app';
 import { type RelaySettings } from '../../apps/notifier/src/outbox-relay';
 
-/** Helpers for the notifier's tests: the notifier as an HTTP app, people and teams, ports. */
+/** Helpers for the notifier's tests: the notifier as an HTTP app, its services on a data source, people and teams. */
+
+/** The notifier's transactional services over one data source, wired as the notifier module wires them. */
+export function notifierServices(ds: DataSource): {
+  delivery: DeliveryService;
+  dispatch: DispatchService;
+  escalation: EscalationService;
+} {
+  const ledger = new AlertLedger();
+  const escalation = new EscalationService(ds, new EscalationRepository(), ledger);
+  return {
+    delivery: new DeliveryService(ds, new DeliveryRepository(ds), ledger, escalation),
+    dispatch: new DispatchService(ds, new NotificationRepository(ds, ledger), escalation, ledger),
+    escalation,
+  };
+}
 
 export interface RunningNotifier {
   app: NestExpressApplication;

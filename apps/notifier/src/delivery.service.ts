@@ -4,21 +4,19 @@ import {
   type AttemptRow,
   type ClaimedItem,
   DeliveryRepository,
-  hurryEscalation,
-  pinnedPolicyOf,
   type ReceiptRow,
   type UnreachableRaised,
 } from '@alem/persistence';
 import {
   type ContactFacts,
   deliveryStateAfter,
-  hurriesNextTier,
   nobodyReached,
   planClaim,
   type RateLimit,
   receiptStep,
 } from '@alem/notifications';
 import { DataSource, type EntityManager } from 'typeorm';
+import { EscalationService } from './escalation.service';
 
 export type ClaimResult =
   /** Nothing to send (already sent, failed, skipped, or carried by another message). */
@@ -71,8 +69,8 @@ const NO_FAILOVER: FailoverOutcome = { fallbacks: [], unreachable: [], hurriedAl
  * A delivery's life from claim to receipt, one transaction each: the notifier's sender claims a delivery, records
  * each attempt, and the provider's receipts settle it; a final failure sets the failover going in the same
  * transaction. The decisions are the planners' of `@alem/notifications` (`planClaim`, `deliveryStateAfter`,
- * `receiptStep`, `nobodyReached`, `hurriesNextTier`); the queries are `DeliveryRepository`'s; alert changes go
- * through the `AlertLedger`.
+ * `receiptStep`, `nobodyReached`) and the `EscalationService`'s; the queries are `DeliveryRepository`'s; alert
+ * changes go through the `AlertLedger`.
  */
 @Injectable()
 export class DeliveryService {
@@ -80,6 +78,7 @@ export class DeliveryService {
     private readonly dataSource: DataSource,
     private readonly deliveries: DeliveryRepository,
     private readonly ledger: AlertLedger,
+    private readonly escalation: EscalationService,
   ) {}
 
   /**
@@ -289,15 +288,19 @@ export class DeliveryService {
         now,
       });
       if (raised) unreachable.push(raised);
-      const pinned = await pinnedPolicyOf(m, this.ledger, {
+      const pinned = await this.escalation.pinnedPolicy(m, {
         id: n.alertId,
         kind: n.kind,
         careTeamId: n.careTeamId,
         escalationPolicyId: n.escalationPolicyId,
       });
       if (
-        hurriesNextTier(pinned.policy, n.tier) &&
-        (await hurryEscalation(m, { alertId: n.alertId, tier: n.tier, now }))
+        await this.escalation.hurryNextTier(m, {
+          alertId: n.alertId,
+          tier: n.tier,
+          policy: pinned.policy,
+          now,
+        })
       ) {
         hurriedAlertIds.push(n.alertId);
       }

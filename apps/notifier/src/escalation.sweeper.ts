@@ -5,10 +5,11 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { DeliveryRepository, DigestRepository, EscalationRepository } from '@alem/persistence';
-import { MailDriver, renderDigestEmail } from '@alem/notifications';
+import { DeliveryRepository, DigestRepository } from '@alem/persistence';
+import { latestDigest, MailDriver, renderDigestEmail } from '@alem/notifications';
 import { Clock } from '@alem/runtime';
 import { DeliveryService } from './delivery.service';
+import { EscalationService } from './escalation.service';
 import { FailoverHandler } from './failover.handler';
 import { NotifierMetrics } from './notifier.metrics';
 import { NOTIFIER_SETTINGS, type NotifierSettings } from './notifier.settings';
@@ -37,7 +38,7 @@ export class EscalationSweeper implements OnApplicationBootstrap, BeforeApplicat
   private stopped = false;
 
   constructor(
-    private readonly escalations: EscalationRepository,
+    private readonly escalations: EscalationService,
     private readonly deliveries: DeliveryRepository,
     private readonly delivery: DeliveryService,
     private readonly digests: DigestRepository,
@@ -117,7 +118,11 @@ export class EscalationSweeper implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async sendDigests(now: Date): Promise<{ planned: number; emails: number }> {
-    const planned = await this.digests.planDue(now, this.settings.digestLocalTime);
+    let planned = 0;
+    for (const site of await this.digests.sites()) {
+      const { scheduledFor, periodStart } = latestDigest(now, site.timeZone, this.settings.digestLocalTime);
+      if (await this.digests.createDigest(site.id, scheduledFor, periodStart, now)) planned++;
+    }
     let emails = 0;
     const pending = await this.digests.pending(this.settings.sweepBatchSize, this.settings.digestMaxAttempts);
     for (const digest of pending) {

@@ -1,9 +1,9 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { NotificationRepository } from '@alem/persistence';
 import { type DispatchJob, JOBS, QUEUES } from '@alem/notifications';
 import { Clock } from '@alem/runtime';
+import { DispatchService } from './dispatch.service';
 import { NotifierMetrics } from './notifier.metrics';
 import { NOTIFIER_SETTINGS, type NotifierSettings } from './notifier.settings';
 import { OutboxRelay } from './outbox-relay';
@@ -20,7 +20,7 @@ export class NotificationDispatchProcessor extends WorkerHost {
   private readonly logger = new Logger(NotificationDispatchProcessor.name);
 
   constructor(
-    private readonly notifications: NotificationRepository,
+    private readonly dispatches: DispatchService,
     private readonly relay: OutboxRelay,
     private readonly clock: Clock,
     private readonly metrics: NotifierMetrics,
@@ -35,12 +35,12 @@ export class NotificationDispatchProcessor extends WorkerHost {
       warningGroupWindowMs: this.settings.warningGroupWindowMs,
       smsEnabled: this.settings.smsEnabled,
     };
-    const plan = await this.notifications.loadDispatchPlan(job.data.notificationId, dispatch);
+    const plan = await this.dispatches.loadPlan(job.data.notificationId, dispatch);
     if (!plan) return 'unknown notification';
     if (plan.state === 'cancelled') return 'cancelled';
     // Acknowledged or resolved meanwhile: nobody needs to hear about it (the notification is closed as done).
     if (plan.alertState !== 'open') plan.recipients = [];
-    const outcome = await this.notifications.createDeliveries(plan, this.clock.now(), dispatch);
+    const outcome = await this.dispatches.createDeliveries(plan, this.clock.now(), dispatch);
     if (outcome.unreachable) {
       this.metrics.unreachable.inc();
       this.logger.error(

@@ -24,6 +24,8 @@ import {
 import { ContactVerificationProcessor } from './contact-verification.processor';
 import { DeliveryProcessor, deliveryProcessorClass } from './delivery.processor';
 import { DeliveryService } from './delivery.service';
+import { DispatchService } from './dispatch.service';
+import { EscalationService } from './escalation.service';
 import { EscalationSweeper } from './escalation.sweeper';
 import { FailoverHandler } from './failover.handler';
 import { NotificationDispatchProcessor } from './notification-dispatch.processor';
@@ -108,6 +110,8 @@ export class NotifierModule {
         SmsCallbackUrl,
         OutboxRelay,
         FailoverHandler,
+        EscalationService,
+        DispatchService,
         DeliveryService,
         NotificationDispatchProcessor,
         { provide: DeliveryProcessor, useClass: deliveryProcessorClass(config.notify.jobLockMs) },

@@ -29,22 +29,16 @@ export {
   type EscalationPolicyDefinition,
   escalationPolicySchema,
   type EscalationTarget,
-  firstChannels,
-  isLastTier,
   nextEscalation,
   parseEscalationPolicy,
+  policyForAlert,
+  tierAt,
   tierTimeoutMs,
-  UNREACHABLE_POLICY,
 } from './escalation/escalation-policy';
-export { decideSend, type RateLimit } from './escalation/rate-limit';
-export { type ClaimCandidate, type ClaimPlan, type ContactFacts, planClaim } from './delivery/claim-plan';
-export {
-  type AttemptOutcome,
-  deliveryStateAfter,
-  hurriesNextTier,
-  nobodyReached,
-  receiptStep,
-} from './delivery/delivery-outcome';
+export { type RateLimit } from './escalation/rate-limit';
+export { type ContactFacts, planClaim } from './delivery/claim-plan';
+export { afterFirstDispatch, chooseRecipients, groupWindowMs } from './delivery/dispatch-plan';
+export { deliveryStateAfter, hurriesNextTier, nobodyReached, receiptStep } from './delivery/delivery-outcome';
 export {
   ACKNOWLEDGEMENT_TOKEN_PATTERN,
   type AcknowledgementTokenClaims,

@@ -97,8 +97,7 @@ export function tierTimeoutMs(
   severity: Severity,
 ): number | null {
   if (severity === 'info') return null;
-  const t = policy.tiers[Math.min(Math.max(tier, 1), policy.tiers.length) - 1]!;
-  return t.timeoutMinutes[severity] * 60_000;
+  return tierAt(policy, tier).timeoutMinutes[severity] * 60_000;
 }
 
 /**
@@ -113,6 +112,19 @@ export function nextEscalation(
   if (at.tier < policy.tiers.length) return { tier: at.tier + 1, cycle: at.cycle, reminder: false };
   if (at.cycle < policy.repeat) return { tier: 1, cycle: at.cycle + 1, reminder: false };
   return { tier: policy.tiers.length, cycle: at.cycle, reminder: true };
+}
+
+/**
+ * The policy an alert follows: an `unreachable` alert pages the admins (`UNREACHABLE_POLICY`); any other the
+ * definition pinned when it opened (with the fail-safe tier; an unreadable or missing one is the fail-safe tier).
+ */
+export function policyForAlert(kind: string, definition: unknown): EscalationPolicyDefinition {
+  return kind === 'unreachable' ? UNREACHABLE_POLICY : parseEscalationPolicy(definition);
+}
+
+/** The tier a notification pages (a tier past the policy's end is its last). */
+export function tierAt(policy: EscalationPolicyDefinition, tier: number): EscalationTier {
+  return policy.tiers[Math.min(Math.max(tier, 1), policy.tiers.length) - 1]!;
 }
 
 /** True when the tier is the policy's last (where "nobody reachable" cannot be escalated further). */

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { latestDigest } from '@alem/notifications';
 import { DataSource } from 'typeorm';
 import { queryRows } from '../query-rows';
 
@@ -21,42 +20,46 @@ const at = (d: Date) => d.toISOString();
 export class DigestRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Creates the digests that are due and not yet created (once per site and instant); returns how many. */
-  async planDue(now: Date, localTime: string): Promise<number> {
-    const sites = await queryRows<{ id: string; time_zone: string }>(
+  /** The sites, each with its time zone (a digest goes at the site's local digest time). */
+  async sites(): Promise<Array<{ id: string; timeZone: string }>> {
+    const rows = await queryRows<{ id: string; time_zone: string }>(
       this.dataSource.manager,
       `SELECT id, time_zone FROM sites ORDER BY id`,
     );
-    let created = 0;
-    for (const site of sites) {
-      const { scheduledFor, periodStart } = latestDigest(now, site.time_zone, localTime);
-      await this.dataSource.transaction(async (m) => {
-        const [digest] = await queryRows<{ id: string }>(
-          m,
-          `INSERT INTO digests (site_id, scheduled_for, period_start, created_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (site_id, scheduled_for) DO NOTHING RETURNING id`,
-          [site.id, at(scheduledFor), at(periodStart), at(now)],
-        );
-        if (!digest) return;
-        created++;
-        await m.query(
-          `INSERT INTO digest_deliveries (digest_id, user_id, contact_point_id, address, alert_count)
-           SELECT $1, m.user_id, c.id, c.address, sum(x.n)::int
-           FROM (SELECT coalesce(p.care_team_id, r.care_team_id) AS care_team_id, count(*) AS n
-                 FROM alerts a LEFT JOIN patients p ON p.id = a.patient_id LEFT JOIN alert_routes r ON r.alert_id = a.id
-                 JOIN care_teams t ON t.id = coalesce(p.care_team_id, r.care_team_id)
-                 WHERE t.site_id = $2 AND a.severity = 'info' AND a.opened_at > $3 AND a.opened_at <= $4
-                 GROUP BY 1) x
-           JOIN care_team_members m ON m.care_team_id = x.care_team_id
-           JOIN users u ON u.id = m.user_id AND u.active
-           JOIN contact_points c ON c.user_id = m.user_id AND c.channel = 'email' AND c.verified_at IS NOT NULL
-           GROUP BY m.user_id, c.id, c.address
-           ON CONFLICT (digest_id, contact_point_id) DO NOTHING`,
-          [digest.id, site.id, at(periodStart), at(scheduledFor)],
-        );
-      });
-    }
-    return created;
+    return rows.map((r) => ({ id: r.id, timeZone: r.time_zone }));
+  }
+
+  /**
+   * Creates a site's digest for one instant (once: a digest already there is left as it is), with one email per
+   * team member with a verified email address counting the informational alerts their teams opened in the
+   * period. Returns whether this call created it.
+   */
+  async createDigest(siteId: string, scheduledFor: Date, periodStart: Date, now: Date): Promise<boolean> {
+    return this.dataSource.transaction(async (m) => {
+      const [digest] = await queryRows<{ id: string }>(
+        m,
+        `INSERT INTO digests (site_id, scheduled_for, period_start, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (site_id, scheduled_for) DO NOTHING RETURNING id`,
+        [siteId, at(scheduledFor), at(periodStart), at(now)],
+      );
+      if (!digest) return false;
+      await m.query(
+        `INSERT INTO digest_deliveries (digest_id, user_id, contact_point_id, address, alert_count)
+         SELECT $1, m.user_id, c.id, c.address, sum(x.n)::int
+         FROM (SELECT coalesce(p.care_team_id, r.care_team_id) AS care_team_id, count(*) AS n
+               FROM alerts a LEFT JOIN patients p ON p.id = a.patient_id LEFT JOIN alert_routes r ON r.alert_id = a.id
+               JOIN care_teams t ON t.id = coalesce(p.care_team_id, r.care_team_id)
+               WHERE t.site_id = $2 AND a.severity = 'info' AND a.opened_at > $3 AND a.opened_at <= $4
+               GROUP BY 1) x
+         JOIN care_team_members m ON m.care_team_id = x.care_team_id
+         JOIN users u ON u.id = m.user_id AND u.active
+         JOIN contact_points c ON c.user_id = m.user_id AND c.channel = 'email' AND c.verified_at IS NOT NULL
+         GROUP BY m.user_id, c.id, c.address
+         ON CONFLICT (digest_id, contact_point_id) DO NOTHING`,
+        [digest.id, siteId, at(periodStart), at(scheduledFor)],
+      );
+      return true;
+    });
   }
 
   /** Digest emails still to send (taken one by one: FOR UPDATE SKIP LOCKED keeps two notifiers apart). */
