@@ -1,40 +1,82 @@
-export * from './alert-ledger/alert-ledger';
-export { alertDedupKey, type AppliedAlertChange } from './alert-ledger/threshold-alerts';
+// The package's public surface: only what apps, other libraries, tests and the bench import. Everything else
+// (row types of single queries, table declarations, audit-chain internals) stays inside libs/persistence.
+export { type Acknowledgement, AlertLedger } from './alert-ledger/alert-ledger';
 export {
   type AlertRoute,
   type AppliedMonitoringAlertChange,
-  MONITORING_SCHEDULER_ACTOR,
   type MonitoringAlertChange,
   type OpenMonitoringAlert,
   type TimelineNote,
 } from './alert-ledger/monitoring-alerts';
+export { alertDedupKey, type AppliedAlertChange } from './alert-ledger/threshold-alerts';
 export { type UnreachableRaised } from './alert-ledger/unreachable-alert';
-export { type AlertEventRow } from './alert-ledger/ledger-writes';
-export * from './data-source';
-export * from './database.module';
-export * from './tables';
-export * from './grading/result-grader';
-export * from './migrations';
-export * from './pg-listener';
-export * from './query-rows';
-export * from './refreshing-cache';
-export * from './repositories/code-mapping.repository';
-export * from './repositories/alert-reference';
-export * from './repositories/api-key.repository';
-export * from './repositories/audit.repository';
-export * from './audit/audit-anchor';
-export * from './audit/audit-chain';
-export * from './repositories/contact-verification.repository';
-export * from './repositories/delivery.repository';
-export * from './repositories/digest.repository';
-export * from './repositories/escalation.repository';
-export * from './repositories/dlq.repository';
-export * from './repositories/notification.repository';
-export * from './repositories/enrolment.repository';
-export * from './repositories/lab-sender.repository';
-export * from './repositories/monitoring-alert.repository';
-export * from './repositories/monitoring-sweep.repository';
-export * from './repositories/monitoring.repository';
-export * from './repositories/result.repository';
-export * from './repositories/rule-context.repository';
-export * from './seed/enrolment.seed';
+export { AuditAnchors, FileAuditAnchorSink, type SignedAuditAnchor } from './audit/audit-anchor';
+export { createDataSource, migrate } from './data-source';
+export { DatabaseModule } from './database.module';
+export { ResultGrader } from './grading/result-grader';
+export { APP_ROLE } from './migrations/1732300014000-app-role';
+export { PgListener } from './pg-listener';
+export { queryRows } from './query-rows';
+export { RefreshingCache } from './refreshing-cache';
+export { ApiKeyRepository } from './repositories/api-key.repository';
+export {
+  type AuditActor,
+  type AuditEntry,
+  AuditRepository,
+  type AuditVerification,
+} from './repositories/audit.repository';
+export { CodeMappingRepository } from './repositories/code-mapping.repository';
+export { ContactVerificationRepository } from './repositories/contact-verification.repository';
+export {
+  type AttemptRow,
+  type ClaimedItem,
+  DeliveryRepository,
+  type ReceiptRow,
+} from './repositories/delivery.repository';
+export { DigestRepository } from './repositories/digest.repository';
+export { DlqRepository, type NewDlqRecord } from './repositories/dlq.repository';
+export { type EnrolledPatient, EnrolmentRepository, patientKey } from './repositories/enrolment.repository';
+export { type EscalationAuditStep, EscalationRepository } from './repositories/escalation.repository';
+export { type LabSender, LabSenderRepository } from './repositories/lab-sender.repository';
+export { MonitoringAlertRepository } from './repositories/monitoring-alert.repository';
+export {
+  type DueLabFeedRow,
+  type ExpectationRowInput,
+  type LabFeedRow,
+  type MonitoringPatientRow,
+  type MonitoringResultRow,
+  MonitoringSweepRepository,
+  type PatientCheckInput,
+  type StoredExpectationRow,
+} from './repositories/monitoring-sweep.repository';
+export {
+  MonitoringInputError,
+  MonitoringRepository,
+  type SiteMonitoringSettings,
+  type SuspensionView,
+} from './repositories/monitoring.repository';
+export { type ContactPointRow, NotificationRepository } from './repositories/notification.repository';
+export {
+  INSERT_RESULTS_SQL,
+  type NewResult,
+  type NewSourceMessage,
+  resultInsertParameters,
+  ResultRepository,
+  sourceMessageKey,
+  type Specimen,
+  type SpecimenResultRow,
+} from './repositories/result.repository';
+export {
+  RULE_INPUT_COLUMNS,
+  RuleContextRepository,
+  ruleInputFromRow,
+} from './repositories/rule-context.repository';
+export {
+  enrolPatient,
+  seedCareTeam,
+  type SeededTeam,
+  type SeedMember,
+  seedSite,
+} from './seed/enrolment.seed';
+export { TABLES } from './tables/index';
+export { type Column, SERIAL, type Table } from './tables/table';
