@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type Severity } from '@alem/clinical';
 import {
   AlertLedger,
   type ContactPointRow,
+  type NotificationHead,
   NotificationRepository,
   type UnreachableRaised,
 } from '@alem/persistence';
@@ -16,19 +16,9 @@ import {
 import { DataSource, type EntityManager } from 'typeorm';
 import { EscalationService, type PinnedPolicy } from './escalation.service';
 
-export interface DispatchPlan {
+/** A notification, its alert and pinned policy, and who its tier pages. */
+export interface DispatchPlan extends NotificationHead {
   notificationId: string;
-  state: string;
-  reason: string;
-  tier: number;
-  alertId: string;
-  alertReference: string;
-  alertKind: string;
-  alertState: string;
-  severity: Severity;
-  patientId: string | null;
-  careTeamId: string | null;
-  siteId: string | null;
   pinned: PinnedPolicy;
   /** The tier's people with the contact points this severity uses first. */
   recipients: ContactPointRow[];
@@ -94,23 +84,7 @@ export class DispatchService {
     const contacts = await this.notifications.verifiedContacts(m, userIds, settings.smsEnabled);
     // Info is never paged; an info notification (none is written today) would reach nobody.
     const { recipients, unreachableUserIds } = chooseRecipients(userIds, contacts, head.severity);
-    return {
-      notificationId,
-      state: head.state,
-      reason: head.reason,
-      tier: head.tier,
-      alertId: head.alertId,
-      alertReference: head.alertReference,
-      alertKind: head.alertKind,
-      alertState: head.alertState,
-      severity: head.severity,
-      patientId: head.patientId,
-      careTeamId: head.careTeamId,
-      siteId: head.siteId,
-      pinned,
-      recipients,
-      unreachableUserIds,
-    };
+    return { ...head, notificationId, pinned, recipients, unreachableUserIds };
   }
 
   /**

@@ -55,7 +55,11 @@ export {
   type SiteMonitoringSettings,
   type SuspensionView,
 } from './repositories/monitoring.repository';
-export { type ContactPointRow, NotificationRepository } from './repositories/notification.repository';
+export {
+  type ContactPointRow,
+  type NotificationHead,
+  NotificationRepository,
+} from './repositories/notification.repository';
 export {
   INSERT_RESULTS_SQL,
   type NewResult,

@@ -16,6 +16,9 @@ const csv = z
   )
   .pipe(z.array(z.string().min(1)).min(1));
 
+/** A whole number from the environment, within bounds. */
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /**
@@ -97,11 +100,7 @@ export const envSchema = z.object({
         'PostgreSQL as the schema owner, for `migrate.cli.js` only (unset: `DATABASE_URL`).',
       ),
     ),
-  DATABASE_POOL_SIZE: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
+  DATABASE_POOL_SIZE: integer(1, 100)
     .default(10)
     .meta(about(APPS, 'Connections per app (the processor takes at least 2 more than its partitions).')),
   REDIS_URL: z
@@ -216,18 +215,10 @@ export const envSchema = z.object({
         "Consumer group of the result processor (the admin API reports the group's lag).",
       ),
     ),
-  PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(64)
+  PROCESSOR_PARTITIONS_CONCURRENTLY: integer(1, 64)
     .default(12)
     .meta(about(PROCESSOR, 'Partitions one processor works on at once.')),
-  PROCESSOR_SESSION_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(6000)
-    .max(300000)
+  PROCESSOR_SESSION_TIMEOUT_MS: integer(6000, 300000)
     .default(30000)
     .meta(
       about(
@@ -236,11 +227,7 @@ export const envSchema = z.object({
           'to the others after at most this long.',
       ),
     ),
-  PROCESSOR_COMMIT_INTERVAL_MS: z.coerce
-    .number()
-    .int()
-    .min(10)
-    .max(60000)
+  PROCESSOR_COMMIT_INTERVAL_MS: integer(10, 60000)
     .default(200)
     .meta(
       about(
@@ -249,11 +236,7 @@ export const envSchema = z.object({
           'redelivery changes nothing.',
       ),
     ),
-  PROCESSOR_RESTART_ATTEMPTS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(10)
+  PROCESSOR_RESTART_ATTEMPTS: integer(0, 10)
     .default(5)
     .meta(
       about(
@@ -262,18 +245,10 @@ export const envSchema = z.object({
           'its orchestrator to start a fresh one.',
       ),
     ),
-  PROCESSOR_RESTART_BACKOFF_MS: z.coerce
-    .number()
-    .int()
-    .min(10)
-    .max(60000)
+  PROCESSOR_RESTART_BACKOFF_MS: integer(10, 60000)
     .default(1000)
     .meta(about(PROCESSOR, 'Wait before the first of those restarts; it doubles (5 attempts: about 31 s).')),
-  SCHEDULER_SWEEP_INTERVAL_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(3_600_000)
+  SCHEDULER_SWEEP_INTERVAL_MS: integer(0, 3_600_000)
     .default(30000)
     .meta(
       about(
@@ -281,11 +256,7 @@ export const envSchema = z.object({
         'How often the monitoring scheduler claims due patients (0: never by itself; tests sweep).',
       ),
     ),
-  SCHEDULER_BATCH_SIZE: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(10000)
+  SCHEDULER_BATCH_SIZE: integer(1, 10000)
     .default(200)
     .meta(about(SCHEDULER, 'Patients per monitoring batch (one transaction each).')),
   SMTP_URL: z
@@ -316,11 +287,7 @@ export const envSchema = z.object({
         'IANA zone of HL7 timestamps sent without an offset by a lab without a sender registration (`lab_senders`).',
       ),
     ),
-  HL7_MAX_OBX_PER_MESSAGE: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100_000)
+  HL7_MAX_OBX_PER_MESSAGE: integer(1, 100_000)
     .default(1000)
     .meta(
       about(
@@ -328,11 +295,7 @@ export const envSchema = z.object({
         'The most OBX one HL7 message may carry; a message with more is refused (AR) whole.',
       ),
     ),
-  HTTP_PORT: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(65535)
+  HTTP_PORT: integer(0, 65535)
     .default(3000)
     .meta(
       about(
@@ -353,18 +316,9 @@ export const envSchema = z.object({
         { secret: true },
       ),
     ),
-  JWT_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(3600)
-    .default(900)
-    .meta(about(ADMIN_API, 'Lifetime of a bearer token.')),
+  JWT_TTL_SECONDS: integer(60, 3600).default(900).meta(about(ADMIN_API, 'Lifetime of a bearer token.')),
   JWT_ISSUER: z.string().min(1).default('alem-admin-api').meta(about(ADMIN_API, 'Issuer of bearer tokens.')),
-  API_RATE_LIMIT_PER_MINUTE: z.coerce
-    .number()
-    .int()
-    .min(1)
+  API_RATE_LIMIT_PER_MINUTE: integer(1)
     .default(300)
     .meta(
       about(
@@ -372,10 +326,7 @@ export const envSchema = z.object({
         'Requests per client address and minute to the API, sign-in aside (counted in Redis).',
       ),
     ),
-  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce
-    .number()
-    .int()
-    .min(1)
+  LOGIN_RATE_LIMIT_PER_MINUTE: integer(1)
     .default(10)
     .meta(
       about(
@@ -383,10 +334,7 @@ export const envSchema = z.object({
         'Sign-ins (`/auth/login` and `/auth/session` together) per client address and minute.',
       ),
     ),
-  LOGIN_ACCOUNT_RATE_LIMIT_PER_MINUTE: z.coerce
-    .number()
-    .int()
-    .min(1)
+  LOGIN_ACCOUNT_RATE_LIMIT_PER_MINUTE: integer(1)
     .default(30)
     .meta(
       about(
@@ -394,10 +342,7 @@ export const envSchema = z.object({
         'Sign-ins per account and minute from all addresses together (slows a guesser spread over many addresses).',
       ),
     ),
-  LOGIN_LOCKOUT_FAILURES: z.coerce
-    .number()
-    .int()
-    .min(1)
+  LOGIN_LOCKOUT_FAILURES: integer(1)
     .default(5)
     .meta(
       about(
@@ -406,38 +351,19 @@ export const envSchema = z.object({
           'it: `POST /api/v1/users/{id}/unlock`).',
       ),
     ),
-  LOGIN_LOCKOUT_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(1)
+  LOGIN_LOCKOUT_MINUTES: integer(1)
     .default(15)
     .meta(about(ADMIN_API, 'The window those failures are counted in.')),
-  SESSION_IDLE_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1440)
+  SESSION_IDLE_MINUTES: integer(1, 1440)
     .default(30)
     .meta(about(ADMIN_API, 'A console sign-in session ends after this long without use.')),
-  SESSION_MAX_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(168)
+  SESSION_MAX_HOURS: integer(1, 168)
     .default(12)
     .meta(about(ADMIN_API, 'A console sign-in session ends at the latest this long after sign-in.')),
-  API_BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(10_000_000)
+  API_BODY_LIMIT_BYTES: integer(1024, 10_000_000)
     .default(100_000)
     .meta(about(ADMIN_API, 'Largest request body; a larger one is answered 413.')),
-  TRUST_PROXY_HOPS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(10)
+  TRUST_PROXY_HOPS: integer(0, 10)
     .optional()
     .meta(
       about(
@@ -457,39 +383,17 @@ export const envSchema = z.object({
       ),
     ),
   MLLP_HOST: z.string().min(1).default('0.0.0.0').meta(about(GATEWAY, 'Where the MLLP listener binds.')),
-  MLLP_PORT: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(65535)
+  MLLP_PORT: integer(0, 65535)
     .default(2575)
     .meta(about(GATEWAY, 'Port of the MLLP listener (0: any free port).')),
-  MLLP_MAX_MESSAGE_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(67_108_864)
+  MLLP_MAX_MESSAGE_BYTES: integer(1024, 67_108_864)
     .default(1_048_576)
     .meta(about(GATEWAY, 'Larger frames are answered AE and the connection closed.')),
-  MLLP_IDLE_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(100)
-    .max(86_400_000)
+  MLLP_IDLE_TIMEOUT_MS: integer(100, 86_400_000)
     .default(300_000)
     .meta(about(GATEWAY, 'A connection silent this long is closed.')),
-  MLLP_MAX_CONNECTIONS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(10_000)
-    .default(200)
-    .meta(about(GATEWAY, 'Concurrent MLLP connections.')),
-  MLLP_FRAME_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(100)
-    .max(3_600_000)
+  MLLP_MAX_CONNECTIONS: integer(1, 10_000).default(200).meta(about(GATEWAY, 'Concurrent MLLP connections.')),
+  MLLP_FRAME_TIMEOUT_MS: integer(100, 3_600_000)
     .default(60_000)
     .meta(
       about(
@@ -498,11 +402,7 @@ export const envSchema = z.object({
           'hold a slot).',
       ),
     ),
-  MLLP_MAX_CONNECTIONS_PER_PEER: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(10_000)
+  MLLP_MAX_CONNECTIONS_PER_PEER: integer(1, 10_000)
     .default(10)
     .meta(about(GATEWAY, 'Connections one source address may hold open at once.')),
   MLLP_TLS_CERT_FILE: z
@@ -543,25 +443,13 @@ export const envSchema = z.object({
           'refused with `NODE_ENV=production`.',
       ),
     ),
-  GATEWAY_HTTP_PORT: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(65535)
+  GATEWAY_HTTP_PORT: integer(0, 65535)
     .default(3001)
     .meta(about(GATEWAY, 'The HTTP intake (`POST /v1/results`), `/health` and `/metrics`.')),
-  GATEWAY_MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(67_108_864)
+  GATEWAY_MAX_BODY_BYTES: integer(1024, 67_108_864)
     .default(1_048_576)
     .meta(about(GATEWAY, 'Larger HTTP bodies get 413.')),
-  GATEWAY_PRODUCE_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(100)
-    .max(120_000)
+  GATEWAY_PRODUCE_TIMEOUT_MS: integer(100, 120_000)
     .default(5000)
     .meta(
       about(
@@ -607,18 +495,10 @@ export const envSchema = z.object({
           "it); unset: the notifier's own address.",
       ),
     ),
-  SMS_DELIVERY_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(1000)
-    .max(86_400_000)
+  SMS_DELIVERY_TIMEOUT_MS: integer(1000, 86_400_000)
     .default(300_000)
     .meta(about(NOTIFIER, 'An SMS accepted but not reported delivered within this counts as failed.')),
-  SMS_REQUEST_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(100)
-    .max(120_000)
+  SMS_REQUEST_TIMEOUT_MS: integer(100, 120_000)
     .default(10_000)
     .meta(about(NOTIFIER, "One request to the SMS provider's limit.")),
   ACK_TOKEN_SECRET: z
@@ -633,25 +513,13 @@ export const envSchema = z.object({
         { secret: true },
       ),
     ),
-  ACK_TOKEN_TTL_MS: z.coerce
-    .number()
-    .int()
-    .min(60_000)
-    .max(30 * 86_400_000)
+  ACK_TOKEN_TTL_MS: integer(60_000, 30 * 86_400_000)
     .default(86_400_000)
     .meta(about(NOTIFIER, 'Lifetime of an acknowledgement link (written into the signed token).')),
-  CONTACT_VERIFICATION_TTL_MS: z.coerce
-    .number()
-    .int()
-    .min(60_000)
-    .max(30 * 86_400_000)
+  CONTACT_VERIFICATION_TTL_MS: integer(60_000, 30 * 86_400_000)
     .default(86_400_000)
     .meta(about(['notifier', 'admin-api'], 'Lifetime of a contact verification code.')),
-  ESCALATION_SWEEP_INTERVAL_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(3_600_000)
+  ESCALATION_SWEEP_INTERVAL_MS: integer(0, 3_600_000)
     .default(5000)
     .meta(
       about(
@@ -660,11 +528,7 @@ export const envSchema = z.object({
           'tests sweep).',
       ),
     ),
-  WARNING_GROUP_WINDOW_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(86_400_000)
+  WARNING_GROUP_WINDOW_MS: integer(0, 86_400_000)
     .default(300_000)
     .meta(
       about(
@@ -679,11 +543,7 @@ export const envSchema = z.object({
     .meta(
       about(NOTIFIER, "Local time (HH:MM, each site's zone) of the daily digest of informational alerts."),
     ),
-  NOTIFY_RATE_LIMIT_COUNT: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(10_000)
+  NOTIFY_RATE_LIMIT_COUNT: integer(0, 10_000)
     .default(5)
     .meta(
       about(
@@ -692,18 +552,10 @@ export const envSchema = z.object({
           '(0: no limit). A critical is never held.',
       ),
     ),
-  NOTIFY_RATE_LIMIT_WINDOW_MS: z.coerce
-    .number()
-    .int()
-    .min(1000)
-    .max(86_400_000)
+  NOTIFY_RATE_LIMIT_WINDOW_MS: integer(1000, 86_400_000)
     .default(600_000)
     .meta(about(NOTIFIER, 'The window of that limit.')),
-  DELIVERY_ATTEMPTS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(50)
+  DELIVERY_ATTEMPTS: integer(1, 50)
     .default(6)
     .meta(
       about(
@@ -711,11 +563,7 @@ export const envSchema = z.object({
         "Tries per delivery (only attempts that reached the provider count); then the person's next channel.",
       ),
     ),
-  NOTIFIER_JOB_LOCK_MS: z.coerce
-    .number()
-    .int()
-    .min(500)
-    .max(600_000)
+  NOTIFIER_JOB_LOCK_MS: integer(500, 600_000)
     .default(30_000)
     .meta(
       about(
@@ -724,11 +572,7 @@ export const envSchema = z.object({
           'takes it; also how long a queued delivery waits before the outbox relay checks its job is still alive.',
       ),
     ),
-  DELIVERY_BACKOFF_MS: z.coerce
-    .number()
-    .int()
-    .min(10)
-    .max(600_000)
+  DELIVERY_BACKOFF_MS: integer(10, 600_000)
     .default(2000)
     .meta(about(NOTIFIER, 'The first back-off between tries (exponential, with jitter).')),
   AUDIT_ANCHOR_FILE: z
@@ -762,11 +606,7 @@ export const envSchema = z.object({
         'Comma-separated public keys (PEM) of retired signing keys, so that their anchors still verify.',
       ),
     ),
-  AUDIT_ANCHOR_INTERVAL_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(86_400_000)
+  AUDIT_ANCHOR_INTERVAL_MS: integer(0, 86_400_000)
     .default(300_000)
     .meta(
       about(

@@ -187,3 +187,23 @@ export function notificationsWrite(notifications: readonly NotificationRow[], at
     ],
   };
 }
+
+/** What one application of alert changes writes (either path): alerts opened and changed, and what follows. */
+export interface AlertChangeRows {
+  created: readonly NewAlertRow[];
+  updated: readonly AlertUpdateRow[];
+  occurrences: readonly OccurrenceRow[];
+  notifications: readonly NotificationRow[];
+  events: readonly AlertEventRow[];
+}
+
+/** The statements of `AlertChangeRows`, to send together: they write disjoint rows. */
+export function alertChangeWrites(rows: AlertChangeRows, at: string): Array<Write | null> {
+  return [
+    alertsInsertWrite(rows.created, at),
+    alertsUpdateWrite(rows.updated, at),
+    occurrencesWrite(rows.occurrences, at),
+    notificationsWrite(rows.notifications, at),
+    alertEventsWrite(rows.events, at),
+  ];
+}

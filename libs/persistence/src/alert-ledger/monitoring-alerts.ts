@@ -4,17 +4,13 @@ import { type EntityManager } from 'typeorm';
 import { newAlertReference } from '../repositories/alert-reference';
 import { writeTogether } from '../write-together';
 import {
+  alertChangeWrites,
   type AlertEventRow,
-  alertEventsWrite,
-  type AlertUpdateRow,
   alertRoutesWrite,
-  alertsInsertWrite,
   alertsResolveWrite,
-  alertsUpdateWrite,
+  type AlertUpdateRow,
   type NotificationRow,
-  notificationsWrite,
   type OccurrenceRow,
-  occurrencesWrite,
 } from './ledger-writes';
 
 /**
@@ -166,16 +162,7 @@ export async function applyMonitoringChanges(
       const notificationId = c.notify
         ? notify(a.id, c.severityRaised ? 'severity-raised' : (c.notifyReason ?? 'opened'), c.severity)
         : null;
-      applied.push({
-        dedupKey: a.dedupKey,
-        alertId: a.id,
-        reference: a.reference,
-        ruleId: a.ruleId,
-        patientId: a.patientId,
-        severity: c.severity,
-        change: c.severityRaised ? 'raised' : 'updated',
-        notificationId,
-      });
+      applied.push(appliedTo(a, c.severity, c.severityRaised ? 'raised' : 'updated', notificationId));
     } else {
       const a = c.alert;
       resolved.push({ id: a.id, reason: c.reason });
@@ -184,34 +171,39 @@ export async function applyMonitoringChanges(
         type: 'resolved',
         detail: { reason: c.reason, by: MONITORING_SCHEDULER_ACTOR, ...c.detail },
       });
-      applied.push({
-        dedupKey: a.dedupKey,
-        alertId: a.id,
-        reference: a.reference,
-        ruleId: a.ruleId,
-        patientId: a.patientId,
-        severity: a.severity,
-        change: 'resolved',
-        notificationId: null,
-      });
+      applied.push(appliedTo(a, a.severity, 'resolved', null));
     }
   }
 
   // Inserts and updates of different alerts together. Routes and resolves after: a route's trigger updates
   // the new alert, and an alert may be both updated and resolved in one sweep; one statement must not modify
   // a row twice.
-  await writeTogether(manager, [
-    alertsInsertWrite(
-      created.map((c) => ({ ...c, emergency: false, occurrenceCount: 1 })),
+  await writeTogether(
+    manager,
+    alertChangeWrites(
+      {
+        created: created.map((c) => ({ ...c, emergency: false, occurrenceCount: 1 })),
+        updated,
+        occurrences,
+        notifications,
+        events,
+      },
       at,
     ),
-    alertsUpdateWrite(updated, at),
-    occurrencesWrite(occurrences, at),
-    notificationsWrite(notifications, at),
-    alertEventsWrite(events, at),
-  ]);
+  );
   await writeTogether(manager, [alertRoutesWrite(routes), alertsResolveWrite(resolved, at)]);
   return applied;
+}
+
+/** What a change did to an open alert. */
+function appliedTo(
+  a: OpenMonitoringAlert,
+  severity: Severity,
+  change: AppliedMonitoringAlertChange['change'],
+  notificationId: string | null,
+): AppliedMonitoringAlertChange {
+  const { dedupKey, id: alertId, reference, ruleId, patientId } = a;
+  return { dedupKey, alertId, reference, ruleId, patientId, severity, change, notificationId };
 }
 
 /** A missed result's occurrence: no result, never an emergency. */

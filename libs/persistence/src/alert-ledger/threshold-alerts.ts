@@ -12,14 +12,11 @@ import { queryRows } from '../query-rows';
 import { newAlertReference } from '../repositories/alert-reference';
 import { writeTogether } from '../write-together';
 import {
+  alertChangeWrites,
   type AlertEventRow,
   alertEventsWrite,
-  alertsInsertWrite,
-  alertsUpdateWrite,
   type NotificationRow,
-  notificationsWrite,
   type OccurrenceRow,
-  occurrencesWrite,
 } from './ledger-writes';
 
 /**
@@ -224,26 +221,26 @@ export async function applyDecisions(
   const at = now.toISOString();
 
   // The alerts, their occurrences, the outbox and the timeline: one statement (`writeTogether`).
-  await writeTogether(manager, [
-    alertsInsertWrite(
-      created.map((a) => ({ ...a, occurrenceCount: 1 + a.occurrencesAdded })),
+  await writeTogether(
+    manager,
+    alertChangeWrites(
+      {
+        created: created.map((a) => ({ ...a, occurrenceCount: 1 + a.occurrencesAdded })),
+        updated: updated.map((a) => ({
+          id: a.id,
+          severity: a.severity,
+          emergency: a.emergency,
+          state: a.state,
+          explanation: a.explanationChanged ? a.explanation : null,
+          occurrencesAdded: a.occurrencesAdded,
+        })),
+        occurrences,
+        notifications,
+        events,
+      },
       at,
     ),
-    alertsUpdateWrite(
-      updated.map((a) => ({
-        id: a.id,
-        severity: a.severity,
-        emergency: a.emergency,
-        state: a.state,
-        explanation: a.explanationChanged ? a.explanation : null,
-        occurrencesAdded: a.occurrencesAdded,
-      })),
-      at,
-    ),
-    occurrencesWrite(occurrences, at),
-    notificationsWrite(notifications, at),
-    alertEventsWrite(events, at),
-  ]);
+  );
   return applied;
 }
 

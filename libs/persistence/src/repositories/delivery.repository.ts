@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { type Severity } from '@alem/clinical';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows } from '../query-rows';
-import { type DeliveryOutcome } from '../tables/notification.tables';
+import { alertsTable } from '../tables/alert.tables';
+import { type DeliveryOutcome, deliveriesTable } from '../tables/notification.tables';
+import { type RowOf } from '../tables/table';
 import { appendDeliveryAttemptAudit } from './audit.repository';
 
 /** What a sender needs to send one delivery: the address, and the alert's reference and state. No PHI. */
@@ -40,17 +42,6 @@ export interface ClaimedItem {
   severity: Severity;
   emergency: boolean;
   createdAt: Date;
-}
-
-/** A delivery as its claim finds it, locked for the claim's transaction. */
-export interface DeliveryForClaim {
-  state: string;
-  coalescedInto: string | null;
-  notBefore: Date | null;
-  claimedAt: Date | null;
-  contactPointId: string | null;
-  groupKey: string | null;
-  severity: Severity;
 }
 
 /** One send attempt, as recorded (`delivery_attempts`) and audited. */
@@ -241,16 +232,15 @@ export class DeliveryRepository {
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`contact-send|${key}`]);
   }
 
-  async lockForClaim(m: EntityManager, deliveryId: string): Promise<DeliveryForClaim | null> {
-    const [d] = await queryRows<{
-      state: string;
-      coalesced_into: string | null;
-      not_before: Date | null;
-      claimed_at: Date | null;
-      contact_point_id: string | null;
-      group_key: string | null;
-      severity: Severity;
-    }>(
+  /** A delivery as its claim finds it (and the alert's severity), locked for the claim's transaction. */
+  async lockForClaim(m: EntityManager, deliveryId: string) {
+    const [d] = await queryRows<
+      Pick<
+        RowOf<typeof deliveriesTable>,
+        'state' | 'coalesced_into' | 'not_before' | 'claimed_at' | 'contact_point_id' | 'group_key'
+      > &
+        Pick<RowOf<typeof alertsTable>, 'severity'>
+    >(
       m,
       `SELECT d.state, d.coalesced_into, d.not_before, d.claimed_at, d.contact_point_id, d.group_key, a.severity
        FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN alerts a ON a.id = n.alert_id
@@ -258,14 +248,15 @@ export class DeliveryRepository {
       [deliveryId],
     );
     if (!d) return null;
+    const { state, coalesced_into, not_before, claimed_at, contact_point_id, group_key, severity } = d;
     return {
-      state: d.state,
-      coalescedInto: d.coalesced_into,
-      notBefore: d.not_before,
-      claimedAt: d.claimed_at,
-      contactPointId: d.contact_point_id,
-      groupKey: d.group_key,
-      severity: d.severity,
+      state,
+      coalescedInto: coalesced_into,
+      notBefore: not_before,
+      claimedAt: claimed_at,
+      contactPointId: contact_point_id,
+      groupKey: group_key,
+      severity,
     };
   }
 

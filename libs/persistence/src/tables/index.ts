@@ -1,42 +1,16 @@
-import { apiKeysTable, codeMappingsTable } from './access.tables';
-import { alertsTable, alertOccurrencesTable, alertEventsTable } from './alert.tables';
-import { auditLogTable } from './audit.tables';
-import { browserSessionsTable } from './browser-session.tables';
-import {
-  sitesTable,
-  usersTable,
-  careTeamsTable,
-  careTeamMembersTable,
-  contactPointsTable,
-} from './care-team.tables';
-import {
-  escalationPoliciesTable,
-  alertEscalationsTable,
-  deliveryReceiptsTable,
-  alertAcknowledgementsTable,
-  contactVerificationsTable,
-  digestsTable,
-  digestDeliveriesTable,
-} from './escalation.tables';
-import { labSendersTable } from './lab-sender.tables';
-import {
-  monitoringPatientsTable,
-  monitoringExpectationsTable,
-  monitoringSuspensionsTable,
-  monitoringSiteSettingsTable,
-  labFeedsTable,
-  labFeedSilencesTable,
-  alertRoutesTable,
-} from './monitoring.tables';
-import {
-  notificationsTable,
-  deliveriesTable,
-  deliveryAttemptsTable,
-  dlqRecordsTable,
-} from './notification.tables';
-import { patientsTable, patientIdentifiersTable, treatmentCoursesTable } from './patient.tables';
-import { resultsTable, sourceMessagesTable } from './result.tables';
-import { ruleOverridesTable } from './rule-override.tables';
+import * as access from './access.tables';
+import * as alert from './alert.tables';
+import * as audit from './audit.tables';
+import * as browserSession from './browser-session.tables';
+import * as careTeam from './care-team.tables';
+import * as escalation from './escalation.tables';
+import * as labSender from './lab-sender.tables';
+import * as monitoring from './monitoring.tables';
+import * as notification from './notification.tables';
+import * as patient from './patient.tables';
+import * as result from './result.tables';
+import * as ruleOverride from './rule-override.tables';
+import { type Table } from './table';
 
 export { type Column, type RowOf, SERIAL, type Table } from './table';
 export * from './access.tables';
@@ -53,42 +27,21 @@ export * from './result.tables';
 export * from './rule-override.tables';
 
 /** Every table the migrations build (but their own `migrations`), as the code declares it. */
-export const TABLES = [
-  apiKeysTable,
-  codeMappingsTable,
-  alertsTable,
-  alertOccurrencesTable,
-  alertEventsTable,
-  auditLogTable,
-  browserSessionsTable,
-  sitesTable,
-  usersTable,
-  careTeamsTable,
-  careTeamMembersTable,
-  contactPointsTable,
-  escalationPoliciesTable,
-  alertEscalationsTable,
-  deliveryReceiptsTable,
-  alertAcknowledgementsTable,
-  contactVerificationsTable,
-  digestsTable,
-  digestDeliveriesTable,
-  labSendersTable,
-  monitoringPatientsTable,
-  monitoringExpectationsTable,
-  monitoringSuspensionsTable,
-  monitoringSiteSettingsTable,
-  labFeedsTable,
-  labFeedSilencesTable,
-  alertRoutesTable,
-  notificationsTable,
-  deliveriesTable,
-  deliveryAttemptsTable,
-  dlqRecordsTable,
-  patientsTable,
-  patientIdentifiersTable,
-  treatmentCoursesTable,
-  resultsTable,
-  sourceMessagesTable,
-  ruleOverridesTable,
-];
+export const TABLES: Table[] = [
+  access,
+  alert,
+  audit,
+  browserSession,
+  careTeam,
+  escalation,
+  labSender,
+  monitoring,
+  notification,
+  patient,
+  result,
+  ruleOverride,
+].flatMap((declarations) => Object.values(declarations).filter(isTable));
+
+function isTable(value: unknown): value is Table {
+  return typeof value === 'object' && value !== null && 'name' in value && 'columns' in value;
+}
