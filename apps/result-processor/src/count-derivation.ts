@@ -3,10 +3,9 @@ import {
   type AnalyteId,
   deriveAbsoluteCounts,
   type PatientResult,
-  type QualityFlag,
   type RuleInputResult,
 } from '@alem/clinical';
-import { type NewResult, ResultRepository, type SpecimenResultRow } from '@alem/persistence';
+import { type NewResult, qualityFlagsOf, ResultRepository, type SpecimenResultRow } from '@alem/persistence';
 import { type EntityManager } from 'typeorm';
 import { derivedCountRecord, specimenKey, toPatientResult } from './result-record';
 
@@ -118,7 +117,7 @@ function asResult(row: SpecimenResultRow): PatientResult {
     basis: null,
     quality: row.quality,
     qualityReason: null,
-    qualityFlags: row.quality_flags ? (row.quality_flags.split(',') as QualityFlag[]) : [],
+    qualityFlags: qualityFlagsOf(row.quality_flags),
     status: row.status,
     observedAt: row.observed_at,
   };

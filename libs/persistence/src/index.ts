@@ -64,6 +64,7 @@ export {
   INSERT_RESULTS_SQL,
   type NewResult,
   type NewSourceMessage,
+  qualityFlagsOf,
   resultInsertParameters,
   ResultRepository,
   sourceMessageKey,

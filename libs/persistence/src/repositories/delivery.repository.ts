@@ -31,18 +31,19 @@ export interface DeliveryToSend {
 }
 
 /** One alert a message is about (the delivery itself, or one it carries as a summary). */
-export interface ClaimedItem {
-  deliveryId: string;
-  notificationId: string;
-  reason: string;
-  alertId: string;
-  alertReference: string;
-  alertState: string;
-  alertKind: string;
-  severity: Severity;
-  emergency: boolean;
-  createdAt: Date;
-}
+export type ClaimedItem = Pick<
+  DeliveryToSend,
+  | 'deliveryId'
+  | 'notificationId'
+  | 'reason'
+  | 'alertId'
+  | 'alertReference'
+  | 'alertState'
+  | 'alertKind'
+  | 'severity'
+  | 'emergency'
+  | 'createdAt'
+>;
 
 /** One send attempt, as recorded (`delivery_attempts`) and audited. */
 export interface AttemptRow {

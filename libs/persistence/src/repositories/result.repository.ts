@@ -61,6 +61,11 @@ function joined(list: readonly string[]): string | null {
   return list.length > 0 ? list.join(',') : null;
 }
 
+/** The normaliser's flags as `results.quality_flags` keeps them (comma-separated; null for none), read back. */
+export function qualityFlagsOf(column: string | null): QualityFlag[] {
+  return column ? (column.split(',') as QualityFlag[]) : [];
+}
+
 /**
  * Column name, SQL array type, and how to read the value off a NewResult: one list drives the bulk insert. Here,
  * and only here, the domain's values become SQL parameters (one array of each column's type).

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  type AnalyteId,
   type HistoryWindow,
   type PatientContext,
   type PatientFlags,
@@ -9,6 +8,9 @@ import {
   type StandInWindow,
 } from '@alem/clinical';
 import { DataSource, type EntityManager } from 'typeorm';
+import { type resultsTable } from '../tables/result.tables';
+import { type RowOf } from '../tables/table';
+import { qualityFlagsOf } from './result.repository';
 
 /** A patient's rule context, the site whose rule set (with its overrides) applies, and the open alerts' rules. */
 export interface PatientRuleContext {
@@ -26,32 +28,33 @@ export interface SiteRuleOverrides {
   overrides: RuleOverride[];
 }
 
-interface ResultRow {
-  id: string;
-  patient_id: string;
-  analyte: string | null;
-  loinc: string | null;
-  value: string | null;
-  unit: string | null;
-  comparator: string | null;
-  ordinal: string | null;
-  value_type: string;
-  value_original: string | null;
-  unit_original: string | null;
-  range_low: string | null;
-  range_high: string | null;
-  range_source: string;
-  basis: string | null;
-  status: string;
-  quality: string;
-  quality_reason: string | null;
-  quality_flags: string | null;
-  observed_at: Date;
-  reported_unit: string | null;
-  derived_from: string[] | null;
-  derivation: string | null;
-  released: boolean;
-}
+/** The columns of a stored result the rule engine reads (`RULE_INPUT_COLUMNS`). */
+type ResultRow = Pick<
+  RowOf<typeof resultsTable>,
+  | 'id'
+  | 'patient_id'
+  | 'analyte'
+  | 'loinc'
+  | 'value'
+  | 'unit'
+  | 'comparator'
+  | 'ordinal'
+  | 'value_type'
+  | 'value_original'
+  | 'unit_original'
+  | 'range_low'
+  | 'range_high'
+  | 'range_source'
+  | 'basis'
+  | 'status'
+  | 'quality'
+  | 'quality_reason'
+  | 'quality_flags'
+  | 'observed_at'
+  | 'reported_unit'
+  | 'derived_from'
+  | 'derivation'
+> & { released: boolean };
 
 const num = (v: string | null): number | null => (v === null ? null : Number(v));
 
@@ -60,25 +63,23 @@ export function ruleInputFromRow(r: ResultRow): RuleInputResult {
   return {
     resultId: String(r.id),
     patientId: r.patient_id,
-    analyte: r.analyte as AnalyteId | null,
+    analyte: r.analyte,
     loinc: r.loinc,
     value: num(r.value),
     unit: r.unit,
-    comparator: r.comparator as RuleInputResult['comparator'],
+    comparator: r.comparator,
     ordinal: num(r.ordinal),
     text: r.value_type === 'NM' || r.value_type === 'SN' ? null : r.value_original,
     range: {
       low: num(r.range_low),
       high: num(r.range_high),
-      source: r.range_source as RuleInputResult['range']['source'],
+      source: r.range_source,
     },
-    basis: r.basis as RuleInputResult['basis'],
-    status: r.status as RuleInputResult['status'],
-    quality: r.quality as RuleInputResult['quality'],
+    basis: r.basis,
+    status: r.status,
+    quality: r.quality,
     qualityReason: r.quality_reason,
-    ...(r.quality_flags
-      ? { qualityFlags: r.quality_flags.split(',') as NonNullable<RuleInputResult['qualityFlags']> }
-      : {}),
+    ...(r.quality_flags ? { qualityFlags: qualityFlagsOf(r.quality_flags) } : {}),
     observedAt: r.observed_at,
     original: { value: r.value_original, unit: r.unit_original },
     reportedUnit: r.reported_unit,
