@@ -249,7 +249,7 @@ export class AuditRepository {
 }
 
 /**
- * The audit row of one notification attempt (written by `DeliveryRepository.recordAttempt` in its
+ * The audit row of one notification attempt (written by `DeliveryService.recordAttempt` in its
  * transaction): the notifier, the delivery, the patient the alert is about, and the provider's answer.
  */
 export async function appendDeliveryAttemptAudit(
