@@ -16,7 +16,7 @@ const COLUMNS = `id, sender, description, created_at, created_by, last_used_at, 
 
 /** The queries of the API keys (never their secret hashes once stored). */
 @Injectable()
-export class ApiKeyRepository {
+export class ApiKeyAdminRepository {
   async list(m: EntityManager): Promise<ApiKeyRow[]> {
     return m.query(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at DESC, id`);
   }

@@ -5,7 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditedTransactions } from '../common/audited-transaction';
 import { ConflictError, NotFoundError } from '../common/domain.errors';
 import { type RequestActor, userOf } from '../common/request-actor';
-import { ApiKeyRepository, type ApiKeyRow } from './api-key.repository';
+import { ApiKeyAdminRepository, type ApiKeyRow } from './api-key.repository';
 import { type ApiKeyDto, type CreateApiKeyDto, type IssuedApiKeyDto } from './auth.dto';
 
 function toDto(r: ApiKeyRow): ApiKeyDto {
@@ -25,7 +25,7 @@ function toDto(r: ApiKeyRow): ApiKeyDto {
 export class ApiKeyService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly keys: ApiKeyRepository,
+    private readonly keys: ApiKeyAdminRepository,
     private readonly audited: AuditedTransactions,
     private readonly clock: Clock,
   ) {}

@@ -27,7 +27,7 @@ export interface MappingTarget {
 
 /** The queries of the per-sender code mappings. */
 @Injectable()
-export class CodeMappingRepository {
+export class CodeMappingAdminRepository {
   async list(
     m: EntityManager,
     query: CodeMappingQueryDto,

@@ -12,7 +12,7 @@ import {
   type CreateCodeMappingDto,
   type UpdateCodeMappingDto,
 } from './code-mapping.dto';
-import { CodeMappingRepository, type CodeMappingRow } from './code-mapping.repository';
+import { CodeMappingAdminRepository, type CodeMappingRow } from './code-mapping.repository';
 
 const toView = (r: CodeMappingRow): CodeMappingView => ({
   id: r.id,
@@ -51,7 +51,7 @@ export function checkMappingTarget(loinc: string | null, analyte: string | null)
 export class CodeMappingService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly mappings: CodeMappingRepository,
+    private readonly mappings: CodeMappingAdminRepository,
     private readonly audited: AuditedTransactions,
     private readonly clock: Clock,
   ) {}

@@ -24,7 +24,7 @@ const COLUMNS = `id::text, source_topic, source_partition, source_offset::text, 
 
 /** The queries of the dead-letter records and of their replay claims. */
 @Injectable()
-export class DlqRepository {
+export class DlqAdminRepository {
   async list(
     m: EntityManager,
     query: DlqQueryDto,

@@ -7,7 +7,7 @@ import { ConflictError, DependencyUnavailableError, NotFoundError } from '../com
 import { type ListFormat, type Page, pageLimit } from '../common/pagination';
 import { type RequestActor, userOf } from '../common/request-actor';
 import { type DlqDetailView, type DlqQueryDto, type DlqRecordView } from './dlq.dto';
-import { DlqRepository, type DlqRow } from './dlq.repository';
+import { DlqAdminRepository, type DlqRow } from './dlq.repository';
 
 /** Header on a replayed message naming the dead-letter record it came from. */
 export const REPLAY_OF_HEADER = 'dlq-replay-of';
@@ -42,7 +42,7 @@ function decodePayload(payload: Buffer | null): Pick<DlqDetailView, 'payload' | 
 export class DlqService implements OnModuleDestroy {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly records: DlqRepository,
+    private readonly records: DlqAdminRepository,
     private readonly producer: MessageProducer,
     private readonly audited: AuditedTransactions,
     private readonly clock: Clock,

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { NotificationController } from './notification.controller';
-import { NotificationRepository } from './notification.repository';
+import { NotificationQueryRepository } from './notification.repository';
 import { NotificationService } from './notification.service';
 
-@Module({ controllers: [NotificationController], providers: [NotificationService, NotificationRepository] })
+@Module({
+  controllers: [NotificationController],
+  providers: [NotificationService, NotificationQueryRepository],
+})
 export class NotificationModule {}

@@ -62,7 +62,7 @@ export interface DeliveryRow {
 
 /** The queries of what was sent about alerts: notifications, their deliveries and every attempt (read-only). */
 @Injectable()
-export class NotificationRepository {
+export class NotificationQueryRepository {
   async list(
     m: EntityManager,
     query: NotificationQueryDto,

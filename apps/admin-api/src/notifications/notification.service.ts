@@ -10,7 +10,11 @@ import {
   type NotificationQueryDto,
   type NotificationView,
 } from './notification.dto';
-import { type AttemptRow, NotificationRepository, type NotificationRow } from './notification.repository';
+import {
+  type AttemptRow,
+  NotificationQueryRepository,
+  type NotificationRow,
+} from './notification.repository';
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
@@ -82,7 +86,7 @@ export const ATTEMPT_CSV_COLUMNS: CsvColumn<AttemptView>[] = [
 export class NotificationService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly notifications: NotificationRepository,
+    private readonly notifications: NotificationQueryRepository,
   ) {}
 
   async list(query: NotificationQueryDto, format: ListFormat): Promise<Page<NotificationView>> {
