@@ -14,6 +14,7 @@ import { AuthModule } from './auth/auth.module';
 import { CareTeamModule } from './care-teams/care-team.module';
 import { CodeMappingModule } from './code-mappings/code-mapping.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { AuditedTransactionsModule } from './common/audited-transaction';
 import { ContactVerificationModule } from './contacts/contact-verification.module';
 import { CsvExportInterceptor } from './common/csv-export.interceptor';
 import { AdminRedis, AdminRedisModule } from './common/admin-redis';
@@ -33,8 +34,8 @@ import { UserModule } from './users/user.module';
 /**
  * The resources of the admin API, one module each. Rule sets and overrides, monitoring status and escalation
  * policies plug in here as modules of their own: controllers that declare `@Roles(...)` (the access guard
- * refuses any route that does not), services that write their changes and `AuditRepository.append` rows
- * in one transaction, and zod DTOs for every input.
+ * refuses any route that does not), services that write their changes and their audit rows in one transaction
+ * (`AuditedTransactions`), repositories that hold the SQL, and zod DTOs for every input.
  */
 export const ADMIN_API_FEATURES: Type<unknown>[] = [
   AuthModule,
@@ -75,6 +76,7 @@ export class AdminApiModule {
           consumerLag: [{ groupId: config.processor.groupId, topic: TOPICS.labResults }],
         }),
         AdminRedisModule,
+        AuditedTransactionsModule,
         ThrottlerModule.forRootAsync({
           inject: [APP_CONFIG, AdminRedis],
           useFactory: (c: AppConfig, redis: AdminRedis) => ({

@@ -5,12 +5,13 @@ import {
   type AcknowledgementTokenClaims,
   verifyAcknowledgementToken,
 } from '@alem/notifications';
-import { AlertLedger, AuditRepository, type AuditEntry, EscalationRepository } from '@alem/persistence';
+import { AlertLedger, EscalationRepository } from '@alem/persistence';
 import { Clock, histogram } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AuditedTransactions } from '../common/audited-transaction';
 import { AccessDeniedError, ConflictError, NotFoundError } from '../common/domain.errors';
 import { patientScopeOf } from '../common/patient-scope';
-import { auditActorOf, type RequestActor, userOf } from '../common/request-actor';
+import { type RequestActor, userOf } from '../common/request-actor';
 import { type AcknowledgementView, type ReadBackView } from './acknowledgement.dto';
 import { LinkExpiredError } from './acknowledgement.errors';
 import { AcknowledgementRepository, type LinkedAlertRow } from './acknowledgement.repository';
@@ -61,14 +62,10 @@ export class AcknowledgementService {
     private readonly links: AcknowledgementRepository,
     private readonly ledger: AlertLedger,
     private readonly escalations: EscalationRepository,
-    private readonly audit: AuditRepository,
+    private readonly audited: AuditedTransactions,
     private readonly clock: Clock,
     @Inject(ACK_TOKEN_SECRET) private readonly secret: string,
   ) {}
-
-  private entry(actor: RequestActor, entry: Omit<AuditEntry, 'actor' | 'at' | 'dataCategory'>): AuditEntry {
-    return { actor: auditActorOf(actor), at: this.clock.now(), dataCategory: 'alerts', ...entry };
-  }
 
   /**
    * What a link's token names. An expired but genuine link is refused (410) with the alert's reference when
@@ -112,15 +109,15 @@ export class AcknowledgementService {
       scope.kind === 'all' ||
       (scope.kind === 'care-teams-of' && (await this.links.isMember(m, scope.userId, row.care_team_id)));
     if (allowed) return;
-    await this.audit.appendAlone([
-      this.entry(actor, {
+    await this.audited.alone(actor, 'alerts', [
+      {
         action,
         entityType: 'alert',
         entityId: row.alert_id,
         patientId: row.patient_id,
         outcome: 'denied',
         detail: { via: 'link', deliveryId: row.delivery_id },
-      }),
+      },
     ]);
     throw new AccessDeniedError('You may not see the patient this alert is about');
   }
@@ -128,19 +125,17 @@ export class AcknowledgementService {
   /** The read-back: patient, test and value, behind sign-in and the patient scope; the read is audited. */
   async readBack(actor: RequestActor, token: string): Promise<ReadBackView> {
     const claims = await this.claims(actor, token, 'alert.read-back');
-    return this.dataSource.transaction(async (m) => {
+    return this.audited.run(actor, 'alerts', async (m, trail) => {
       const row = await this.links.findByDelivery(m, claims.deliveryId);
       if (!row) throw new NotFoundError('Acknowledgement link');
       await this.authorise(m, actor, row, 'alert.read-back');
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: 'alert.read-back',
-          entityType: 'alert',
-          entityId: row.alert_id,
-          patientId: row.patient_id,
-          detail: { via: 'link', deliveryId: row.delivery_id, notificationId: row.notification_id },
-        }),
-      ]);
+      trail.record({
+        action: 'alert.read-back',
+        entityType: 'alert',
+        entityId: row.alert_id,
+        patientId: row.patient_id,
+        detail: { via: 'link', deliveryId: row.delivery_id, notificationId: row.notification_id },
+      });
       const e = row.explanation;
       const trend = await this.trendOf(m, row);
       return {
@@ -208,7 +203,7 @@ export class AcknowledgementService {
     const user = userOf(actor);
     const claims = await this.claims(actor, token, 'alert.acknowledge');
     const now = this.clock.now();
-    const result = await this.dataSource.transaction(async (m) => {
+    const result = await this.audited.run(actor, 'alerts', async (m, trail) => {
       const row = await this.links.findByDelivery(m, claims.deliveryId, true);
       if (!row) throw new NotFoundError('Acknowledgement link');
       await this.authorise(m, actor, row, 'alert.acknowledge');
@@ -234,19 +229,17 @@ export class AcknowledgementService {
       });
       // The alerts trigger stops the escalation too; saying it here keeps the rule visible where it matters.
       await this.escalations.stop(m, row.alert_id, 'acknowledged', now);
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: 'alert.acknowledge',
-          entityType: 'alert',
-          entityId: row.alert_id,
-          patientId: row.patient_id,
-          detail: {
-            before: { state: row.state, acknowledgedAt: null, acknowledgedBy: null },
-            after: { state: 'acknowledged', acknowledgedAt: now.toISOString(), acknowledgedBy: user.userId },
-            ...detail,
-          },
-        }),
-      ]);
+      trail.record({
+        action: 'alert.acknowledge',
+        entityType: 'alert',
+        entityId: row.alert_id,
+        patientId: row.patient_id,
+        detail: {
+          before: { state: row.state, acknowledgedAt: null, acknowledgedBy: null },
+          after: { state: 'acknowledged', acknowledgedAt: now.toISOString(), acknowledgedBy: user.userId },
+          ...detail,
+        },
+      });
       return { row, acknowledgementId: acknowledgementId! };
     });
     timeToAcknowledge.observe(

@@ -154,6 +154,15 @@ export class AlertQueryRepository {
     return rows[0] ?? null;
   }
 
+  /** Whether another alert of the same dedup key (patient and rule) is not resolved. */
+  async newerUnresolved(m: EntityManager, dedupKey: string, id: string): Promise<boolean> {
+    const newer: unknown[] = await m.query(
+      `SELECT 1 FROM alerts WHERE dedup_key = $1 AND state <> 'resolved' AND id <> $2`,
+      [dedupKey, id],
+    );
+    return newer.length > 0;
+  }
+
   async detail(m: EntityManager, row: AlertRow): Promise<AlertDetailView> {
     const [{ explanation }]: Array<{ explanation: Record<string, unknown> }> = await m.query(
       `SELECT explanation FROM alerts WHERE id = $1`,

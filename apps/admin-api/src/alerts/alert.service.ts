@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { AlertLedger, AuditRepository, type AuditEntry } from '@alem/persistence';
+import { AlertLedger } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AuditedTransactions } from '../common/audited-transaction';
 import { type CsvColumn } from '../common/csv';
 import { ConflictError, NotFoundError } from '../common/domain.errors';
 import { type ListFormat, type Page, pageLimit } from '../common/pagination';
 import { patientScopeOf, type PatientScope } from '../common/patient-scope';
-import { auditActorOf, type RequestActor, userOf } from '../common/request-actor';
+import { type RequestActor, userOf } from '../common/request-actor';
 import {
   type AcknowledgeAlertDto,
   type AcknowledgementTimesView,
@@ -54,14 +55,10 @@ export class AlertService {
     private readonly dataSource: DataSource,
     private readonly alerts: AlertQueryRepository,
     private readonly ledger: AlertLedger,
-    private readonly audit: AuditRepository,
+    private readonly audited: AuditedTransactions,
     private readonly metrics: AlertMetrics,
     private readonly clock: Clock,
   ) {}
-
-  private entry(actor: RequestActor, entry: Omit<AuditEntry, 'actor' | 'at' | 'dataCategory'>): AuditEntry {
-    return { actor: auditActorOf(actor), at: this.clock.now(), dataCategory: 'alerts', ...entry };
-  }
 
   async list(
     actor: RequestActor,
@@ -69,21 +66,19 @@ export class AlertService {
     format: ListFormat,
   ): Promise<Page<AlertView> & { nextAfterId: string | null }> {
     const limit = pageLimit(query, format);
-    return this.dataSource.transaction(async (m) => {
+    return this.audited.run(actor, 'alerts', async (m, trail) => {
       const page = await this.alerts.list(m, patientScopeOf(actor), query, limit);
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: 'alert.list',
-          entityType: 'alert',
-          detail: {
-            filters: { ...query, limit },
-            format,
-            total: page.total,
-            alertIds: page.items.map((a) => a.id),
-            patientIds: [...new Set(page.items.map((a) => a.patientId).filter(Boolean))],
-          },
-        }),
-      ]);
+      trail.record({
+        action: 'alert.list',
+        entityType: 'alert',
+        detail: {
+          filters: { ...query, limit },
+          format,
+          total: page.total,
+          alertIds: page.items.map((a) => a.id),
+          patientIds: [...new Set(page.items.map((a) => a.patientId).filter(Boolean))],
+        },
+      });
       const last = page.items.at(-1);
       const keyset = (query.sort ?? 'opened') === 'opened';
       return {
@@ -120,18 +115,11 @@ export class AlertService {
   }
 
   async get(actor: RequestActor, id: string): Promise<AlertDetailView> {
-    return this.dataSource.transaction(async (m) => {
+    return this.audited.run(actor, 'alerts', async (m, trail) => {
       const row = await this.alerts.findRow(m, patientScopeOf(actor), id);
       if (!row) throw new NotFoundError('Alert');
       const detail = await this.alerts.detail(m, row);
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: 'alert.read',
-          entityType: 'alert',
-          entityId: id,
-          patientId: row.patient_id,
-        }),
-      ]);
+      trail.record({ action: 'alert.read', entityType: 'alert', entityId: id, patientId: row.patient_id });
       return detail;
     });
   }
@@ -172,11 +160,7 @@ export class AlertService {
     const user = userOf(actor);
     const { after } = await this.change(actor, id, 'reopen', async (m, row, at) => {
       if (row.state !== 'resolved') throw new ConflictError('Only a resolved alert can be reopened');
-      const newer = await m.query(
-        `SELECT 1 FROM alerts WHERE dedup_key = $1 AND state <> 'resolved' AND id <> $2`,
-        [row.dedup_key, id],
-      );
-      if (newer.length > 0) {
+      if (await this.alerts.newerUnresolved(m, row.dedup_key, id)) {
         throw new ConflictError('A newer alert for this patient and rule is open; work on that one');
       }
       // A reopened alert needs a new acknowledgement; the old one stays in the timeline.
@@ -208,21 +192,19 @@ export class AlertService {
   ): Promise<{ before: AlertView; after: AlertView }> {
     const scope: PatientScope = patientScopeOf(actor);
     const at = this.clock.now();
-    const result = await this.dataSource.transaction(async (m) => {
+    const result = await this.audited.run(actor, 'alerts', async (m, trail) => {
       const row = await this.alerts.findRow(m, scope, id, true);
       if (!row) throw new NotFoundError('Alert');
       const detail = await apply(m, row, at);
       const before = toAlert(row);
       const after = toAlert((await this.alerts.findRow(m, { kind: 'all' }, id))!);
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: `alert.${action}`,
-          entityType: 'alert',
-          entityId: id,
-          patientId: row.patient_id,
-          detail: { before: stateOf(before), after: stateOf(after), ...detail },
-        }),
-      ]);
+      trail.record({
+        action: `alert.${action}`,
+        entityType: 'alert',
+        entityId: id,
+        patientId: row.patient_id,
+        detail: { before: stateOf(before), after: stateOf(after), ...detail },
+      });
       return { before, after };
     });
     this.metrics.actions.inc({ action, severity: result.after.severity });

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AuditAnchors, AuditRepository, type AuditVerification } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
-import { DataSource } from 'typeorm';
+import { AuditedTransactions } from '../common/audited-transaction';
 import { type CsvColumn } from '../common/csv';
 import { type ListFormat, type Page, pageLimit } from '../common/pagination';
 import { auditActorOf, type RequestActor } from '../common/request-actor';
-import { SqlBuilder } from '../common/sql-builder';
 import { AUDIT_ANCHORS } from './audit-anchor.service';
 import { type AuditEntryView, type AuditQueryDto } from './audit-log.dto';
+import { AuditLogRepository } from './audit-log.repository';
 
 export const AUDIT_CSV_COLUMNS: CsvColumn<AuditEntryView>[] = [
   { header: 'seq', value: (r) => r.seq },
@@ -29,31 +29,12 @@ export const AUDIT_CSV_COLUMNS: CsvColumn<AuditEntryView>[] = [
   { header: 'hash', value: (r) => r.hash },
 ];
 
-interface AuditRow {
-  id: string;
-  seq: string;
-  occurred_at: Date;
-  actor_type: string;
-  actor_id: string | null;
-  actor_label: string | null;
-  action: string;
-  entity_type: string | null;
-  entity_id: string | null;
-  patient_id: string | null;
-  data_category: string;
-  outcome: string;
-  source_ip: string | null;
-  user_agent: string | null;
-  detail: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
-
 /** The audit log for auditors (ONC (d)(3) reports: filtered, sorted, exported) and its verification. */
 @Injectable()
 export class AuditLogService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly entries: AuditLogRepository,
+    private readonly audited: AuditedTransactions,
     private readonly audit: AuditRepository,
     private readonly clock: Clock,
     @Inject(AUDIT_ANCHORS) private readonly anchors: AuditAnchors | null,
@@ -64,43 +45,15 @@ export class AuditLogService {
     query: AuditQueryDto,
     format: ListFormat,
   ): Promise<Page<AuditEntryView> & { nextAfterSeq: string | null }> {
-    const sql = new SqlBuilder()
-      .whereEquals('actor_id', query.actorId)
-      .whereEquals('action', query.action)
-      .whereEquals('entity_type', query.entityType)
-      .whereEquals('entity_id', query.entityId)
-      .whereEquals('patient_id', query.patientId)
-      .whereEquals('data_category', query.dataCategory)
-      .whereEquals('outcome', query.outcome);
-    if (query.from) sql.where(`occurred_at >= ${sql.p(query.from)}`);
-    if (query.to) sql.where(`occurred_at < ${sql.p(query.to)}`);
     const limit = pageLimit(query, format);
-    const order = query.order === 'desc' ? 'DESC' : 'ASC';
-    return this.dataSource.transaction(async (m) => {
-      const [{ total }]: Array<{ total: number }> = await m.query(
-        `SELECT count(*)::int AS total FROM audit_log ${sql.whereSql()}`,
-        sql.params,
-      );
-      // The cursor narrows the page, not the total: `total` stays the number of rows the filters match.
-      if (query.afterSeq) sql.where(`seq ${order === 'ASC' ? '>' : '<'} ${sql.p(query.afterSeq)}`);
-      const rows: AuditRow[] = await m.query(
-        `SELECT id::text, seq::text, occurred_at, actor_type, actor_id, actor_label, action, entity_type, entity_id,
-                patient_id, data_category, outcome, source_ip, user_agent, detail, prev_hash, hash
-         FROM audit_log ${sql.whereSql()} ORDER BY audit_log.seq ${order}
-         LIMIT ${sql.p(limit)} OFFSET ${sql.p(query.offset)}`,
-        sql.params,
-      );
+    return this.audited.run(actor, 'audit-log', async (m, trail) => {
+      const { total, rows } = await this.entries.list(m, query, limit);
       // Reading the audit log is itself recorded: it names patients and people.
-      await this.audit.append(m, [
-        {
-          actor: auditActorOf(actor),
-          action: 'audit.read',
-          entityType: 'audit-log',
-          dataCategory: 'audit-log',
-          detail: { filters: { ...query, limit }, format, returned: rows.length, total },
-          at: this.clock.now(),
-        },
-      ]);
+      trail.record({
+        action: 'audit.read',
+        entityType: 'audit-log',
+        detail: { filters: { ...query, limit }, format, returned: rows.length, total },
+      });
       return {
         items: rows.map((r) => ({
           id: r.id,

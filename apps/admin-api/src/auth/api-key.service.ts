@@ -1,23 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { issueApiKey } from '@alem/access';
-import { AuditRepository, queryRows } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AuditedTransactions } from '../common/audited-transaction';
 import { ConflictError, NotFoundError } from '../common/domain.errors';
-import { auditActorOf, type RequestActor, userOf } from '../common/request-actor';
+import { type RequestActor, userOf } from '../common/request-actor';
+import { ApiKeyAdminRepository, type ApiKeyRow } from './api-key.repository';
 import { type ApiKeyDto, type CreateApiKeyDto, type IssuedApiKeyDto } from './auth.dto';
-
-interface ApiKeyRow {
-  id: string;
-  sender: string;
-  description: string;
-  created_at: Date;
-  created_by: string | null;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
-
-const COLUMNS = `id, sender, description, created_at, created_by, last_used_at, revoked_at`;
 
 function toDto(r: ApiKeyRow): ApiKeyDto {
   return {
@@ -36,14 +25,13 @@ function toDto(r: ApiKeyRow): ApiKeyDto {
 export class ApiKeyService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly audit: AuditRepository,
+    private readonly keys: ApiKeyAdminRepository,
+    private readonly audited: AuditedTransactions,
     private readonly clock: Clock,
   ) {}
 
   async list(): Promise<{ items: ApiKeyDto[] }> {
-    const rows: ApiKeyRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM api_keys ORDER BY created_at DESC, id`,
-    );
+    const rows = await this.keys.list(this.dataSource.manager);
     return { items: rows.map(toDto) };
   }
 
@@ -51,24 +39,23 @@ export class ApiKeyService {
     const admin = userOf(actor);
     const issued = issueApiKey();
     const now = this.clock.now();
-    return this.dataSource.transaction(async (m) => {
-      const [row]: ApiKeyRow[] = await m.query(
-        `INSERT INTO api_keys (id, sender, description, secret_hash, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-        [issued.keyId, input.sender, input.description, issued.secretHash, admin.userId, now.toISOString()],
-      );
-      const dto = toDto(row!);
-      await this.audit.append(m, [
-        {
-          actor: auditActorOf(actor),
-          action: 'api-key.create',
-          entityType: 'api-key',
-          entityId: dto.id,
-          dataCategory: 'access-control',
-          detail: { before: null, after: dto },
-          at: now,
-        },
-      ]);
+    return this.audited.run(actor, 'access-control', async (m, trail) => {
+      const row = await this.keys.insert(m, {
+        id: issued.keyId,
+        sender: input.sender,
+        description: input.description,
+        secretHash: issued.secretHash,
+        by: admin.userId,
+        at: now,
+      });
+      const dto = toDto(row);
+      trail.record({
+        action: 'api-key.create',
+        entityType: 'api-key',
+        entityId: dto.id,
+        detail: { before: null, after: dto },
+        at: now,
+      });
       return { ...dto, key: issued.key };
     });
   }
@@ -76,33 +63,24 @@ export class ApiKeyService {
   async revoke(actor: RequestActor, id: string): Promise<ApiKeyDto> {
     const admin = userOf(actor);
     const now = this.clock.now();
-    return this.dataSource.transaction(async (m) => {
+    return this.audited.run(actor, 'access-control', async (m, trail) => {
       const before = await this.lock(m, id);
       if (before.revoked_at) throw new ConflictError('This API key is already revoked');
-      const [row] = await queryRows<ApiKeyRow>(
-        m,
-        `UPDATE api_keys SET revoked_at = $2, revoked_by = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, now.toISOString(), admin.userId],
-      );
-      const after = toDto(row!);
-      await this.audit.append(m, [
-        {
-          actor: auditActorOf(actor),
-          action: 'api-key.revoke',
-          entityType: 'api-key',
-          entityId: id,
-          dataCategory: 'access-control',
-          detail: { before: toDto(before), after },
-          at: now,
-        },
-      ]);
+      const after = toDto(await this.keys.revoke(m, id, admin.userId, now));
+      trail.record({
+        action: 'api-key.revoke',
+        entityType: 'api-key',
+        entityId: id,
+        detail: { before: toDto(before), after },
+        at: now,
+      });
       return after;
     });
   }
 
   private async lock(m: EntityManager, id: string): Promise<ApiKeyRow> {
-    const rows: ApiKeyRow[] = await m.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1 FOR UPDATE`, [id]);
-    if (!rows[0]) throw new NotFoundError('API key');
-    return rows[0];
+    const row = await this.keys.lock(m, id);
+    if (!row) throw new NotFoundError('API key');
+    return row;
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TokenVerifier } from '@alem/access';
 import { type AppConfig, APP_CONFIG } from '@alem/runtime';
+import { ApiKeyAdminRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeyController, AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -23,6 +24,7 @@ import { PrincipalRepository } from './principal.repository';
   providers: [
     AuthService,
     ApiKeyService,
+    ApiKeyAdminRepository,
     TokenIssuer,
     PrincipalRepository,
     BrowserSessionRepository,

@@ -103,12 +103,7 @@ export class AuthService {
       throw new TooManyAttemptsError('Too many failed sign-ins for this account; try again later');
     }
 
-    const rows: Array<{ id: string; email: string; password_hash: string | null; active: boolean }> =
-      await this.dataSource.query(
-        `SELECT id, email, password_hash, active FROM users WHERE lower(email) = $1`,
-        [email],
-      );
-    const user = rows[0];
+    const user = await this.users.credentials(email);
     let failure: string | null = null;
     if (!user) failure = 'unknown-user';
     else if (!user.active) failure = 'inactive';
@@ -135,7 +130,7 @@ export class AuthService {
     await this.lockout.succeeded(email, actor.sourceIp);
     const rehash = needsRehash(user.password_hash!) ? await hashPassword(input.password) : null;
     await this.dataSource.transaction(async (m) => {
-      if (rehash) await m.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [user.id, rehash]);
+      if (rehash) await this.users.rehash(m, user.id, rehash);
       await this.audit.append(m, [
         {
           ...attempt,
@@ -156,16 +151,13 @@ export class AuthService {
     if (p.kind === 'api-key') {
       return { kind: 'api-key', id: p.keyId, label: p.sender, roles: [...p.roles], careTeamIds: [] };
     }
-    const teams: Array<{ care_team_id: string }> = await this.dataSource.query(
-      `SELECT care_team_id FROM care_team_members WHERE user_id = $1 ORDER BY care_team_id`,
-      [p.userId],
-    );
+    const careTeamIds = await this.users.careTeamIds(p.userId);
     return {
       kind: 'user',
       id: p.userId,
       label: p.email,
       roles: [...p.roles],
-      careTeamIds: teams.map((t) => t.care_team_id),
+      careTeamIds,
     };
   }
 }

@@ -1,25 +1,22 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectThrottlerStorage, ThrottlerStorage } from '@nestjs/throttler';
 import { verificationCode, verificationCodeMatches } from '@alem/notifications';
-import {
-  AuditRepository,
-  type AuditEntry,
-  ContactVerificationRepository,
-  queryRows,
-} from '@alem/persistence';
+import { ContactVerificationRepository } from '@alem/persistence';
 import { type AppConfig, Clock, InjectConfig } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ACK_TOKEN_SECRET } from '../acknowledgements/acknowledgement.service';
+import { AuditedTransactions } from '../common/audited-transaction';
 import {
   ConflictError,
   InvalidInputError,
   NotFoundError,
   TooManyAttemptsError,
 } from '../common/domain.errors';
-import { auditActorOf, type RequestActor, userOf } from '../common/request-actor';
+import { type RequestActor, userOf } from '../common/request-actor';
 import { ContactVerification } from '../users/contact-verification';
 import { LinkExpiredError } from '../acknowledgements/acknowledgement.errors';
 import { type VerificationRequestView, type VerifiedContactView } from './contact-verification.dto';
+import { ContactConfirmationRepository, type VerifiedContactRow } from './contact-verification.repository';
 
 /** Wrong codes a verification takes before it is spent (then: ask for a new code). */
 export const MAX_CONFIRM_ATTEMPTS = 5;
@@ -33,14 +30,6 @@ export const VERIFICATION_REQUEST_LIMITS = {
   perRequester: { limit: 6, windowMs: 60 * 60_000 },
 } as const;
 
-interface ContactRow {
-  id: string;
-  user_id: string;
-  channel: 'email' | 'sms';
-  address: string;
-  verified_at: Date | null;
-}
-
 /**
  * Contact verification (anchors §4 item 14): before a contact point receives alerts, a test message with a
  * six-digit code goes to it through its own channel (the notifier sends it), and the person it belongs to
@@ -50,9 +39,9 @@ interface ContactRow {
 @Injectable()
 export class ContactVerificationService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly verifications: ContactVerificationRepository,
-    private readonly audit: AuditRepository,
+    private readonly confirmations: ContactConfirmationRepository,
+    private readonly audited: AuditedTransactions,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
     @Inject(ACK_TOKEN_SECRET) private readonly secret: string,
@@ -84,23 +73,15 @@ export class ContactVerificationService {
     }
   }
 
-  private entry(actor: RequestActor, entry: Omit<AuditEntry, 'actor' | 'at' | 'dataCategory'>): AuditEntry {
-    return { actor: auditActorOf(actor), at: this.clock.now(), dataCategory: 'configuration', ...entry };
-  }
-
   /** The contact point, if the caller may act on it (its owner, or an admin when `adminMay`). */
   private async contact(
     m: EntityManager,
     actor: RequestActor,
     id: string,
     adminMay: boolean,
-  ): Promise<ContactRow> {
+  ): Promise<VerifiedContactRow> {
     const user = userOf(actor);
-    const [row] = await queryRows<ContactRow>(
-      m,
-      `SELECT id, user_id, channel, address, verified_at FROM contact_points WHERE id = $1 FOR UPDATE`,
-      [id],
-    );
+    const row = await this.confirmations.lockContactPoint(m, id);
     const mayAct = row && (row.user_id === user.userId || (adminMay && user.roles.includes('admin')));
     // Someone else's contact point is answered like none at all.
     if (!row || !mayAct) throw new NotFoundError('Contact point');
@@ -109,7 +90,7 @@ export class ContactVerificationService {
 
   async start(actor: RequestActor, contactPointId: string): Promise<VerificationRequestView> {
     const user = userOf(actor);
-    return this.dataSource.transaction(async (m) => {
+    return this.audited.run(actor, 'configuration', async (m, trail) => {
       const contact = await this.contact(m, actor, contactPointId, true);
       await this.countRequest(contactPointId, user.userId);
       const requested = await this.verifications.request(m, {
@@ -118,14 +99,12 @@ export class ContactVerificationService {
         now: this.clock.now(),
         ttlMs: this.config.notify.contactVerificationTtlMs,
       });
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: 'contact-point.verification-request',
-          entityType: 'contact-point',
-          entityId: contactPointId,
-          detail: { verificationId: requested!.id, channel: contact.channel, userId: contact.user_id },
-        }),
-      ]);
+      trail.record({
+        action: 'contact-point.verification-request',
+        entityType: 'contact-point',
+        entityId: contactPointId,
+        detail: { verificationId: requested!.id, channel: contact.channel, userId: contact.user_id },
+      });
       return {
         verificationId: requested!.id,
         contactPointId,
@@ -138,72 +117,44 @@ export class ContactVerificationService {
   async confirm(actor: RequestActor, contactPointId: string, code: string): Promise<VerifiedContactView> {
     const user = userOf(actor);
     const now = this.clock.now();
-    const outcome = await this.dataSource.transaction(async (m) => {
+    const outcome = await this.audited.run(actor, 'configuration', async (m, trail) => {
       const contact = await this.contact(m, actor, contactPointId, false);
-      const [v] = await queryRows<{
-        id: string;
-        state: string;
-        address: string;
-        expires_at: Date;
-        confirm_attempts: number;
-      }>(
-        m,
-        `SELECT id, state, address, expires_at, confirm_attempts FROM contact_verifications
-         WHERE contact_point_id = $1 AND state IN ('requested', 'sent') ORDER BY requested_at DESC LIMIT 1 FOR UPDATE`,
-        [contactPointId],
-      );
+      const v = await this.confirmations.lockPending(m, contactPointId);
       if (!v) return { kind: 'none' as const };
       if (v.address !== contact.address) return { kind: 'changed' as const };
       if (v.expires_at.getTime() <= now.getTime()) {
-        await m.query(`UPDATE contact_verifications SET state = 'expired' WHERE id = $1`, [v.id]);
+        await this.confirmations.expire(m, v.id);
         return { kind: 'expired' as const };
       }
       const matches = verificationCodeMatches(verificationCode(this.secret, v.id), code);
       if (!matches) {
         const attempts = v.confirm_attempts + 1;
         const spent = attempts >= MAX_CONFIRM_ATTEMPTS;
-        await m.query(
-          `UPDATE contact_verifications SET confirm_attempts = $2, state = CASE WHEN $3 THEN 'failed' ELSE state END
-           WHERE id = $1`,
-          [v.id, attempts, spent],
-        );
-        await this.audit.append(m, [
-          this.entry(actor, {
-            action: 'contact-point.verify',
-            entityType: 'contact-point',
-            entityId: contactPointId,
-            outcome: 'failure',
-            detail: { verificationId: v.id, attempts, spent },
-          }),
-        ]);
+        await this.confirmations.countWrongCode(m, v.id, attempts, spent);
+        trail.record({
+          action: 'contact-point.verify',
+          entityType: 'contact-point',
+          entityId: contactPointId,
+          outcome: 'failure',
+          detail: { verificationId: v.id, attempts, spent },
+        });
         return {
           kind: spent ? ('spent' as const) : ('wrong' as const),
           left: MAX_CONFIRM_ATTEMPTS - attempts,
         };
       }
-      await m.query(
-        `UPDATE contact_verifications SET state = 'confirmed', confirmed_at = $2, confirmed_by = $3,
-                confirm_attempts = confirm_attempts + 1
-         WHERE id = $1`,
-        [v.id, now.toISOString(), user.userId],
-      );
-      await m.query(`UPDATE contact_points SET verified_at = $2 WHERE id = $1`, [
-        contactPointId,
-        now.toISOString(),
-      ]);
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: 'contact-point.verify',
-          entityType: 'contact-point',
-          entityId: contactPointId,
-          detail: {
-            verificationId: v.id,
-            channel: contact.channel,
-            before: { verifiedAt: contact.verified_at?.toISOString() ?? null },
-            after: { verifiedAt: now.toISOString() },
-          },
-        }),
-      ]);
+      await this.confirmations.confirm(m, v.id, contactPointId, user.userId, now);
+      trail.record({
+        action: 'contact-point.verify',
+        entityType: 'contact-point',
+        entityId: contactPointId,
+        detail: {
+          verificationId: v.id,
+          channel: contact.channel,
+          before: { verifiedAt: contact.verified_at?.toISOString() ?? null },
+          after: { verifiedAt: now.toISOString() },
+        },
+      });
       return { kind: 'confirmed' as const, contact };
     });
     switch (outcome.kind) {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { createKafka, MessageProducer } from '@alem/messaging';
 import { type AppConfig, APP_CONFIG } from '@alem/runtime';
 import { DlqController } from './dlq.controller';
+import { DlqAdminRepository } from './dlq.repository';
 import { DlqService } from './dlq.service';
 
 @Module({
@@ -16,6 +17,7 @@ import { DlqService } from './dlq.service';
         ),
     },
     DlqService,
+    DlqAdminRepository,
   ],
 })
 export class DlqModule {}

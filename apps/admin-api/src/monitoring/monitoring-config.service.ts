@@ -3,6 +3,7 @@ import { type MonitoringSettingsOverrides } from '@alem/clinical';
 import { MonitoringRepository, type SiteMonitoringSettings } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CareTeamRepository } from '../care-teams/care-team.repository';
 import { type CsvColumn } from '../common/csv';
 import { InvalidInputError, NotFoundError } from '../common/domain.errors';
 import { type ListFormat, type Page, pageLimit } from '../common/pagination';
@@ -52,6 +53,7 @@ export class MonitoringConfigService {
     private readonly dataSource: DataSource,
     private readonly queries: MonitoringQueryRepository,
     private readonly monitoring: MonitoringRepository,
+    private readonly sites: CareTeamRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -80,11 +82,7 @@ export class MonitoringConfigService {
     const m = this.dataSource.manager;
     await this.requireSite(m, siteId);
     if (careTeamId !== null) {
-      const team: unknown[] = await m.query(`SELECT 1 FROM care_teams WHERE id = $1 AND site_id = $2`, [
-        careTeamId,
-        siteId,
-      ]);
-      if (team.length === 0) {
+      if (!(await this.sites.teamInSite(m, careTeamId, siteId))) {
         throw new InvalidInputError('The care team does not exist or belongs to another site', [
           { path: 'body.careTeamId', message: 'no such care team at this site' },
         ]);
@@ -123,8 +121,7 @@ export class MonitoringConfigService {
 
   /** 404 for the site in the path; 400 naming the field for a site in the body. */
   private async requireSite(m: EntityManager, siteId: string, field?: string): Promise<void> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM sites WHERE id = $1`, [siteId]);
-    if (rows.length > 0) return;
+    if (await this.sites.siteExists(m, siteId)) return;
     if (field) throw new InvalidInputError('No such site', [{ path: field, message: 'no such site' }]);
     throw new NotFoundError('Site');
   }

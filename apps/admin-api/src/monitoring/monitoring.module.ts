@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CareTeamModule } from '../care-teams/care-team.module';
 import { MonitoringConfigService } from './monitoring-config.service';
 import { MonitoringQueryRepository } from './monitoring-query.repository';
 import {
@@ -10,6 +11,8 @@ import {
 import { MonitoringService } from './monitoring.service';
 
 @Module({
+  // Site and care team checks.
+  imports: [CareTeamModule],
   controllers: [PatientMonitoringController, MonitoringController, SiteMonitoringController, FeedController],
   providers: [MonitoringService, MonitoringConfigService, MonitoringQueryRepository],
 })

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { AuditRepository, type AuditEntry, MonitoringRepository } from '@alem/persistence';
+import { MonitoringRepository } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AuditedTransactions } from '../common/audited-transaction';
 import { type CsvColumn } from '../common/csv';
 import { NotFoundError } from '../common/domain.errors';
 import { type ListFormat, type Page, pageLimit } from '../common/pagination';
@@ -50,13 +51,9 @@ export class MonitoringService {
     private readonly dataSource: DataSource,
     private readonly queries: MonitoringQueryRepository,
     private readonly monitoring: MonitoringRepository,
-    private readonly audit: AuditRepository,
+    private readonly audited: AuditedTransactions,
     private readonly clock: Clock,
   ) {}
-
-  private entry(actor: RequestActor, entry: Omit<AuditEntry, 'actor' | 'at'>): AuditEntry {
-    return { actor: auditActorOf(actor), at: this.clock.now(), ...entry };
-  }
 
   private async requirePatient(m: EntityManager, actor: RequestActor, id: string): Promise<void> {
     if (!(await this.queries.patientInScope(m, patientScopeOf(actor), id))) {
@@ -65,39 +62,33 @@ export class MonitoringService {
   }
 
   async status(actor: RequestActor, id: string): Promise<PatientMonitoringView> {
-    return this.dataSource.transaction(async (m) => {
+    return this.audited.run(actor, 'lab-results', async (m, trail) => {
       await this.requirePatient(m, actor, id);
       const view = await this.queries.status(m, id);
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: 'monitoring.read',
-          entityType: 'patient',
-          entityId: id,
-          patientId: id,
-          dataCategory: 'lab-results',
-          detail: { expectations: view.expectations.length },
-        }),
-      ]);
+      trail.record({
+        action: 'monitoring.read',
+        entityType: 'patient',
+        entityId: id,
+        patientId: id,
+        detail: { expectations: view.expectations.length },
+      });
       return view;
     });
   }
 
   async suspensions(actor: RequestActor, id: string): Promise<{ items: SuspensionItemView[] }> {
-    return this.dataSource.transaction(async (m) => {
+    return this.audited.run(actor, 'treatment', async (m, trail) => {
       await this.requirePatient(m, actor, id);
       const items = (await this.monitoring.suspensions(id, { manager: m, newestFirst: true })).map(
         toSuspensionItem,
       );
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: 'monitoring-suspension.list',
-          entityType: 'patient',
-          entityId: id,
-          patientId: id,
-          dataCategory: 'treatment',
-          detail: { suspensionIds: items.map((s) => s.id) },
-        }),
-      ]);
+      trail.record({
+        action: 'monitoring-suspension.list',
+        entityType: 'patient',
+        entityId: id,
+        patientId: id,
+        detail: { suspensionIds: items.map((s) => s.id) },
+      });
       return { items };
     });
   }
@@ -164,21 +155,18 @@ export class MonitoringService {
     format: ListFormat,
   ): Promise<Page<OverdueItemView>> {
     const limit = pageLimit(query, format);
-    return this.dataSource.transaction(async (m) => {
+    return this.audited.run(actor, 'lab-results', async (m, trail) => {
       const page = await this.queries.overdue(m, patientScopeOf(actor), query, limit);
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: 'monitoring.overdue.list',
-          entityType: 'monitoring-expectation',
-          dataCategory: 'lab-results',
-          detail: {
-            filters: { ...query, limit },
-            format,
-            total: page.total,
-            patientIds: [...new Set(page.items.map((i) => i.patientId))],
-          },
-        }),
-      ]);
+      trail.record({
+        action: 'monitoring.overdue.list',
+        entityType: 'monitoring-expectation',
+        detail: {
+          filters: { ...query, limit },
+          format,
+          total: page.total,
+          patientIds: [...new Set(page.items.map((i) => i.patientId))],
+        },
+      });
       return { ...page, limit, offset: query.offset };
     });
   }

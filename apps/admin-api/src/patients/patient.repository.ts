@@ -6,11 +6,14 @@ import { applyPatientScope, type PatientScope } from '../common/patient-scope';
 import { SqlBuilder } from '../common/sql-builder';
 import {
   type CourseView,
+  type CreateCourseDto,
+  type CreatePatientDto,
   type PatientDetailView,
   type PatientQueryDto,
   type PatientView,
   type ResultQueryDto,
   type ResultView,
+  type UpdateCourseDto,
 } from './patient.dto';
 
 interface PatientRow {
@@ -246,5 +249,135 @@ export class PatientRepository {
       [resultId, ruleIds],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** Enrols the patient with its identifiers; returns its id. */
+  async insert(
+    m: EntityManager,
+    input: Omit<CreatePatientDto, 'courses'>,
+    enrolledAt: Date,
+  ): Promise<string> {
+    const [{ id }]: Array<{ id: string }> = await m.query(
+      `INSERT INTO patients (site_id, care_team_id, indication, display_name, birth_date, sex, enrolled_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [
+        input.siteId,
+        input.careTeamId,
+        input.indication,
+        input.displayName ?? null,
+        input.birthDate ?? null,
+        input.sex ?? null,
+        enrolledAt.toISOString(),
+      ],
+    );
+    await m.query(
+      `INSERT INTO patient_identifiers (authority, identifier, patient_id)
+         SELECT authority, identifier, $3 FROM unnest($1::text[], $2::text[]) AS t(authority, identifier)`,
+      [input.identifiers.map((i) => i.authority), input.identifiers.map((i) => i.identifier), id],
+    );
+    return id;
+  }
+
+  /** Sets the columns given (`column = value`; the names are the caller's, never a client's). */
+  async update(
+    m: EntityManager,
+    id: string,
+    columns: ReadonlyArray<[column: string, value: unknown]>,
+  ): Promise<void> {
+    const set: string[] = [];
+    const params: unknown[] = [id];
+    for (const [column, value] of columns) {
+      params.push(value);
+      set.push(`${column} = $${params.length}`);
+    }
+    await m.query(`UPDATE patients SET ${set.join(', ')} WHERE id = $1`, params);
+  }
+
+  async setClinicalFlags(m: EntityManager, id: string, flags: PatientFlags): Promise<void> {
+    await m.query(`UPDATE patients SET clinical_flags = $2 WHERE id = $1`, [id, JSON.stringify(flags)]);
+  }
+
+  async addIdentifier(
+    m: EntityManager,
+    id: string,
+    input: { authority: string; identifier: string },
+  ): Promise<void> {
+    await m.query(`INSERT INTO patient_identifiers (authority, identifier, patient_id) VALUES ($1, $2, $3)`, [
+      input.authority,
+      input.identifier,
+      id,
+    ]);
+  }
+
+  async removeIdentifier(
+    m: EntityManager,
+    id: string,
+    input: { authority: string; identifier: string },
+  ): Promise<void> {
+    await m.query(
+      `DELETE FROM patient_identifiers WHERE authority = $1 AND identifier = $2 AND patient_id = $3`,
+      [input.authority, input.identifier, id],
+    );
+  }
+
+  /** Whether any of these identifiers is assigned to a patient. */
+  async identifiersTaken(
+    m: EntityManager,
+    identifiers: ReadonlyArray<{ authority: string; identifier: string }>,
+  ): Promise<boolean> {
+    const taken: unknown[] = await m.query(
+      `SELECT 1 FROM patient_identifiers i
+       JOIN unnest($1::text[], $2::text[]) AS t(authority, identifier)
+         ON i.authority = t.authority AND i.identifier = t.identifier`,
+      [identifiers.map((i) => i.authority), identifiers.map((i) => i.identifier)],
+    );
+    return taken.length > 0;
+  }
+
+  async insertCourse(
+    m: EntityManager,
+    patientId: string,
+    course: CreateCourseDto,
+    at: Date,
+  ): Promise<CourseView> {
+    const [row] = await m.query(
+      `INSERT INTO treatment_courses (patient_id, course_number, product, infusion_dates, created_at)
+       VALUES ($1, $2, $3, $4::date[], $5) RETURNING ${COURSE_COLUMNS}`,
+      [patientId, course.courseNumber, course.product, [...course.infusionDays].sort(), at.toISOString()],
+    );
+    return toCourse(row);
+  }
+
+  /** The patient's course, locked for update, or null. */
+  async lockCourse(m: EntityManager, patientId: string, courseId: string): Promise<CourseView | null> {
+    const rows = await m.query(
+      `SELECT ${COURSE_COLUMNS} FROM treatment_courses WHERE id = $1 AND patient_id = $2 FOR UPDATE`,
+      [courseId, patientId],
+    );
+    return rows[0] ? toCourse(rows[0]) : null;
+  }
+
+  async updateCourse(
+    m: EntityManager,
+    patientId: string,
+    courseId: string,
+    input: UpdateCourseDto,
+  ): Promise<CourseView> {
+    const [row] = await queryRows<CourseRow>(
+      m,
+      `UPDATE treatment_courses SET product = coalesce($3, product), infusion_dates = coalesce($4::date[], infusion_dates)
+         WHERE id = $1 AND patient_id = $2 RETURNING ${COURSE_COLUMNS}`,
+      [
+        courseId,
+        patientId,
+        input.product ?? null,
+        input.infusionDays ? [...input.infusionDays].sort() : null,
+      ],
+    );
+    return toCourse(row!);
+  }
+
+  async deleteCourse(m: EntityManager, patientId: string, courseId: string): Promise<void> {
+    await m.query(`DELETE FROM treatment_courses WHERE id = $1 AND patient_id = $2`, [courseId, patientId]);
   }
 }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { type RuleSet } from '@alem/clinical';
-import { AlertLedger, type AppliedAlertChange, AuditRepository, ResultGrader } from '@alem/persistence';
+import { AlertLedger, type AppliedAlertChange, ResultGrader } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
+import { AuditedTransactions } from '../common/audited-transaction';
 import { ConflictError, NotFoundError } from '../common/domain.errors';
 import { patientScopeOf } from '../common/patient-scope';
-import { auditActorOf, type RequestActor, userOf } from '../common/request-actor';
+import { type RequestActor, userOf } from '../common/request-actor';
 import { SiteRuleSetService } from '../rule-sets/site-rule-set.service';
 import { type ReleaseResultDto, type ResultReleaseView } from './patient.dto';
 import { PatientRepository, type ResultReleaseState } from './patient.repository';
@@ -58,12 +59,11 @@ function holdingRuleIds(ruleSet: RuleSet): string[] {
 @Injectable()
 export class ResultReleaseService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly patients: PatientRepository,
     private readonly ruleSets: SiteRuleSetService,
     private readonly grader: ResultGrader,
     private readonly ledger: AlertLedger,
-    private readonly audit: AuditRepository,
+    private readonly audited: AuditedTransactions,
     private readonly clock: Clock,
   ) {}
 
@@ -90,7 +90,7 @@ export class ResultReleaseService {
   ): Promise<ResultReleaseView> {
     const user = userOf(actor);
     const now = this.clock.now();
-    return this.dataSource.transaction(async (m) => {
+    return this.audited.run(actor, 'lab-results', async (m, trail) => {
       // The patient within the caller's scope first: another team's patient is no patient at all (404).
       const patient = await this.patients.find(m, patientScopeOf(actor), patientId);
       if (!patient) throw new NotFoundError('Patient');
@@ -155,18 +155,14 @@ export class ResultReleaseService {
         releasedBy: user.userId,
         releaseReason: input.reason,
       };
-      await this.audit.append(m, [
-        {
-          actor: auditActorOf(actor),
-          at: now,
-          action: 'result.release',
-          entityType: 'result',
-          entityId: resultId,
-          patientId,
-          dataCategory: 'lab-results',
-          detail: { before, after, ruleSetVersion: ruleSet.version, reviewAlertIds, decisions },
-        },
-      ]);
+      trail.record({
+        at: now,
+        action: 'result.release',
+        entityType: 'result',
+        entityId: resultId,
+        patientId,
+        detail: { before, after, ruleSetVersion: ruleSet.version, reviewAlertIds, decisions },
+      });
       return { resultId, releasedAt, releasedBy: user.userId, decisions };
     });
   }

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { type RuleOverride, type RuleSet, RuleSetError, siteOverrideLabel } from '@alem/clinical';
-import { AuditRepository, type AuditEntry } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CareTeamRepository } from '../care-teams/care-team.repository';
+import { AuditedTransactions } from '../common/audited-transaction';
 import { type CsvColumn } from '../common/csv';
 import { InvalidInputError, NotFoundError } from '../common/domain.errors';
 import { type ListFormat, type Page, pageLimit } from '../common/pagination';
-import { auditActorOf, type RequestActor, userOf } from '../common/request-actor';
-import { SqlBuilder } from '../common/sql-builder';
+import { type RequestActor, userOf } from '../common/request-actor';
 import {
   type CreateRuleOverridesDto,
   type EffectiveRuleSetView,
@@ -16,12 +16,8 @@ import {
   type RuleSetView,
 } from './rule-set.dto';
 import { overrideIssues, ruleSetView } from './rule-set.view';
-import {
-  type Indication,
-  OVERRIDE_COLUMNS,
-  type OverrideRow,
-  SiteRuleSetService,
-} from './site-rule-set.service';
+import { type Indication, type OverrideRow, RuleOverrideRepository } from './rule-set.repository';
+import { SiteRuleSetService } from './site-rule-set.service';
 
 export const RULE_OVERRIDE_CSV_COLUMNS: CsvColumn<RuleOverrideVersionView>[] = [
   { header: 'id', value: (r) => r.id },
@@ -45,14 +41,12 @@ export const RULE_OVERRIDE_CSV_COLUMNS: CsvColumn<RuleOverrideVersionView>[] = [
 export class RuleSetService {
   constructor(
     private readonly siteRuleSets: SiteRuleSetService,
+    private readonly overrides: RuleOverrideRepository,
+    private readonly sites: CareTeamRepository,
     private readonly dataSource: DataSource,
-    private readonly audit: AuditRepository,
+    private readonly audited: AuditedTransactions,
     private readonly clock: Clock,
   ) {}
-
-  private entry(actor: RequestActor, entry: Omit<AuditEntry, 'actor' | 'at' | 'dataCategory'>): AuditEntry {
-    return { actor: auditActorOf(actor), at: this.clock.now(), dataCategory: 'configuration', ...entry };
-  }
 
   shippedSets(): { items: RuleSetView[] } {
     const { MS, CLL } = this.siteRuleSets.shipped;
@@ -63,7 +57,7 @@ export class RuleSetService {
   async effective(siteId: string, indication: Indication): Promise<EffectiveRuleSetView> {
     const m = this.dataSource.manager;
     await this.requireSite(m, siteId);
-    const latest = await this.siteRuleSets.latest(m, siteId, indication);
+    const latest = await this.overrides.latest(m, siteId, indication);
     const base = this.siteRuleSets.shipped[indication];
     if (!latest) {
       return {
@@ -105,18 +99,7 @@ export class RuleSetService {
     const limit = pageLimit(query, format);
     const m = this.dataSource.manager;
     await this.requireSite(m, siteId);
-    const sql = new SqlBuilder();
-    sql.where(`site_id = ${sql.p(siteId)}`).whereEquals('indication', query.indication);
-    const [{ total }]: Array<{ total: number }> = await m.query(
-      `SELECT count(*)::int AS total FROM rule_overrides ${sql.whereSql()}`,
-      sql.params,
-    );
-    const rows: OverrideRow[] = await m.query(
-      `SELECT ${OVERRIDE_COLUMNS} FROM rule_overrides ${sql.whereSql()}
-       ORDER BY rule_overrides.created_at DESC, rule_overrides.id DESC
-       LIMIT ${sql.p(limit)} OFFSET ${sql.p(query.offset)}`,
-      sql.params,
-    );
+    const { total, rows } = await this.overrides.history(m, siteId, query, limit);
     return { items: rows.map((r) => this.toView(r)), total, limit, offset: query.offset };
   }
 
@@ -130,13 +113,10 @@ export class RuleSetService {
     input: CreateRuleOverridesDto,
   ): Promise<RuleOverrideVersionView> {
     const user = userOf(actor);
-    return this.dataSource.transaction(async (m) => {
+    return this.audited.run(actor, 'configuration', async (m, trail) => {
       await this.requireSite(m, siteId);
-      // Versions of one site and indication are numbered under a lock, so two admins cannot both write version n.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [
-        `rule-overrides|${siteId}|${input.indication}`,
-      ]);
-      const previous = await this.siteRuleSets.latest(m, siteId, input.indication);
+      await this.overrides.lockVersions(m, siteId, input.indication);
+      const previous = await this.overrides.latest(m, siteId, input.indication);
       const version = (previous?.version ?? 0) + 1;
       const overrides = input.overrides as RuleOverride[];
       try {
@@ -148,20 +128,16 @@ export class RuleSetService {
           overrideIssues(error.issues, overrides),
         );
       }
-      const [row]: OverrideRow[] = await m.query(
-        `INSERT INTO rule_overrides (site_id, indication, version, overrides, reason, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${OVERRIDE_COLUMNS}`,
-        [
-          siteId,
-          input.indication,
-          version,
-          JSON.stringify(overrides),
-          input.reason,
-          user.userId,
-          this.clock.now().toISOString(),
-        ],
-      );
-      const after = this.toView(row!);
+      const row = await this.overrides.insert(m, {
+        siteId,
+        indication: input.indication,
+        version,
+        overrides,
+        reason: input.reason,
+        by: user.userId,
+        at: this.clock.now(),
+      });
+      const after = this.toView(row);
       const state = (v: RuleOverrideVersionView | null) =>
         v && {
           version: v.version,
@@ -169,19 +145,17 @@ export class RuleSetService {
           overrides: v.overrides,
           reason: v.reason,
         };
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: 'rule-overrides.create',
-          entityType: 'rule-overrides',
-          entityId: after.id,
-          detail: {
-            siteId,
-            indication: input.indication,
-            before: state(previous ? this.toView(previous) : null),
-            after: state(after),
-          },
-        }),
-      ]);
+      trail.record({
+        action: 'rule-overrides.create',
+        entityType: 'rule-overrides',
+        entityId: after.id,
+        detail: {
+          siteId,
+          indication: input.indication,
+          before: state(previous ? this.toView(previous) : null),
+          after: state(after),
+        },
+      });
       return after;
     });
   }
@@ -203,7 +177,6 @@ export class RuleSetService {
   }
 
   private async requireSite(m: EntityManager, siteId: string): Promise<void> {
-    const rows = await m.query(`SELECT 1 FROM sites WHERE id = $1`, [siteId]);
-    if (rows.length === 0) throw new NotFoundError('Site');
+    if (!(await this.sites.siteExists(m, siteId))) throw new NotFoundError('Site');
   }
 }

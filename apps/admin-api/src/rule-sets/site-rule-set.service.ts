@@ -9,22 +9,7 @@ import {
   siteOverrideLabel,
 } from '@alem/clinical';
 import { type EntityManager } from 'typeorm';
-
-export type Indication = 'MS' | 'CLL';
-
-/** A stored override version of a site and indication (`rule_overrides`). */
-export interface OverrideRow {
-  id: string;
-  site_id: string;
-  indication: Indication;
-  version: number;
-  overrides: RuleOverride[];
-  reason: string;
-  created_by: string | null;
-  created_at: Date;
-}
-
-export const OVERRIDE_COLUMNS = `id::text, site_id, indication, version, overrides, reason, created_by, created_at`;
+import { type Indication, RuleOverrideRepository } from './rule-set.repository';
 
 /**
  * A site's rule set as the result processor builds it (`RuleSetCache`): the shipped set of the indication with
@@ -36,19 +21,11 @@ export const OVERRIDE_COLUMNS = `id::text, site_id, indication, version, overrid
 export class SiteRuleSetService {
   readonly shipped: RuleSetsByIndication = defaultRuleSets();
 
+  constructor(private readonly overrides: RuleOverrideRepository) {}
+
   /** The shipped set with these overrides applied; throws `RuleSetError` (every issue) when they do not apply. */
   apply(siteId: string, indication: Indication, version: number, overrides: RuleOverride[]): RuleSet {
     return applySiteOverrides(this.shipped[indication], siteOverrideLabel(siteId, version), overrides);
-  }
-
-  /** The site's latest override version for the indication, or null when it has none. */
-  async latest(m: EntityManager, siteId: string, indication: Indication): Promise<OverrideRow | null> {
-    const rows: OverrideRow[] = await m.query(
-      `SELECT ${OVERRIDE_COLUMNS} FROM rule_overrides WHERE site_id = $1 AND indication = $2
-       ORDER BY version DESC LIMIT 1`,
-      [siteId, indication],
-    );
-    return rows[0] ?? null;
   }
 
   /**
@@ -57,7 +34,7 @@ export class SiteRuleSetService {
    * in a processor that starts now: it is the one choice that does not depend on a process's history.
    */
   async inForce(m: EntityManager, siteId: string, indication: Indication): Promise<RuleSet> {
-    const latest = await this.latest(m, siteId, indication);
+    const latest = await this.overrides.latest(m, siteId, indication);
     if (!latest) return this.shipped[indication];
     try {
       return this.apply(siteId, indication, latest.version, latest.overrides);

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { AuditRepository, type AuditEntry, type LabSender, LabSenderRepository } from '@alem/persistence';
+import { type LabSender, LabSenderRepository } from '@alem/persistence';
 import { Clock } from '@alem/runtime';
-import { DataSource } from 'typeorm';
+import { AuditedTransactions } from '../common/audited-transaction';
 import { NotFoundError } from '../common/domain.errors';
 import { type Page, pageLimit } from '../common/pagination';
-import { auditActorOf, type RequestActor } from '../common/request-actor';
+import { type RequestActor } from '../common/request-actor';
 import { type LabSenderInput, type LabSenderQueryDto, type LabSenderView } from './lab-sender.dto';
 
 const toView = (s: LabSender): LabSenderView => ({
@@ -25,15 +25,10 @@ const toView = (s: LabSender): LabSenderView => ({
 @Injectable()
 export class LabSenderService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly senders: LabSenderRepository,
-    private readonly audit: AuditRepository,
+    private readonly audited: AuditedTransactions,
     private readonly clock: Clock,
   ) {}
-
-  private entry(actor: RequestActor, entry: Omit<AuditEntry, 'actor' | 'at' | 'dataCategory'>): AuditEntry {
-    return { actor: auditActorOf(actor), at: this.clock.now(), dataCategory: 'configuration', ...entry };
-  }
 
   async list(query: LabSenderQueryDto): Promise<Page<LabSenderView>> {
     const limit = pageLimit(query, 'json');
@@ -53,7 +48,7 @@ export class LabSenderService {
    * the zone never unbinds a lab by accident; a registration already so is left as it is, unaudited.
    */
   async put(actor: RequestActor, sender: string, input: LabSenderInput): Promise<LabSenderView> {
-    return this.dataSource.transaction(async (m) => {
+    return this.audited.run(actor, 'configuration', async (m, trail) => {
       const found = await this.senders.find(sender, m, true);
       const before = found ? toView(found) : null;
       const wanted = {
@@ -74,30 +69,26 @@ export class LabSenderService {
         return before;
       }
       const after = toView(await this.senders.save(m, sender, wanted, this.clock.now()));
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: before ? 'lab-sender.update' : 'lab-sender.create',
-          entityType: 'lab-sender',
-          entityId: sender,
-          detail: { before, after },
-        }),
-      ]);
+      trail.record({
+        action: before ? 'lab-sender.update' : 'lab-sender.create',
+        entityType: 'lab-sender',
+        entityId: sender,
+        detail: { before, after },
+      });
       return after;
     });
   }
 
   async delete(actor: RequestActor, sender: string): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
+    await this.audited.run(actor, 'configuration', async (m, trail) => {
       const removed = await this.senders.remove(m, sender);
       if (!removed) throw new NotFoundError('Sender registration');
-      await this.audit.append(m, [
-        this.entry(actor, {
-          action: 'lab-sender.delete',
-          entityType: 'lab-sender',
-          entityId: sender,
-          detail: { before: toView(removed), after: null },
-        }),
-      ]);
+      trail.record({
+        action: 'lab-sender.delete',
+        entityType: 'lab-sender',
+        entityId: sender,
+        detail: { before: toView(removed), after: null },
+      });
     });
   }
 }
