@@ -21,6 +21,7 @@ export { RefreshingCache } from './refreshing-cache';
 export { ApiKeyRepository } from './repositories/api-key.repository';
 export {
   type AuditActor,
+  type AuditDataCategory,
   type AuditEntry,
   AuditRepository,
   type AuditVerification,
