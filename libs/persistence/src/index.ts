@@ -86,3 +86,6 @@ export {
 } from './seed/enrolment.seed';
 export { TABLES } from './tables/index';
 export { type Column, SERIAL, type Table } from './tables/table';
+export { auditLogTable } from './tables/audit.tables';
+export { codeMappingsTable } from './tables/access.tables';
+export { type RowOf } from './tables/table';

@@ -1,27 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { type auditLogTable, type RowOf } from '@alem/persistence';
 import { type EntityManager } from 'typeorm';
 import { countAndRows, SqlBuilder } from '../common/sql-builder';
 import { type AuditQueryDto } from './audit-log.dto';
 
-export interface AuditRow {
-  id: string;
-  seq: string;
-  occurred_at: Date;
-  actor_type: string;
-  actor_id: string | null;
-  actor_label: string | null;
-  action: string;
-  entity_type: string | null;
-  entity_id: string | null;
-  patient_id: string | null;
-  data_category: string;
-  outcome: string;
-  source_ip: string | null;
-  user_agent: string | null;
-  detail: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
+/** An audit record as auditors read it. */
+export type AuditRow = RowOf<typeof auditLogTable>;
 
 /** The audit log as auditors read it (written only by `AuditRepository`). */
 @Injectable()

@@ -1,21 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { queryRows } from '@alem/persistence';
+import { type codeMappingsTable, queryRows, type RowOf } from '@alem/persistence';
 import { type EntityManager } from 'typeorm';
 import { countAndRows, SqlBuilder } from '../common/sql-builder';
 import { type CodeMappingQueryDto } from './code-mapping.dto';
 
-export interface CodeMappingRow {
-  id: string;
-  sender: string;
-  code_system: string;
-  code: string;
-  loinc: string | null;
-  analyte: string | null;
-  unit: string | null;
-  created_by: string | null;
-  created_at: Date;
-  updated_at: Date | null;
-}
+export type CodeMappingRow = RowOf<typeof codeMappingsTable>;
 const COLUMNS = `id, sender, code_system, code, loinc, analyte, unit, created_by, created_at, updated_at`;
 
 /** What a mapping points a sender's local code at. */

@@ -6,7 +6,8 @@ import {
   type SignedAuditAnchor,
 } from '../audit/audit-anchor';
 import { AuditChainVerifier, type ChainBreak, type ChainedAuditRow } from '../audit/audit-chain';
-import { type AuditActorType, type AuditOutcome } from '../tables/audit.tables';
+import { type AuditActorType, type auditLogTable, type AuditOutcome } from '../tables/audit.tables';
+import { type RowOf } from '../tables/table';
 
 /** The kind of information an audited action touched (ASTM E2147 "data type"). */
 export type AuditDataCategory =
@@ -185,30 +186,13 @@ export class AuditRepository {
     const breaks: ChainBreak[] = [];
     let after = '0';
     for (;;) {
-      const rows: Array<{
-        id: string;
-        seq: string;
-        occurred_at: Date;
-        actor_type: string;
-        actor_id: string | null;
-        actor_label: string | null;
-        action: string;
-        entity_type: string | null;
-        entity_id: string | null;
-        patient_id: string | null;
-        data_category: string;
-        outcome: string;
-        source_ip: string | null;
-        user_agent: string | null;
-        detail_text: string;
-        prev_hash: string;
-        hash: string;
-      }> = await this.dataSource.query(
-        `SELECT id::text, seq::text, occurred_at, actor_type, actor_id, actor_label, action, entity_type, entity_id,
+      const rows: Array<Omit<RowOf<typeof auditLogTable>, 'detail'> & { detail_text: string }> =
+        await this.dataSource.query(
+          `SELECT id::text, seq::text, occurred_at, actor_type, actor_id, actor_label, action, entity_type, entity_id,
                 patient_id::text, data_category, outcome, source_ip, user_agent, detail::text AS detail_text, prev_hash, hash
          FROM audit_log WHERE seq > $1::bigint ORDER BY audit_log.seq LIMIT $2`,
-        [after, pageSize],
-      );
+          [after, pageSize],
+        );
       for (const r of rows) {
         const row: ChainedAuditRow = {
           id: r.id,

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type CodeMapping } from '@alem/clinical';
 import { DataSource } from 'typeorm';
+import { type codeMappingsTable } from '../tables/access.tables';
+import { type RowOf } from '../tables/table';
 
 /** Per-sender local code → LOINC mappings, as the result normaliser reads them. */
 @Injectable()
@@ -8,14 +10,9 @@ export class CodeMappingRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async loadAll(): Promise<CodeMapping[]> {
-    const rows: Array<{
-      sender: string;
-      code_system: string;
-      code: string;
-      loinc: string | null;
-      analyte: string | null;
-      unit: string | null;
-    }> = await this.dataSource.query(
+    const rows: Array<
+      Pick<RowOf<typeof codeMappingsTable>, 'sender' | 'code_system' | 'code' | 'loinc' | 'analyte' | 'unit'>
+    > = await this.dataSource.query(
       `SELECT sender, code_system, code, loinc, analyte, unit FROM code_mappings ORDER BY sender, code_system, code`,
     );
     return rows.map((r) => ({
