@@ -33,18 +33,6 @@ export const ROUTINE: ReadonlyArray<{
   { code: '2951-2', unit: 'mmol/L', range: '135-145', value: (r) => 136 + Math.round(r * 8) },
 ];
 
-/** A deterministic pseudo-random sequence (mulberry32), so every run sends the same feed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface FeedOptions {
   /** Share of results that belong to enrolled patients (0.1 realistic, 1 worst case). */
   enrolledShare: number;

@@ -21,12 +21,13 @@ import {
   KafkaMockBroker,
   PROCESSOR_NODE_FLAGS,
   REPO_ROOT,
+  seededRandom,
   SmtpCapture,
   startProcess,
   waitFor,
 } from '@alem/local-stack';
 import { toNewResult } from '../../apps/result-processor/src/result-record';
-import { AUTHORITY, enrolledId, feedMessage, type FeedOptions, random, seedEnrolledPatients } from './feed';
+import { AUTHORITY, enrolledId, feedMessage, type FeedOptions, seedEnrolledPatients } from './feed';
 import {
   keysForEveryPartition,
   produceUntilCommitted,
@@ -98,7 +99,7 @@ function warmUpMessage() {
   return feedMessage(
     -1,
     { enrolledShare: 0, enrolledPatients: 1, criticalShare: 0, seed: 1 },
-    random(1),
+    seededRandom(1),
     'WARM-UP',
   ).message;
 }
@@ -170,7 +171,7 @@ async function rawKafka(args: Args): Promise<ThroughputRun> {
           groupId: 'bench-raw',
           messages: warmUpMessages(RAW_TOPIC_PARTITIONS),
         });
-        const rnd = random(feed(0.1).seed);
+        const rnd = seededRandom(feed(0.1).seed);
         return await produceUntilCommitted({
           producer,
           admin,
@@ -206,7 +207,7 @@ async function rawPostgres(args: Args): Promise<ThroughputRun & { batchSize: num
         }>
       ).map((r) => [r.identifier, r.patient_id]),
     );
-    const rnd = random(feed(1).seed);
+    const rnd = seededRandom(feed(1).seed);
     const now = new Date();
     const rows: NewResult[] = [];
     for (let i = 0; i < args.n; i++) {
@@ -337,7 +338,7 @@ async function processorRun(
             return true;
           },
         });
-        const rnd = random(feed(share).seed);
+        const rnd = seededRandom(feed(share).seed);
         const run = await produceUntilCommitted({
           producer,
           admin,
@@ -450,7 +451,7 @@ async function latencyRun(args: Args): Promise<LatencyRun> {
           groupId: 'result-processor',
           messages: warmUpMessages(),
         });
-        const rnd = random(7);
+        const rnd = seededRandom(7);
         const producedAt = new Map<string, number>();
         const total = args.rate * args.seconds;
         const options: FeedOptions = {

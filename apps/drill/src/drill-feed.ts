@@ -1,4 +1,5 @@
 import { type LabResultEvent } from '@alem/events';
+import { seededRandom } from '@alem/local-stack';
 import { CONTENT_TYPES, HEADERS } from '@alem/messaging';
 
 /**
@@ -64,18 +65,6 @@ const ROUTINE: readonly Analyte[] = [
   { code: '1742-6', display: 'ALT', unit: 'U/L', range: '7-55', value: '22' },
 ];
 
-/** A deterministic pseudo-random sequence (mulberry32): every run of a seed sends the same feed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function patientId(i: number): string {
   return `D${String(i).padStart(6, '0')}`;
 }
@@ -134,7 +123,7 @@ function malformedPayload(route: Route, n: number, controlId: string): string {
  * the patients' course (see drill-setup).
  */
 export function buildFeed(spec: FeedSpec, now: Date): FeedItem[] {
-  const rnd = random(spec.seed);
+  const rnd = seededRandom(spec.seed);
   const items: FeedItem[] = [];
   const firstRoutine = spec.breaching;
   const breachAt = new Map<number, number>();

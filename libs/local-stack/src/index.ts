@@ -10,3 +10,4 @@ export * from './redis-server';
 export * from './postgres-cluster';
 export * from './app-process';
 export * from './free-port';
+export * from './seeded-random';

@@ -1,0 +1,14 @@
+/**
+ * A deterministic pseudo-random sequence in [0, 1) (mulberry32): every run of a seed makes the same feed, so the
+ * benchmark's and the drill's figures compare run to run.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
