@@ -16,15 +16,34 @@ export const LAB_RESULT_SCHEMA = 'lab-result.v1';
 /** The media type of a JSON `LabResult` v1 event (its `content-type` message header). */
 export const LAB_RESULT_CONTENT_TYPE = 'application/vnd.lab-result.v1+json';
 
+/**
+ * The event's field limits: a producer (the HL7 parser, a FHIR mapping) refuses a value that does not fit, with a
+ * reason, rather than building an event the processor would dead-letter.
+ */
+export const LAB_RESULT_LIMITS = {
+  /** Patient id, message control id, code, code system, order id. */
+  id: 64,
+  /** A hierarchic designator written whole (`namespace&universal id&type`): authority, sender. */
+  hd: 128,
+  subId: 32,
+  display: 200,
+  unit: 64,
+  range: 64,
+  flag: 8,
+  flags: 8,
+  text: 4000,
+} as const;
+
 /** The longest hierarchic designator (namespace id, universal id and its type, joined with `&`). */
-export const MAX_HD = 128;
+export const MAX_HD = LAB_RESULT_LIMITS.hd;
+const L = LAB_RESULT_LIMITS;
 
 export const labResultEventSchema = z
   .object({
     schema: z.literal(LAB_RESULT_SCHEMA),
     patient: z.object({
       /** PID-3.1 */
-      id: z.string().trim().min(1).max(64),
+      id: z.string().trim().min(1).max(L.id),
       /**
        * PID-3.4, the assigning authority: a patient is matched by id + authority, never by name. An HL7
        * hierarchic designator: `CITYHOSP`, or whole as `namespace&universal id&type` (see `hdForms`).
@@ -37,29 +56,29 @@ export const labResultEventSchema = z
       facility: z.string().trim().min(1).max(MAX_HD),
     }),
     /** MSH-10. With the sender and the observation identity it makes the idempotency key. */
-    messageControlId: z.string().trim().min(1).max(64),
+    messageControlId: z.string().trim().min(1).max(L.id),
     observation: z.object({
       /** OBX-3.1 and OBX-3.3 (`LN` for LOINC, otherwise the lab's local system). */
-      code: z.string().trim().min(1).max(64),
-      system: z.string().trim().min(1).max(64),
-      display: z.string().max(200).optional(),
+      code: z.string().trim().min(1).max(L.id),
+      system: z.string().trim().min(1).max(L.id),
+      display: z.string().max(L.display).optional(),
       /** OBX-4 observation sub-id, when one OBR carries the same code more than once. */
-      subId: z.string().max(32).optional(),
+      subId: z.string().max(L.subId).optional(),
       /** Filler (OBR-3) or placer (OBR-2) order number: with the code, the identity a correction refers to. */
-      orderId: z.string().max(64).optional(),
+      orderId: z.string().max(L.id).optional(),
     }),
     /** OBX-2. */
     valueType: z.enum(['NM', 'SN', 'ST', 'TX', 'CE', 'CWE']),
     /** A number for NM and SN; the code or text otherwise; null when the lab sent none (status not-obtainable). */
-    value: z.union([z.number().finite(), z.string().max(4000), z.null()]),
+    value: z.union([z.number().finite(), z.string().max(L.text), z.null()]),
     /** SN comparator (`<^50` → `<`). */
     comparator: z.enum(['<', '<=', '>', '>=']).optional(),
     /** OBX-6, as sent. */
-    unit: z.string().max(64).optional(),
+    unit: z.string().max(L.unit).optional(),
     /** OBX-7, as sent. */
-    referenceRange: z.string().max(64).optional(),
+    referenceRange: z.string().max(L.range).optional(),
     /** OBX-8 abnormal flags. */
-    flags: z.array(z.string().max(8)).max(8).optional(),
+    flags: z.array(z.string().max(L.flag)).max(L.flags).optional(),
     /** OBX-11: F final, C corrected, P preliminary, X not obtainable, D deleted. */
     status: z.enum(['final', 'corrected', 'preliminary', 'not-obtainable', 'deleted']),
     /** OBX-14 (or OBR-7): when the specimen was taken. */

@@ -1,3 +1,4 @@
+import { LAB_RESULT_LIMITS } from '@alem/events';
 import { type Hl7Segment } from '@medplum/core';
 import { Info, type Zone } from 'luxon';
 import { hdText, readHdComponent } from './hierarchic-designator';
@@ -18,17 +19,18 @@ import { readObxValue } from './obx-value.reader';
 /** HL7 versions whose ORU^R01 layout this parser was written and tested against. */
 export const SUPPORTED_HL7_VERSIONS: readonly string[] = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'];
 
-// Field limits of the lab-result.v1 event schema: a value that does not fit is refused here, with a reason,
-// rather than producing an event the processor would dead-letter.
-const MAX_ID = 64;
-/** A hierarchic designator written whole (`namespace&universal id&type`): MSH-3, MSH-4, PID-3.4. */
-const MAX_HD = 128;
-const MAX_SUB_ID = 32;
-const MAX_DISPLAY = 200;
-const MAX_UNIT = 64;
-const MAX_RANGE = 64;
-const MAX_FLAG = 8;
-const MAX_FLAGS = 8;
+// The lab-result.v1 event's field limits: a value that does not fit is refused here, with a reason, rather than
+// producing an event the processor would dead-letter.
+const {
+  id: MAX_ID,
+  hd: MAX_HD,
+  subId: MAX_SUB_ID,
+  display: MAX_DISPLAY,
+  unit: MAX_UNIT,
+  range: MAX_RANGE,
+  flag: MAX_FLAG,
+  flags: MAX_FLAGS,
+} = LAB_RESULT_LIMITS;
 
 const STATUS_BY_CODE: Readonly<Record<string, LabResultEvent['status']>> = {
   F: 'final',
