@@ -196,7 +196,15 @@ describe('admin API access control', () => {
           route: `${route.method} ${route.path}`,
           status: 401,
         });
-        expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String) });
+        // The FHIR routes answer in FHIR's error form; every other route in the API's.
+        expect(res.body).toEqual(
+          route.path.startsWith('/api/v1/fhir/')
+            ? {
+                resourceType: 'OperationOutcome',
+                issue: [{ severity: 'error', code: 'login', diagnostics: expect.any(String) }],
+              }
+            : { statusCode: 401, error: 'Unauthorized', message: expect.any(String) },
+        );
         checked++;
       }
     }

@@ -24,6 +24,7 @@ import { StrictZodValidationPipe } from './common/zod-validation.pipe';
 import { DlqModule } from './dlq/dlq.module';
 import { EscalationPolicyModule } from './escalation-policies/escalation-policy.module';
 import { FailedDeliveryModule } from './failed-deliveries/failed-delivery.module';
+import { FhirModule } from './fhir/fhir.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { NotificationModule } from './notifications/notification.module';
 import { PatientModule } from './patients/patient.module';
@@ -54,6 +55,7 @@ export const ADMIN_API_FEATURES: Type<unknown>[] = [
   EscalationPolicyModule,
   RuleSetModule,
   MonitoringModule,
+  FhirModule,
 ];
 
 /** The admin API (REST, OpenAPI): patients, care teams, people, alerts, notifications, DLQ, mappings, audit. */

@@ -37,7 +37,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bearer <token>`. Every route',
         'names the roles it allows (`x-roles`); anything else is refused. Errors have the shape',
         '`{ statusCode, error, message, details? }`. Lists page with `limit`/`offset` and return `total`;',
-        'the auditor’s lists also export CSV (`?format=csv` or `Accept: text/csv`).',
+        'the auditor’s lists also export CSV (`?format=csv` or `Accept: text/csv`). The FHIR R4 routes',
+        '(`/api/v1/fhir/R4`: alerts as DetectedIssues) answer `application/fhir+json`, errors as OperationOutcomes.',
       ].join('\n'),
     )
     .setVersion('1')

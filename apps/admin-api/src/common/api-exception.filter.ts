@@ -131,19 +131,23 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     const payload = toErrorBody(error);
-    if (payload.statusCode >= 500) {
-      const e = error as { name?: string; code?: string; constraint?: string };
-      const what = {
-        err: { name: e?.name, code: e?.code, constraint: e?.constraint },
-        route: request.route?.path,
-      };
-      // 503: a dependency refused and the client may retry; 500: a defect.
-      if (payload.statusCode === 503) this.logger.warn(what, 'dependency unavailable');
-      else this.logger.error(what, 'request failed');
-    }
+    logServerError(this.logger, error, request, payload.statusCode);
     if (response.headersSent) return;
     response.status(payload.statusCode).json(payload);
   }
+}
+
+/** Logs a server error (5xx) by kind, code and route only: an error's message can quote the data it choked on. */
+export function logServerError(logger: Logger, error: unknown, request: Request, statusCode: number): void {
+  if (statusCode < 500) return;
+  const e = error as { name?: string; code?: string; constraint?: string };
+  const what = {
+    err: { name: e?.name, code: e?.code, constraint: e?.constraint },
+    route: request.route?.path,
+  };
+  // 503: a dependency refused and the client may retry; 500: a defect.
+  if (statusCode === 503) logger.warn(what, 'dependency unavailable');
+  else logger.error(what, 'request failed');
 }
 
 /** The same mapping for errors raised before Nest's routing (body parsing): an Express error handler. */

@@ -1151,6 +1151,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/fhir/R4/DetectedIssue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts as DetectedIssues, newest first: a searchset Bundle (by patient and status, paged) */
+        get: operations["FhirController_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fhir/R4/DetectedIssue/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An alert as a DetectedIssue (severity, rule, evidence, acknowledgement) */
+        get: operations["FhirController_read"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -6723,6 +6757,113 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    FhirController_search: {
+        parameters: {
+            query?: {
+                /** @description The patient: our id (or Patient/<id>), or an identifier as `<assigning authority>|<identifier>` */
+                patient?: string;
+                /** @description The DetectedIssue status, or several separated by commas: preliminary, final, entered-in-error */
+                status?: string;
+                /** @description Task:focus adds each alert’s acknowledgement Task to the page (search mode include) */
+                _revinclude?: "Task:focus";
+                /** @description Page size (default 50, at most 500) */
+                _count?: number;
+                /** @description Matches to skip */
+                _offset?: number;
+                /** @description JSON only */
+                _format?: "json" | "application/fhir+json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A searchset Bundle of DetectedIssues (and their Tasks when asked) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": {
+                        /** @enum {string} */
+                        resourceType: "Bundle";
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin, clinician, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    FhirController_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert as a DetectedIssue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": {
+                        /** @enum {string} */
+                        resourceType: "DetectedIssue";
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin, clinician, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such alert, or not one of the caller’s patients */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": {
+                        /** @enum {string} */
+                        resourceType: "OperationOutcome";
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
         };
     };
