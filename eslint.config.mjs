@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // Pure domain libraries (and the event contracts) import no framework and no I/O.
-    files: ['libs/clinical/**/*.ts', 'libs/hl7/**/*.ts', 'libs/events/**/*.ts'],
+    files: ['libs/clinical/**/*.ts', 'libs/hl7/**/*.ts', 'libs/events/**/*.ts', 'libs/fhir/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
