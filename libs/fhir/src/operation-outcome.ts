@@ -9,7 +9,11 @@ export const FHIR_JSON = 'application/fhir+json';
  * `diagnostics` and `details.text`.
  */
 export function operationOutcome(
-  issues: ReadonlyArray<Pick<FhirIssue, 'message' | 'code'> & { expression?: string }>,
+  issues: ReadonlyArray<{
+    message: string;
+    code: FhirIssue['code'] | OperationOutcomeIssue['code'];
+    expression?: string;
+  }>,
   severity: OperationOutcomeIssue['severity'] = 'error',
 ): OperationOutcome {
   return {
