@@ -16,14 +16,8 @@ export default tseslint.config(
     },
   },
   {
-    // Pure domain libraries (and the event contracts, and the admin API's FHIR mapping) import no framework and
-    // no I/O.
-    files: [
-      'libs/clinical/**/*.ts',
-      'libs/hl7/**/*.ts',
-      'libs/events/**/*.ts',
-      'apps/admin-api/src/fhir/detected-issue.ts',
-    ],
+    // Pure domain libraries (and the event contracts) import no framework and no I/O.
+    files: ['libs/clinical/**/*.ts', 'libs/hl7/**/*.ts', 'libs/events/**/*.ts', 'libs/fhir/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

@@ -4,10 +4,10 @@ import { counter, gauge, histogram } from '@alem/runtime';
 /** Prometheus metrics of the ingest gateway. Labels carry channels and outcomes, never identifiers. */
 @Injectable()
 export class GatewayMetrics {
-  /** `outcome`: the ACK code (aa, ae, ar) on MLLP; on HTTP the same meaning (202 → aa or ae, 4xx → ae, 503 → ar). */
+  /** `outcome`: the ACK code (aa, ae, ar) on MLLP; on HTTP and FHIR the same meaning (202 → aa or ae, 4xx → ae, 503 → ar). */
   readonly messages = counter({
     name: 'alem_gateway_messages_total',
-    help: 'Messages received by the ingest gateway, by channel (mllp, http) and outcome (aa, ae, ar)',
+    help: 'Messages received by the ingest gateway, by channel (mllp, http, fhir) and outcome (aa, ae, ar)',
     labelNames: ['channel', 'outcome'] as const,
   });
   readonly bytes = counter({

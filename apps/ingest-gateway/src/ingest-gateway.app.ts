@@ -2,14 +2,15 @@ import { type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type Request } from 'express';
+import { FHIR_JSON } from '@alem/fhir';
 import { type RuntimeOptions } from '@alem/runtime';
 import { ingestBodyErrorHandler } from './http/ingest-exception.filter';
 import { HL7_MEDIA_TYPES, mediaType } from './http/result-submission.service';
 import { IngestGatewayModule } from './ingest-gateway.module';
 
 /**
- * Express settings of the gateway's HTTP side: HL7 bodies are read as raw bytes (produced as sent), JSON as
- * JSON, both up to GATEWAY_MAX_BODY_BYTES (larger → 413, malformed JSON → 400, in the error body shape).
+ * Express settings of the gateway's HTTP side: HL7 bodies are read as raw bytes (produced as sent), JSON and
+ * FHIR JSON as JSON, both up to GATEWAY_MAX_BODY_BYTES (larger → 413, malformed JSON → 400, in the error body shape).
  */
 export function configureIngestGateway(app: NestExpressApplication, options: RuntimeOptions): void {
   const limit = options.config.gateway.http.maxBodyBytes;
@@ -18,7 +19,7 @@ export function configureIngestGateway(app: NestExpressApplication, options: Run
     limit,
     type: (request: Request) => HL7_MEDIA_TYPES.includes(mediaType(request.headers['content-type'])),
   });
-  app.useBodyParser('json', { limit });
+  app.useBodyParser('json', { limit, type: ['application/json', FHIR_JSON] });
   // Right after the parsers, before any route: their errors never reach Nest's exception filters.
   app.use(ingestBodyErrorHandler);
 }

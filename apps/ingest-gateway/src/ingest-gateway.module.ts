@@ -7,6 +7,8 @@ import { DatabaseModule } from '@alem/persistence';
 import { type AppConfig, APP_CONFIG, loggerParams, RuntimeModule, type RuntimeOptions } from '@alem/runtime';
 import { GatewayMetrics } from './gateway.metrics';
 import { ApiKeyGuard } from './http/api-key.guard';
+import { FhirController } from './http/fhir.controller';
+import { FhirSubmissionService } from './http/fhir-submission.service';
 import { IngestExceptionFilter } from './http/ingest-exception.filter';
 import { ResultController } from './http/result.controller';
 import { ResultSubmissionService } from './http/result-submission.service';
@@ -17,7 +19,7 @@ import { RegisteredSenders } from './senders/registered-senders';
 
 /**
  * The ingest gateway: HL7 v2 over MLLP (`MllpServer`, started when the app boots) and `POST /v1/results`
- * (HL7 v2 or lab-result.v1 JSON, API keys), both produced to `lab.results.v1` and answered only after Kafka
+ * (HL7 v2 or lab-result.v1 JSON, API keys) and FHIR R4 (`/fhir/R4`), all produced to `lab.results.v1` and answered only after Kafka
  * acknowledged the write. As an application context (the demo) it runs the MLLP listener alone; the bound
  * port is `app.get(MllpServer).port`.
  */
@@ -38,7 +40,7 @@ export class IngestGatewayModule {
         }),
         OpsModule.forRoot({ checks: ['kafka', 'postgres'] }),
       ],
-      controllers: [ResultController],
+      controllers: [ResultController, FhirController],
       providers: [
         {
           provide: MessageProducer,
@@ -58,6 +60,7 @@ export class IngestGatewayModule {
         ResultPublisher,
         Hl7IntakeService,
         ResultSubmissionService,
+        FhirSubmissionService,
         ApiKeyGuard,
         RegisteredSenders,
         MllpServer,

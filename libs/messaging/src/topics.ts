@@ -19,7 +19,7 @@ export const HEADERS = {
   dlqSourcePartition: 'dlq-source-partition',
   dlqSourceOffset: 'dlq-source-offset',
   dlqFailedAt: 'dlq-failed-at',
-  /** Who dead-lettered a message that never reached a source topic (`ingest-gateway/mllp`, `ingest-gateway/http`). */
+  /** Who dead-lettered a message that never reached a source topic (`ingest-gateway/mllp`, `ingest-gateway/http`, `ingest-gateway/fhir`). */
   dlqSource: 'dlq-source',
   /** When the ingest gateway received the message (ISO 8601): the `receivedAt` of the results it carries. */
   receivedAt: 'received-at',

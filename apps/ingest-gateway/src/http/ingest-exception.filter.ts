@@ -1,6 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { type NextFunction, type Request, type Response } from 'express';
+import { type OperationOutcome } from '@medplum/fhirtypes';
+import { FHIR_JSON, issueTypeOfStatus, operationOutcome } from '@alem/fhir';
 import { IngestRefusal } from './ingest.errors';
 
 export interface ErrorBody {
@@ -51,14 +53,32 @@ export function toErrorBody(error: unknown): { payload: ErrorBody; headers: Reco
   return { payload: parsed ?? body(500, 'Internal error'), headers: {} };
 }
 
-function send(response: Response, error: unknown): ErrorBody {
+/** Whether a request is to the FHIR intake, whose every answer is a FHIR resource. */
+function isFhir(request: Request): boolean {
+  return request.path.startsWith('/fhir/');
+}
+
+/** A refusal as FHIR answers one: the OperationOutcome it carries (naming elements), or one of its message. */
+function asOperationOutcome(error: unknown, payload: ErrorBody): OperationOutcome {
+  const details = error instanceof IngestRefusal ? error.details : undefined;
+  if ((details as { resourceType?: unknown } | undefined)?.resourceType === 'OperationOutcome') {
+    return details as OperationOutcome;
+  }
+  return operationOutcome([{ message: payload.message, code: issueTypeOfStatus(payload.statusCode) }]);
+}
+
+function send(request: Request, response: Response, error: unknown): ErrorBody {
   const { payload, headers } = toErrorBody(error);
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-  response.status(payload.statusCode).json(payload);
+  if (isFhir(request)) {
+    response.status(payload.statusCode).type(FHIR_JSON).json(asOperationOutcome(error, payload));
+  } else {
+    response.status(payload.statusCode).json(payload);
+  }
   return payload;
 }
 
-/** The gateway's one exception filter: refusals as JSON; server errors logged by kind only (no message text). */
+/** The gateway's one exception filter: refusals as JSON (FHIR routes: an OperationOutcome); server errors logged by kind only (no message text). */
 @Catch()
 export class IngestExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('IngestExceptionFilter');
@@ -66,7 +86,7 @@ export class IngestExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) return;
-    const payload = send(response, error);
+    const payload = send(host.switchToHttp().getRequest<Request>(), response, error);
     if (payload.statusCode >= 500) {
       this.logger.error({ err: { name: (error as Error)?.name } }, 'request failed');
     }
@@ -76,10 +96,10 @@ export class IngestExceptionFilter implements ExceptionFilter {
 /** The same for errors raised before Nest's routing (body parsing): an Express error handler. */
 export function ingestBodyErrorHandler(
   error: unknown,
-  _request: Request,
+  request: Request,
   response: Response,
   next: NextFunction,
 ): void {
   if (response.headersSent) return next(error);
-  send(response, error);
+  send(request, response, error);
 }

@@ -10,6 +10,7 @@ import { KafkaUnavailableError, ResultPublisher } from '../intake/result.publish
 import { hl7SenderCheck } from '../senders/hl7-sender-check';
 import { RegisteredSenders } from '../senders/registered-senders';
 import { IngestRefusal, retryLater } from './ingest.errors';
+import { keySenderRegistration } from './sender-registration';
 
 /** Media types taken as HL7 v2 (ER7, the pipe-delimited encoding). */
 export const HL7_MEDIA_TYPES: readonly string[] = [CONTENT_TYPES.hl7v2, 'x-application/hl7-v2+er7'];
@@ -63,17 +64,8 @@ export class ResultSubmissionService {
   ) {}
 
   /** The key's sender's registration: an unregistered sender may report for no one. */
-  private async registrationOf(lab: ApiKeyPrincipal): Promise<SenderCredentials | string> {
-    let found: SenderCredentials | undefined;
-    try {
-      found = await this.senders.named(lab.sender);
-    } catch {
-      throw retryLater('The sender registration cannot be read right now; retry');
-    }
-    return (
-      found ??
-      `sender ${lab.sender} is not registered (an admin registers it, with the assigning authorities it reports for)`
-    );
+  private registrationOf(lab: ApiKeyPrincipal): Promise<SenderCredentials | string> {
+    return keySenderRegistration(this.senders, lab);
   }
 
   /** Why the key may not submit this HL7 message (its sender, the sender's authorities), or null. */
