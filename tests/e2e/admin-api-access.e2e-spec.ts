@@ -201,7 +201,14 @@ describe('admin API access control', () => {
           route.path.startsWith('/api/v1/fhir/')
             ? {
                 resourceType: 'OperationOutcome',
-                issue: [{ severity: 'error', code: 'login', diagnostics: expect.any(String) }],
+                issue: [
+                  {
+                    severity: 'error',
+                    code: 'login',
+                    details: { text: expect.any(String) },
+                    diagnostics: expect.any(String),
+                  },
+                ],
               }
             : { statusCode: 401, error: 'Unauthorized', message: expect.any(String) },
         );

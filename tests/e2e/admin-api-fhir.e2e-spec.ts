@@ -192,7 +192,14 @@ describe('admin API: alerts as FHIR R4 DetectedIssues', () => {
     expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
     expect(res.body).toEqual({
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'not-found', diagnostics: 'DetectedIssue not found' }],
+      issue: [
+        {
+          severity: 'error',
+          code: 'not-found',
+          details: { text: 'DetectedIssue not found' },
+          diagnostics: 'DetectedIssue not found',
+        },
+      ],
     });
     // The JSON API answers the same.
     expect((await api.http().get(`/api/v1/alerts/${ids.alert}`).set(as(tokens.b))).status).toBe(404);

@@ -1,4 +1,5 @@
-// FHIR R4 laboratory results as LabResult events: pure (no transport), for the ingest gateway's FHIR intake.
+// FHIR R4, pure (no transport): laboratory results in as LabResult events (the gateway's intake), alerts out as
+// DetectedIssues (the admin API's read-only FHIR routes), and refusals as OperationOutcomes.
 export {
   authorityOf,
   type FhirIssue,
@@ -11,4 +12,13 @@ export {
   readFhirResults,
   UCUM_SYSTEM,
 } from './fhir-results';
-export { FHIR_JSON, issueTypeOfStatus, operationOutcome } from './operation-outcome';
+export { FHIR_JSON, issueTypeOfStatus, operationOutcome, outcomeOfStatus } from './operation-outcome';
+export {
+  type AlertEvidence,
+  type AlertSeverity,
+  DETECTED_ISSUE_STATUSES,
+  type DetectedIssueStatus,
+  type FhirAlert,
+  searchsetBundle,
+  toDetectedIssue,
+} from './detected-issue';

@@ -28,19 +28,26 @@ export function operationOutcome(
   };
 }
 
-/** The issue type (OperationOutcome.issue.code) that fits an HTTP refusal of the gateway. */
+/** The issue type (OperationOutcome.issue.code) that fits an HTTP refusal. */
 export function issueTypeOfStatus(status: number): OperationOutcomeIssue['code'] {
   const types: Record<number, OperationOutcomeIssue['code']> = {
     400: 'invalid',
     401: 'login',
     403: 'forbidden',
     404: 'not-found',
+    409: 'conflict',
     413: 'too-costly',
     415: 'not-supported',
     422: 'processing',
+    429: 'throttled',
     503: 'transient',
   };
-  return types[status] ?? 'exception';
+  return types[status] ?? (status >= 500 ? 'exception' : 'processing');
+}
+
+/** An HTTP error as FHIR states it: one issue, its type from the status, the message as its text. */
+export function outcomeOfStatus(status: number, message: string): OperationOutcome {
+  return operationOutcome([{ message, code: issueTypeOfStatus(status) }], status >= 500 ? 'fatal' : 'error');
 }
 
 export type { FhirIssueType };

@@ -1,9 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { type Request, type Response } from 'express';
 import { logServerError, toErrorBody } from '../common/api-exception.filter';
-import { operationOutcome } from './detected-issue';
-
-export const FHIR_JSON = 'application/fhir+json';
+import { FHIR_JSON, outcomeOfStatus } from '@alem/fhir';
 
 /**
  * The FHIR routes' errors, guard refusals (401, 403) and validation included: the status and message the rest
@@ -22,6 +20,6 @@ export class FhirExceptionFilter implements ExceptionFilter {
     response
       .status(payload.statusCode)
       .type(FHIR_JSON)
-      .send(JSON.stringify(operationOutcome(payload.statusCode, payload.message)));
+      .send(JSON.stringify(outcomeOfStatus(payload.statusCode, payload.message)));
   }
 }

@@ -2,7 +2,8 @@ import { Controller, Get, Header, Param, Query, UseFilters } from '@nestjs/commo
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@alem/access';
 import { Actor, type RequestActor } from '../common/request-actor';
-import { FHIR_JSON, FhirExceptionFilter } from './fhir-exception.filter';
+import { FHIR_JSON } from '@alem/fhir';
+import { FhirExceptionFilter } from './fhir-exception.filter';
 import { DetectedIssueSearchDto, FhirIdParams } from './fhir.dto';
 import { FhirService } from './fhir.service';
 

@@ -1,19 +1,24 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { DEFAULT_JSON_PAGE, MAX_OFFSET, MAX_PAGE } from '../common/pagination';
-import { DETECTED_ISSUE_STATUSES, type DetectedIssueStatus } from './detected-issue';
+import { authorityOf, DETECTED_ISSUE_STATUSES, type DetectedIssueStatus } from '@alem/fhir';
 import { type PatientCriterion } from './fhir.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `patient=<id>`, `patient=Patient/<id>`, or `patient=<system>|<value>` (the system: the assigning authority). */
+/**
+ * `patient=<id>`, `patient=Patient/<id>`, or `patient=<system>|<value>`. The system is the assigning authority:
+ * as stored (`HOSP`), or a FHIR identifier system (`urn:oid:…`, a URL), read as the FHIR intake reads it.
+ */
 const patientParam = z
   .string()
   .max(300)
   .transform((value, ctx): PatientCriterion => {
     const bar = value.indexOf('|');
     if (bar > 0 && bar < value.length - 1) {
-      return { kind: 'identifier', authority: value.slice(0, bar), identifier: value.slice(bar + 1) };
+      const system = value.slice(0, bar);
+      const authority = system.includes(':') ? (authorityOf(system) ?? system) : system;
+      return { kind: 'identifier', authority, identifier: value.slice(bar + 1) };
     }
     const id = value.startsWith('Patient/') ? value.slice('Patient/'.length) : value;
     if (UUID.test(id)) return { kind: 'id', patientId: id.toLowerCase() };

@@ -2,12 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { applyPatientScope, type PatientScope } from '../common/patient-scope';
 import { countAndRows, SqlBuilder } from '../common/sql-builder';
-import {
-  type AlertEvidence,
-  type AlertSeverity,
-  type DetectedIssueStatus,
-  type FhirAlert,
-} from './detected-issue';
+import { type AlertEvidence, type AlertSeverity, type DetectedIssueStatus, type FhirAlert } from '@alem/fhir';
 
 /** Which patient a search names: by our id, or by an identifier (system = the assigning authority). */
 export type PatientCriterion =
@@ -46,7 +41,7 @@ interface FhirAlertRow {
 
 /**
  * The results each alert's occurrences were raised on, with the counts its FHIR status is decided by. The
- * status is `detectedIssueStatus` (detected-issue.ts) written in SQL, for the search's filter: no evidence →
+ * status is `detectedIssueStatus` (libs/fhir/src/detected-issue.ts) written in SQL, for the search's filter: no evidence →
  * final; all withdrawn → entered-in-error; every standing result preliminary → preliminary; else final.
  */
 const EVIDENCE = `CROSS JOIN LATERAL (

@@ -6,7 +6,7 @@ import { AuditedTransactions } from '../common/audited-transaction';
 import { NotFoundError } from '../common/domain.errors';
 import { patientScopeOf } from '../common/patient-scope';
 import { type RequestActor } from '../common/request-actor';
-import { searchsetBundle, toDetectedIssue } from './detected-issue';
+import { searchsetBundle, toDetectedIssue } from '@alem/fhir';
 import { type DetectedIssueSearchDto, isUuid } from './fhir.dto';
 import { FhirAlertRepository } from './fhir.repository';
 

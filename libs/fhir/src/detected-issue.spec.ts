@@ -1,9 +1,9 @@
+import { outcomeOfStatus } from './operation-outcome';
 import {
   ALERT_ACTION_CODE_SYSTEM,
   ALERT_REFERENCE_SYSTEM,
   detectedIssueStatus,
   type FhirAlert,
-  operationOutcome,
   RULE_CODE_SYSTEM,
   searchsetBundle,
   toAcknowledgementTask,
@@ -267,11 +267,12 @@ describe('an error as an OperationOutcome', () => {
     [401, 'error', 'login'],
     [403, 'error', 'forbidden'],
     [400, 'error', 'invalid'],
+    [409, 'error', 'conflict'],
     [500, 'fatal', 'exception'],
   ] as const)('%i is %s %s', (status, severity, code) => {
-    expect(operationOutcome(status, 'Alert not found')).toEqual({
+    expect(outcomeOfStatus(status, 'Alert not found')).toEqual({
       resourceType: 'OperationOutcome',
-      issue: [{ severity, code, diagnostics: 'Alert not found' }],
+      issue: [{ severity, code, details: { text: 'Alert not found' }, diagnostics: 'Alert not found' }],
     });
   });
 });

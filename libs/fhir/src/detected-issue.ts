@@ -5,8 +5,6 @@ import type {
   CareTeam,
   DetectedIssue,
   DetectedIssueMitigation,
-  OperationOutcome,
-  OperationOutcomeIssue,
   Patient,
   Practitioner,
   Reference,
@@ -245,30 +243,4 @@ export function searchsetBundle(input: {
     }
   }
   return { resourceType: 'Bundle', type: 'searchset', total, link, entry };
-}
-
-const ISSUE_CODE: Record<number, OperationOutcomeIssue['code']> = {
-  400: 'invalid',
-  401: 'login',
-  403: 'forbidden',
-  404: 'not-found',
-  409: 'conflict',
-  413: 'too-costly',
-  415: 'not-supported',
-  429: 'throttled',
-  503: 'transient',
-};
-
-/** An error as FHIR states it: one issue, its code from the HTTP status, our message as its diagnostics. */
-export function operationOutcome(status: number, message: string): OperationOutcome {
-  return {
-    resourceType: 'OperationOutcome',
-    issue: [
-      {
-        severity: status >= 500 ? 'fatal' : 'error',
-        code: ISSUE_CODE[status] ?? (status >= 500 ? 'exception' : 'processing'),
-        diagnostics: message,
-      },
-    ],
-  };
 }
