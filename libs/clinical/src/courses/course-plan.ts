@@ -18,6 +18,7 @@ import { lastInfusion, monitoringEnd, type TreatmentCourse } from './treatment-c
  *
  * Nothing is guessed away: an administration that does not fit the label's pattern is kept in the course the
  * rules below put it in, and the plan carries an anomaly saying what is odd, where, and why it was placed there.
+ * The [P] choices are numbered in this folder's README.md ("Decisions where the clinical rules leave room").
  */
 
 export type AdministrationStatus = 'given' | 'entered-in-error' | 'cancelled';
