@@ -29,7 +29,26 @@ export {
   severityRank,
 } from './alerts/alert-decision';
 export { type AlertChange, planAlertChange } from './alerts/alert-lifecycle';
-export { addDays, daysBetween, daysSinceLastInfusion, localDay, type TreatmentCourse } from './courses';
+export {
+  addDays,
+  type Administration,
+  type AdministrationStatus,
+  type CourseAdministration,
+  type CourseAnomaly,
+  type CourseAnomalyCode,
+  type CourseIndication,
+  type CoursePlan,
+  type CoursePlanChange,
+  type CoursePlanDiff,
+  type CoursePlanOptions,
+  daysBetween,
+  daysSinceLastInfusion,
+  diffCoursePlans,
+  localDay,
+  planCourses,
+  type PlannedTreatmentCourse,
+  type TreatmentCourse,
+} from './courses';
 export {
   analytesForRule,
   DEFAULT_MONITORING_SETTINGS,

@@ -1,2 +1,3 @@
 export * from './calendar';
 export * from './treatment-course';
+export * from './course-plan';
