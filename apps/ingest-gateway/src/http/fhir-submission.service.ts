@@ -1,12 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type OperationOutcome } from '@medplum/fhirtypes';
 import { type ApiKeyPrincipal, authorityRefusal } from '@alem/access';
-import { labResultKey } from '@alem/events';
 import { FHIR_JSON, type FhirIssue, operationOutcome, readFhirResults } from '@alem/fhir';
-import { CONTENT_TYPES, HEADERS, type OutboundMessage, TOPICS } from '@alem/messaging';
+import { TOPICS } from '@alem/messaging';
 import { Clock } from '@alem/runtime';
 import { GatewayMetrics } from '../gateway.metrics';
-import { KafkaUnavailableError, ResultPublisher } from '../intake/result.publisher';
+import { KafkaUnavailableError, ResultPublisher, resultRecord } from '../intake/result.publisher';
 import { RegisteredSenders } from '../senders/registered-senders';
 import { IngestRefusal, retryLater } from './ingest.errors';
 import { MAX_EVENTS_PER_REQUEST, mediaType } from './result-submission.service';
@@ -83,15 +82,7 @@ export class FhirSubmissionService {
       await this.deadLetter(raw, refusal, lab.sender, receivedAt);
       throw new IngestRefusal(403, refusal, operationOutcome([{ message: refusal, code: 'forbidden' }]));
     }
-    const messages: OutboundMessage[] = read.results.map(({ event }) => ({
-      key: labResultKey(event.patient),
-      value: JSON.stringify({ ...event, receivedAt }),
-      headers: {
-        [HEADERS.contentType]: CONTENT_TYPES.labResultJson,
-        [HEADERS.receivedAt]: receivedAt,
-        [HEADERS.authenticatedSender]: lab.sender,
-      },
-    }));
+    const messages = read.results.map(({ event }) => resultRecord(event, receivedAt, lab.sender));
     try {
       await this.publisher.publish(TOPICS.labResults, messages);
     } catch (error) {
@@ -130,20 +121,10 @@ export class FhirSubmissionService {
     this.metrics.messages.inc({ channel: CHANNEL, outcome: 'ae' });
     this.logger.warn(`FHIR submission of ${sender} refused: ${reason}`);
     try {
-      await this.publisher.publish(TOPICS.labResultsDlq, [
-        {
-          key: null,
-          value: raw,
-          headers: {
-            [HEADERS.contentType]: FHIR_JSON,
-            [HEADERS.dlqReason]: reason.slice(0, 1000),
-            [HEADERS.dlqSource]: FHIR_DLQ_SOURCE,
-            [HEADERS.dlqFailedAt]: this.clock.now().toISOString(),
-            [HEADERS.receivedAt]: receivedAt,
-            [HEADERS.authenticatedSender]: sender,
-          },
-        },
-      ]);
+      await this.publisher.deadLetter(
+        [{ value: raw, contentType: FHIR_JSON, reason, source: FHIR_DLQ_SOURCE, receivedAt, sender }],
+        this.clock.now(),
+      );
     } catch (error) {
       if (!(error instanceof KafkaUnavailableError)) throw error;
       throw retryLater('Kafka did not acknowledge the refusal in time; send the resource again');

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type ApiKeyPrincipal, authorityRefusal, type SenderCredentials } from '@alem/access';
 import { type Hl7Parse, type Hl7Party } from '@alem/hl7';
-import { labResultKey, type LabResultEvent, parseLabResultEvent, senderForms } from '@alem/events';
-import { CONTENT_TYPES, HEADERS, type OutboundMessage, TOPICS } from '@alem/messaging';
+import { type LabResultEvent, parseLabResultEvent, senderForms } from '@alem/events';
+import { CONTENT_TYPES, TOPICS } from '@alem/messaging';
 import { Clock } from '@alem/runtime';
 import { GatewayMetrics } from '../gateway.metrics';
 import { Hl7IntakeService } from '../intake/hl7-intake.service';
-import { KafkaUnavailableError, ResultPublisher } from '../intake/result.publisher';
+import { KafkaUnavailableError, ResultPublisher, resultRecord } from '../intake/result.publisher';
 import { hl7SenderCheck } from '../senders/hl7-sender-check';
 import { RegisteredSenders } from '../senders/registered-senders';
 import { IngestRefusal, retryLater } from './ingest.errors';
@@ -176,15 +176,7 @@ export class ResultSubmissionService {
       await this.deadLetterEvents(events, refusal, lab.sender, receivedAt);
       throw new IngestRefusal(403, refusal, { deadLettered: true });
     }
-    const messages: OutboundMessage[] = events.map((event) => ({
-      key: labResultKey(event.patient),
-      value: JSON.stringify({ ...event, receivedAt }),
-      headers: {
-        [HEADERS.contentType]: CONTENT_TYPES.labResultJson,
-        [HEADERS.receivedAt]: receivedAt,
-        [HEADERS.authenticatedSender]: lab.sender,
-      },
-    }));
+    const messages = events.map((event) => resultRecord(event, receivedAt, lab.sender));
     const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.value), 0);
     this.metrics.bytes.inc({ channel: 'http' }, bytes);
     try {
@@ -214,20 +206,16 @@ export class ResultSubmissionService {
     this.metrics.messages.inc({ channel: 'http', outcome: 'ae' });
     this.logger.warn(`${events.length} events refused: ${reason}`);
     try {
-      await this.publisher.publish(
-        TOPICS.labResultsDlq,
+      await this.publisher.deadLetter(
         events.map((event) => ({
-          key: null,
           value: JSON.stringify({ ...event, receivedAt }),
-          headers: {
-            [HEADERS.contentType]: CONTENT_TYPES.labResultJson,
-            [HEADERS.dlqReason]: reason.slice(0, 1000),
-            [HEADERS.dlqSource]: 'ingest-gateway/http',
-            [HEADERS.dlqFailedAt]: this.clock.now().toISOString(),
-            [HEADERS.receivedAt]: receivedAt,
-            [HEADERS.authenticatedSender]: sender,
-          },
+          contentType: CONTENT_TYPES.labResultJson,
+          reason,
+          source: 'ingest-gateway/http',
+          receivedAt,
+          sender,
         })),
+        this.clock.now(),
       );
     } catch (error) {
       if (!(error instanceof KafkaUnavailableError)) throw error;

@@ -4,7 +4,12 @@ import { CONTENT_TYPES, HEADERS, type OutboundMessage, TOPICS } from '@alem/mess
 import { type AppConfig, ManualClock } from '@alem/runtime';
 import { GatewayMetrics } from '../gateway.metrics';
 import { Hl7IntakeService, type ReceivedHl7 } from './hl7-intake.service';
-import { KafkaUnavailableError, type ResultPublisher } from './result.publisher';
+import {
+  deadLetterRecord,
+  KafkaUnavailableError,
+  type Refusal,
+  type ResultPublisher,
+} from './result.publisher';
 
 const fixture = (name: string) =>
   readFileSync(path.join(__dirname, '../../../../tests/fixtures/hl7', `${name}.hl7`), 'utf8');
@@ -17,6 +22,14 @@ class FakePublisher {
   async publish(topic: string, messages: OutboundMessage[]): Promise<void> {
     if (this.down) throw new KafkaUnavailableError(topic, new Error('timed out'));
     this.sent.push({ topic, messages });
+  }
+
+  /** As the real one: the refusals' DLQ records, through `publish`. */
+  async deadLetter(refusals: readonly Refusal[], failedAt: Date): Promise<void> {
+    await this.publish(
+      TOPICS.labResultsDlq,
+      refusals.map((refusal) => deadLetterRecord(refusal, failedAt)),
+    );
   }
 }
 

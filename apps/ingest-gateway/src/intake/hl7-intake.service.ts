@@ -202,23 +202,20 @@ export class Hl7IntakeService {
   ): Promise<Hl7Intake> {
     const controlId = original.controlId || null;
     try {
-      await this.publisher.publish(TOPICS.labResultsDlq, [
-        {
-          key: null,
-          value: message.raw,
-          headers: {
-            [HEADERS.contentType]: CONTENT_TYPES.hl7v2,
-            [HEADERS.dlqReason]: reason.slice(0, 1000),
-            [HEADERS.dlqSource]: `ingest-gateway/${message.channel}`,
-            [HEADERS.dlqFailedAt]: this.clock.now().toISOString(),
-            [HEADERS.receivedAt]: message.receivedAt.toISOString(),
-            ...(message.peer ? { [HEADERS.dlqPeer]: message.peer } : {}),
-            ...(message.authenticatedSender
-              ? { [HEADERS.authenticatedSender]: message.authenticatedSender }
-              : {}),
+      await this.publisher.deadLetter(
+        [
+          {
+            value: message.raw,
+            contentType: CONTENT_TYPES.hl7v2,
+            reason,
+            source: `ingest-gateway/${message.channel}`,
+            receivedAt: message.receivedAt.toISOString(),
+            sender: message.authenticatedSender,
+            peer: message.peer,
           },
-        },
-      ]);
+        ],
+        this.clock.now(),
+      );
     } catch (error) {
       return this.unavailable(original, controlId, error);
     }

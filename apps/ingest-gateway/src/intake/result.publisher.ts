@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { MessageProducer, type OutboundMessage } from '@alem/messaging';
+import { labResultKey, type LabResultEvent } from '@alem/events';
+import { CONTENT_TYPES, HEADERS, MessageProducer, type OutboundMessage, TOPICS } from '@alem/messaging';
 import { withTimeout } from '@alem/ops';
 import { type AppConfig, InjectConfig } from '@alem/runtime';
 import { GatewayMetrics } from '../gateway.metrics';
@@ -10,6 +11,51 @@ export class KafkaUnavailableError extends Error {
     super(`Kafka did not acknowledge the write to ${topic}: ${(cause as Error)?.message ?? String(cause)}`);
     this.name = 'KafkaUnavailableError';
   }
+}
+
+/** A `LabResult` event accepted from `sender`, as `lab.results.v1` carries it (keyed by its patient). */
+export function resultRecord(event: LabResultEvent, receivedAt: string, sender: string): OutboundMessage {
+  return {
+    key: labResultKey(event.patient),
+    value: JSON.stringify({ ...event, receivedAt }),
+    headers: {
+      [HEADERS.contentType]: CONTENT_TYPES.labResultJson,
+      [HEADERS.receivedAt]: receivedAt,
+      [HEADERS.authenticatedSender]: sender,
+    },
+  };
+}
+
+/** A refused submission as the DLQ topic keeps it: whole, with why, through which door, when, and who sent it. */
+export interface Refusal {
+  /** What was received (or the event built from it), as bytes or text. */
+  value: string | Buffer;
+  contentType: string;
+  reason: string;
+  /** `ingest-gateway/mllp`, `ingest-gateway/http`, `ingest-gateway/fhir`, ... */
+  source: string;
+  receivedAt: string;
+  /** The sender that authenticated, when one did. */
+  sender?: string | null;
+  /** The network peer, for MLLP. */
+  peer?: string | null;
+}
+
+/** The DLQ record of a refusal, refused at `failedAt`. */
+export function deadLetterRecord(refusal: Refusal, failedAt: Date): OutboundMessage {
+  return {
+    key: null,
+    value: refusal.value,
+    headers: {
+      [HEADERS.contentType]: refusal.contentType,
+      [HEADERS.dlqReason]: refusal.reason.slice(0, 1000),
+      [HEADERS.dlqSource]: refusal.source,
+      [HEADERS.dlqFailedAt]: failedAt.toISOString(),
+      [HEADERS.receivedAt]: refusal.receivedAt,
+      ...(refusal.peer ? { [HEADERS.dlqPeer]: refusal.peer } : {}),
+      ...(refusal.sender ? { [HEADERS.authenticatedSender]: refusal.sender } : {}),
+    },
+  };
 }
 
 /**
@@ -47,6 +93,14 @@ export class ResultPublisher implements OnApplicationBootstrap, OnApplicationShu
       stop({ outcome: 'failed' });
       throw new KafkaUnavailableError(topic, error);
     }
+  }
+
+  /** Refusals on the DLQ topic, so that each is on record (`KafkaUnavailableError` as `publish`). */
+  async deadLetter(refusals: readonly Refusal[], failedAt: Date): Promise<void> {
+    await this.publish(
+      TOPICS.labResultsDlq,
+      refusals.map((refusal) => deadLetterRecord(refusal, failedAt)),
+    );
   }
 
   /** Last: the MLLP listener and the HTTP server have finished their in-flight messages by now. */
