@@ -36,6 +36,8 @@ export async function showEscalation(system: LocalSystem): Promise<void> {
 
   const mail = smtp.messages.filter((m) => escalated(m) && m.to.includes(DEMO_CLINICIAN)).at(-1)!;
   const link = /(\/acknowledgements\/[A-Za-z]+)/.exec(mail.text)![1]!;
+  // The link opens the console's page; the page reads and acknowledges through the API behind it.
+  const api = `/api/v1${link}`;
   const token = (
     await call<{ accessToken: string }>(base, '/api/v1/auth/login', {
       method: 'POST',
@@ -47,12 +49,12 @@ export async function showEscalation(system: LocalSystem): Promise<void> {
     results: Array<{ test: string | null; value: number | string | null; unit: string | null }>;
     alert: { title: string };
   };
-  const readBack = await call<ReadBack>(base, link, { token });
+  const readBack = await call<ReadBack>(base, api, { token });
   const result = readBack.results[0];
   console.log(
     `${DEMO_CLINICIAN} opens the link from the email, signs in, and reads back: ${readBack.patient?.displayName ?? '(no patient)'} (${readBack.patient?.identifiers.map((i) => i.identifier).join(', ')}), ${result?.test ?? readBack.alert.title} ${result?.value ?? ''} ${result?.unit ?? ''}.`,
   );
-  const ack = await call<{ acknowledgedAt: string; tier: number; channel: string }>(base, link, {
+  const ack = await call<{ acknowledgedAt: string; tier: number; channel: string }>(base, api, {
     token,
     method: 'POST',
     body: JSON.stringify({ note: 'repeat CBC ordered, patient called' }),
