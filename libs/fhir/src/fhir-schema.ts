@@ -266,7 +266,6 @@ export type FhirServiceRequest = z.infer<typeof serviceRequestSchema>;
 export type FhirIdentifier = z.infer<typeof identifierSchema>;
 export type FhirReference = z.infer<typeof referenceSchema>;
 export type FhirCodeableConcept = z.infer<typeof codeableConceptSchema>;
-export type FhirQuantity = z.infer<typeof quantitySchema>;
 
 export const BUNDLE_TYPES = [
   'document',
@@ -295,8 +294,6 @@ export const bundleSchema = z.looseObject({
     )
     .optional(),
 });
-
-export type FhirBundle = z.infer<typeof bundleSchema>;
 
 export const resourceSchemas = {
   Observation: observationSchema,
