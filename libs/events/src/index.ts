@@ -2,3 +2,4 @@
 // travels. No transport here: Kafka, HTTP and MLLP code import these, not the other way round.
 export * from './lab-result.event';
 export * from './hierarchic-designator';
+export * from './medication-administration.event';

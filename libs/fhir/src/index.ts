@@ -22,3 +22,9 @@ export {
   searchsetBundle,
   toDetectedIssue,
 } from './detected-issue';
+export {
+  type FhirAdministration,
+  type FhirAdministrationRead,
+  type FhirAdministrationReadOptions,
+  readFhirAdministrations,
+} from './fhir-administrations';

@@ -1,14 +1,18 @@
-import { LAB_RESULT_CONTENT_TYPE } from '@alem/events';
+import { LAB_RESULT_CONTENT_TYPE, MEDICATION_ADMINISTRATION_CONTENT_TYPE } from '@alem/events';
 
 /** Every Kafka topic the system uses. The embedded broker pre-creates these with these partition counts. */
 export const TOPICS = {
   labResults: 'lab.results.v1',
+  /** The DLQ of every intake (results and administrations): `dlq-source-topic` / `dlq-source` say whose. */
   labResultsDlq: 'lab.results.dlq.v1',
+  /** Alemtuzumab (and other) administrations, dispenses and orders: `MedicationAdministration` v1 events. */
+  medicationAdministrations: 'medication.administrations.v1',
 } as const;
 
 export const TOPIC_PARTITIONS: Readonly<Record<string, number>> = {
   [TOPICS.labResults]: 12,
   [TOPICS.labResultsDlq]: 4,
+  [TOPICS.medicationAdministrations]: 4,
 };
 
 /** Message headers the system reads or writes. */
@@ -34,5 +38,6 @@ export const HEADERS = {
 
 export const CONTENT_TYPES = {
   labResultJson: LAB_RESULT_CONTENT_TYPE,
+  medicationAdministrationJson: MEDICATION_ADMINISTRATION_CONTENT_TYPE,
   hl7v2: 'application/hl7-v2',
 } as const;
