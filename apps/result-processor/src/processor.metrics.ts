@@ -33,6 +33,11 @@ export class ProcessorMetrics {
     name: 'alem_alert_recoveries_total',
     help: 'Results back in range for a rule with an open alert (recorded on its timeline; the alert stays open)',
   });
+  readonly administrations = counter({
+    name: 'alem_administrations_total',
+    help: 'Medication administration records taken by the administration intake, by outcome (kept, enrolled, unmapped: a patient nobody could be enrolled to, replanned: courses rewritten, other_medication, dead_lettered)',
+    labelNames: ['outcome'] as const,
+  });
   readonly batchSeconds = histogram({
     name: 'alem_processor_batch_seconds',
     help: 'Time to take one Kafka batch, from receipt to database commit',

@@ -4,6 +4,8 @@ import { OpsModule } from '@alem/ops';
 import { DatabaseModule } from '@alem/persistence';
 import { createKafka, MessageProducer } from '@alem/messaging';
 import { type AppConfig, APP_CONFIG, loggerParams, RuntimeModule, type RuntimeOptions } from '@alem/runtime';
+import { AdministrationConsumer } from './administrations/administration.consumer';
+import { AdministrationIntakeService } from './administrations/administration-intake.service';
 import { AlertEvaluator } from './alert-evaluator';
 import { CodeMappingCache } from './code-mapping-cache';
 import { CountDerivation } from './count-derivation';
@@ -16,7 +18,10 @@ import { ResultIntakeService } from './result-intake.service';
 import { RuleSetCache } from './rule-set-cache';
 import { SenderRegistrationCache } from './sender-registration-cache';
 
-/** The result processor: Kafka `lab.results.v1` in; results, alerts and the notification outbox out. */
+/**
+ * The result processor: Kafka `lab.results.v1` in, results, alerts and the notification outbox out; and
+ * `medication.administrations.v1` in, enrolments and treatment courses out.
+ */
 @Module({})
 export class ResultProcessorModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
@@ -58,8 +63,11 @@ export class ResultProcessorModule {
         RuleSetCache,
         SenderRegistrationCache,
         LabResultConsumer,
+        AdministrationIntakeService,
+        // After the results' consumer, which connects the DLQ producer both share.
+        AdministrationConsumer,
       ],
-      exports: [ResultIntakeService, EnrolmentCache],
+      exports: [ResultIntakeService, AdministrationIntakeService, EnrolmentCache],
     };
   }
 }

@@ -133,17 +133,20 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
  */
 @Injectable()
 export class ConsumerHealthIndicator {
-  private status: (() => ConsumerStatus) | null = null;
+  private readonly statuses: Array<() => ConsumerStatus> = [];
 
   constructor(private readonly health: HealthIndicatorService) {}
 
+  /** Watches one more consumer (an app may run several: the processor's results and administrations). */
   watch(status: () => ConsumerStatus): void {
-    this.status = status;
+    this.statuses.push(status);
   }
 
+  /** Up when every watched consumer runs; otherwise the first that does not, with its state and reason. */
   check(): HealthIndicatorResult {
     const session = this.health.check('consumer');
-    const status = this.status?.();
+    const all = this.statuses.map((status) => status());
+    const status = all.find((s) => s.state !== 'running') ?? all[0];
     if (!status) return session.down({ state: 'none', message: 'no consumer started' });
     if (status.state === 'running') return session.up({ state: status.state });
     return session.down({

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { createDataSource, type DatabaseSettings } from './data-source';
 import { ResultGrader } from './grading/result-grader';
 import { AlertLedger } from './alert-ledger/alert-ledger';
+import { AdministrationRepository } from './repositories/administration.repository';
 import { CodeMappingRepository } from './repositories/code-mapping.repository';
 import { ContactVerificationRepository } from './repositories/contact-verification.repository';
 import { ApiKeyRepository } from './repositories/api-key.repository';
@@ -23,6 +24,7 @@ import { RuleContextRepository } from './repositories/rule-context.repository';
 const REPOSITORIES = [
   // The only writer of alerts, occurrences, timelines and the notification outbox.
   AlertLedger,
+  AdministrationRepository,
   CodeMappingRepository,
   ContactVerificationRepository,
   ApiKeyRepository,

@@ -18,6 +18,11 @@ export { APP_ROLE } from './migrations/1732300014000-app-role';
 export { PgListener } from './pg-listener';
 export { queryRows } from './query-rows';
 export { RefreshingCache } from './refreshing-cache';
+export {
+  type AdministeredPatient,
+  AdministrationRepository,
+  type NewAdministrationRecord,
+} from './repositories/administration.repository';
 export { ApiKeyRepository } from './repositories/api-key.repository';
 export {
   type AuditActor,

@@ -14,7 +14,8 @@ import {
 } from './ledger-writes';
 
 /**
- * The scheduler's path of the ledger: missed-result and quiet-feed alerts, on the same tables and outbox as the
+ * The scheduler's path of the ledger: missed-result and quiet-feed alerts (and the administration intake's
+ * enrolment alerts, which open and resolve the same way), on the same tables and outbox as the
  * threshold alerts (one open alert per dedup key), plus what the threshold path does not need: resolving an
  * alert by itself with a timeline entry, holding a notification (recorded, not sent), and a route for alerts
  * without a patient. Called through `AlertLedger`.
@@ -52,7 +53,7 @@ export type MonitoringAlertChange =
       dedupKey: string;
       patientId: string | null;
       ruleId: string;
-      kind: 'missed' | 'feed';
+      kind: 'missed' | 'feed' | 'enrolment';
       severity: Severity;
       notify: boolean;
       explanation: AlertExplanation;

@@ -15,6 +15,7 @@ import { AppRole1732300014000 } from './1732300014000-app-role';
 
 export { APP_ROLE } from './1732300014000-app-role';
 import { SmsReceiptsOnce1732300016000 } from './1732300016000-sms-receipts-once';
+import { InfusionRecord1732300017000 } from './1732300017000-infusion-record';
 
 /** Every migration, in order. New migrations are appended here (explicit imports work the same in ts and js). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   SenderAuthentication1732300013000,
   AppRole1732300014000,
   SmsReceiptsOnce1732300016000,
+  InfusionRecord1732300017000,
 ];

@@ -1,4 +1,5 @@
 import * as access from './access.tables';
+import * as administration from './administration.tables';
 import * as alert from './alert.tables';
 import * as audit from './audit.tables';
 import * as browserSession from './browser-session.tables';
@@ -14,6 +15,7 @@ import { type Table } from './table';
 
 export { type Column, type RowOf, SERIAL, type Table } from './table';
 export * from './access.tables';
+export * from './administration.tables';
 export * from './alert.tables';
 export * from './audit.tables';
 export * from './browser-session.tables';
@@ -29,6 +31,7 @@ export * from './rule-override.tables';
 /** Every table the migrations build (but their own `migrations`), as the code declares it. */
 export const TABLES: Table[] = [
   access,
+  administration,
   alert,
   audit,
   browserSession,

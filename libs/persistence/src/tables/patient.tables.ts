@@ -30,4 +30,6 @@ export const treatmentCoursesTable = table('treatment_courses', {
   /** Calendar days of the infusions (YYYY-MM-DD). */
   infusion_dates: dateArray(),
   created_at: timestamptz().withDefault('now()'),
+  /** Entered by a person (admin API, seed), or planned from the infusion record (issue 18). */
+  source: text<'manual' | 'infusion-record'>().withDefault("'manual'::text"),
 });
