@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // Tests check every event against the real contract, the schema in @alem/events.
 import { medicationAdministrationEventSchema, type MedicationAdministrationEvent } from '@alem/events';
@@ -464,6 +464,21 @@ describe('parsePharmacyMessage: whole-message refusals', () => {
       expect(result).toMatchObject({ ackCode: 'AE', ...expected });
       expect(result.reason).not.toMatch(/4711|DOE/);
     }
+  });
+});
+
+describe('pharmacy fixtures', () => {
+  it('every pharmacy fixture in tests/fixtures/hl7 is read by a test above', () => {
+    expect(
+      readdirSync(FIXTURES)
+        .filter((name) => /^r(as|ds|de)-/.test(name))
+        .sort(),
+    ).toEqual([
+      'ras-o17-v25-correction.hl7',
+      'ras-o17-v25-course1.hl7',
+      'rde-o11-v25-order.hl7',
+      'rds-o13-v25-dispense.hl7',
+    ]);
   });
 });
 
