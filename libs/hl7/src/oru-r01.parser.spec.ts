@@ -785,6 +785,11 @@ describe('parseOruR01: fixture corpus (tests/fixtures/hl7)', () => {
       'oru-r01-v251-elr-universal-ids.hl7',
       'oru-r01-v24-hospital-feed.hl7',
       ...refused.map(([name]) => name),
+      // Pharmacy messages (issue 18), read by pharmacy.parser.spec.ts.
+      'ras-o17-v25-course1.hl7',
+      'ras-o17-v25-correction.hl7',
+      'rds-o13-v25-dispense.hl7',
+      'rde-o11-v25-order.hl7',
     ]);
     expect(
       readdirSync(FIXTURES)
