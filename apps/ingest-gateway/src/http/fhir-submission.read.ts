@@ -27,9 +27,11 @@ function bundleHolds(body: unknown): { observations: boolean; administrations: b
   return { observations: types.has('Observation'), administrations: types.has('MedicationAdministration') };
 }
 
-/** The issue a reader raises for a Bundle without its kind of resource (`Bundle.entry`, required). */
-const onlyNothingToRead = (issues: FhirIssue[]) =>
-  issues.length > 0 && issues.every((issue) => issue.expression === 'Bundle.entry');
+/** The refusal a reader gives a valid transaction Bundle without its kind of resource (422 at `Bundle.entry`). */
+const onlyNothingToRead = (read: { status: 400 | 422; issues: FhirIssue[] }) =>
+  read.status === 422 &&
+  read.issues.length > 0 &&
+  read.issues.every((issue) => issue.expression === 'Bundle.entry');
 
 /**
  * Reads a FHIR submission with the reader of each kind it holds: an Observation with `readFhirResults`, a
@@ -68,7 +70,7 @@ export function readFhirSubmission(
     // The results reader says what is wrong with anything that is not a transaction Bundle; for one that is,
     // its "no Observation" is ours to say in full.
     const read = readResults();
-    if (!read.ok && !onlyNothingToRead(read.issues)) return read;
+    if (!read.ok && !onlyNothingToRead(read)) return read;
     return {
       ok: false,
       status: 422,
