@@ -1,14 +1,20 @@
 import { LAB_RESULT_LIMITS } from '@alem/events';
 import { type Hl7Segment } from '@medplum/core';
-import { Info, type Zone } from 'luxon';
-import { hdText, readHdComponent } from './hierarchic-designator';
-import { Hl7Document } from './hl7-document';
-import { readLeadingMsh, readMsh, type MshFields } from './hl7-header';
+import { type Zone } from 'luxon';
+import { type Hl7Document } from './hl7-document';
+import { type MshFields } from './hl7-header';
+import {
+  headerOf,
+  type Hl7Patient,
+  internalError,
+  openMessage,
+  receivedIso,
+  selectPatient,
+  senderClock,
+} from './hl7-message';
 import {
   DEFAULT_MAX_OBSERVATIONS,
-  type Hl7ErrorCode,
   type Hl7Parse,
-  type Hl7ParseFailure,
   type LabResultEvent,
   type OruParseOptions,
   type RefusedObservation,
@@ -16,14 +22,13 @@ import {
 import { parseHl7Timestamp } from './hl7-timestamp';
 import { readObxValue } from './obx-value.reader';
 
-/** HL7 versions whose ORU^R01 layout this parser was written and tested against. */
-export const SUPPORTED_HL7_VERSIONS: readonly string[] = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'];
+/** HL7 versions whose ORU^R01 (and pharmacy) layouts the parsers were written and tested against. */
+export { SUPPORTED_HL7_VERSIONS } from './hl7-message';
 
 // The lab-result.v1 event's field limits: a value that does not fit is refused here, with a reason, rather than
 // producing an event the processor would dead-letter.
 const {
   id: MAX_ID,
-  hd: MAX_HD,
   subId: MAX_SUB_ID,
   display: MAX_DISPLAY,
   unit: MAX_UNIT,
@@ -49,10 +54,7 @@ const STATUS_BY_CODE: Readonly<Record<string, LabResultEvent['status']>> = {
 
 const LOINC_SYSTEM = /^(LN|LOINC)$/i;
 
-interface Patient {
-  id: string;
-  authority: string;
-}
+type Patient = Hl7Patient;
 
 interface Order {
   orderId: string;
@@ -95,50 +97,15 @@ export function parseOruR01(text: string, options: OruParseOptions = {}): Hl7Par
   try {
     return parse(text, options);
   } catch {
-    return { ok: false, reason: 'internal error while parsing the message', ackCode: 'AE', errorCode: '207' };
+    return internalError();
   }
 }
 
 function parse(text: string, options: OruParseOptions): Hl7Parse {
-  const defaultZoneName = options.defaultTimeZone ?? 'UTC';
-  const defaultZone = resolveZone(defaultZoneName);
-  if (!defaultZone) {
-    return {
-      ok: false,
-      reason: `unknown default time zone ${defaultZoneName}`,
-      ackCode: 'AE',
-      errorCode: '207',
-    };
-  }
-  const read = Hl7Document.parse(text);
-  if (!read.ok) return unreadable(text, read.reason);
-  const document = read.document;
-  const msh = readMsh(document);
-  const fail = (reason: string, errorCode: Hl7ErrorCode, ackCode: 'AE' | 'AR' = 'AE'): Hl7ParseFailure => ({
-    ok: false,
-    reason,
-    ackCode,
-    errorCode,
-    ...mshForAck(msh),
-    encoding: document.encoding,
-  });
-
-  if (msh.messageCode !== 'ORU' || msh.triggerEvent !== 'R01') {
-    return fail(`unsupported message type ${msh.messageType || '(none)'}`, '200', 'AR');
-  }
-  if (document.fieldCount(document.msh) < 12 || msh.version === '') {
-    return fail('MSH-12 version is missing (message truncated?)', '101');
-  }
-  if (!SUPPORTED_HL7_VERSIONS.includes(msh.version)) {
-    return fail(`unsupported HL7 version ${msh.version}`, '203', 'AR');
-  }
-  if (msh.controlId === '') return fail('MSH-10 message control id is missing', '101');
-  if (msh.sender.application === '') return fail('MSH-3 sending application is missing', '101');
-  if (msh.sender.facility === '') return fail('MSH-4 sending facility is missing', '101');
-  if (msh.controlId.length > MAX_ID) return fail(`MSH-10 is longer than ${MAX_ID} characters`, '102');
-  if ([msh.sender.application, msh.sender.facility].some((v) => v.length > MAX_HD)) {
-    return fail(`MSH-3 or MSH-4 is longer than ${MAX_HD} characters`, '102');
-  }
+  const opened = openMessage(text, options, (msh) => msh.messageCode === 'ORU' && msh.triggerEvent === 'R01');
+  if (!opened.ok) return opened.failure;
+  const message = opened.message;
+  const { document, msh, fail } = message;
   const maxObservations = options.maxObservations ?? DEFAULT_MAX_OBSERVATIONS;
   const observationCount = document.segments.reduce((n, segment) => n + (segment.name === 'OBX' ? 1 : 0), 0);
   if (observationCount > maxObservations) {
@@ -149,22 +116,15 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
     );
   }
   // Every time the message sends without an offset, MSH-7 included, is read in the sender's own zone.
-  const registered = options.timeZoneFor?.(msh.sender);
-  const zoneName = registered ?? defaultZoneName;
-  const zone = registered === undefined ? defaultZone : resolveZone(registered);
-  if (!zone) {
-    const sender = `${msh.sender.application}^${msh.sender.facility}`;
-    return fail(`unknown time zone ${registered} registered for sender ${sender}`, '207');
-  }
-  const sent = parseHl7Timestamp(msh.sent, zone);
+  const clocked = senderClock(message, options);
+  if (!clocked.ok) return clocked.failure;
+  const clock = clocked.clock;
+  const { zone, zoneName } = clock;
 
   const warnings: string[] = [];
   const drafts: Draft[] = [];
   const refused: RefusedObservation[] = [];
-  const receivedAt = options.receivedAt;
-  const receivedIso =
-    receivedAt && !Number.isNaN(receivedAt.getTime()) ? receivedAt.toISOString() : undefined;
-  if (receivedAt && !receivedIso) warnings.push('receivedAt option is not a valid date; left out');
+  const receivedAt = receivedIso(options.receivedAt, warnings);
 
   let patient: Patient | null = null;
   let order: Order | null = null;
@@ -208,7 +168,7 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
           msh,
           zone,
           zoneName,
-          receivedAt: receivedIso,
+          receivedAt,
         });
         const label = `OBX ${obxPosition}${mapped.code ? ` (${mapped.code})` : ''}`;
         for (const note of mapped.notes) warnings.push(`${label}: ${note}`);
@@ -248,109 +208,12 @@ function parse(text: string, options: OruParseOptions): Hl7Parse {
   refused.sort((a, b) => a.position - b.position);
   return {
     ok: true,
-    header: {
-      sender: msh.sender,
-      receiver: msh.receiver,
-      controlId: msh.controlId,
-      version: msh.version,
-      messageType: msh.messageType,
-      processingId: msh.processingId,
-      ...(sent.ok ? { sentAt: sent.iso } : {}),
-      encoding: document.encoding,
-    },
+    header: headerOf(message, clock),
     events,
     warnings,
     skipped: refused.length,
     refused,
   };
-}
-
-/**
- * A message that could not be split into segments. When its first line is a readable MSH of another type than
- * ORU^R01, the answer is the one that type gets anyway (AR 200: we do not take it), not a complaint about a
- * segment we would never have read.
- */
-function unreadable(text: string, reason: string): Hl7ParseFailure {
-  const head = readLeadingMsh(text);
-  if (head) {
-    const { msh, encoding } = head;
-    if (msh.messageType !== '' && (msh.messageCode !== 'ORU' || msh.triggerEvent !== 'R01')) {
-      return {
-        ok: false,
-        reason: `unsupported message type ${msh.messageType}`,
-        ackCode: 'AR',
-        errorCode: '200',
-        ...mshForAck(msh),
-        encoding,
-      };
-    }
-  }
-  return { ok: false, reason, ackCode: 'AE', errorCode: '102' };
-}
-
-// Validating an IANA zone costs a formatter per call in Luxon; a feed uses a handful of zones.
-const zones = new Map<string, Zone | null>();
-
-function resolveZone(name: string): Zone | null {
-  let zone = zones.get(name);
-  if (zone === undefined) {
-    // Luxon's own reading of a zone name: `UTC` becomes its fixed zero offset (written `Z`), others IANA zones.
-    const normalised = Info.normalizeZone(name);
-    zone = normalised.isValid ? normalised : null;
-    if (zones.size < 100) zones.set(name, zone);
-  }
-  return zone;
-}
-
-function mshForAck(msh: MshFields): Partial<Hl7ParseFailure> {
-  // A party too long to be one is not echoed back at its sender (a refusal of a 300 kB MSH-3 stays small).
-  const fit = (party: MshFields['sender']) => ({
-    application: party.application.length <= MAX_HD ? party.application : '',
-    facility: party.facility.length <= MAX_HD ? party.facility : '',
-  });
-  const out: Partial<Hl7ParseFailure> = {
-    sender: fit(msh.sender),
-    receiver: fit(msh.receiver),
-  };
-  if (msh.controlId) out.controlId = msh.controlId;
-  if (msh.version) out.version = msh.version;
-  if (msh.messageType) out.messageType = msh.messageType;
-  if (msh.processingId) out.processingId = msh.processingId;
-  return out;
-}
-
-/**
- * The patient identifier: among the PID-3 repetitions that have both an id (PID-3.1) and an assigning
- * authority (PID-3.4.1), the first of type MR (PID-3.5), else the first. Never a name.
- */
-function selectPatient(
-  document: Hl7Document,
-  pid: Hl7Segment,
-): { ok: true; patient: Patient } | { ok: false; reason: string } {
-  const count = document.repetitions(pid, 3);
-  const identifiers: Array<Patient & { type: string }> = [];
-  for (let r = 1; r <= count; r++) {
-    identifiers.push({
-      id: document.text(pid, 3, 1, 1, r),
-      // A hierarchic designator: `CITYHOSP`, or a universal id alone (`&2.16.840.1.113883.19.5&ISO`).
-      authority: hdText(readHdComponent(document, pid, 3, 4, r)),
-      type: document.text(pid, 3, 5, 1, r).toUpperCase(),
-    });
-  }
-  if (!identifiers.some((i) => i.id !== ''))
-    return { ok: false, reason: 'PID-3 patient identifier is missing' };
-  const usable = identifiers.filter((i) => i.id !== '' && i.authority !== '');
-  if (usable.length === 0) {
-    return { ok: false, reason: 'PID-3 has no identifier with an assigning authority (PID-3.4)' };
-  }
-  const chosen = usable.find((i) => i.type === 'MR') ?? usable[0];
-  if (chosen.id.length > MAX_ID) {
-    return { ok: false, reason: `PID-3 identifier is longer than ${MAX_ID} characters` };
-  }
-  if (chosen.authority.length > MAX_HD) {
-    return { ok: false, reason: `PID-3.4 assigning authority is longer than ${MAX_HD} characters` };
-  }
-  return { ok: true, patient: { id: chosen.id, authority: chosen.authority } };
 }
 
 interface ObservationContext {
