@@ -2,23 +2,31 @@ import { createHash } from 'node:crypto';
 import { type LabResultEvent, parseLabResultEvent } from '@alem/events';
 import { type z } from 'zod';
 import {
+  containedIndex,
+  inBundle,
+  type Indexed,
+  patientOf,
+  type Resolve,
+  resolveAs,
+  zodIssues,
+} from './fhir-references';
+import {
   anyResourceSchema,
   bundleSchema,
   type FhirCodeableConcept,
-  type FhirIdentifier,
   type FhirObservation,
-  type FhirPatient,
-  type FhirReference,
   type FhirServiceRequest,
   type FhirSpecimen,
   OBSERVATION_VALUES,
   resourceSchemas,
 } from './fhir-schema';
 
+/** Kept here for the callers that import it from the Observation reader. */
+export { authorityOf } from './fhir-references';
+
 export const LOINC_SYSTEM = 'http://loinc.org';
 export const SNOMED_SYSTEM = 'http://snomed.info/sct';
 export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
-const MR_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 
 /** FHIR's issue types (OperationOutcome.issue.code) the intake uses. */
 export type FhirIssueType =
@@ -70,11 +78,6 @@ const STATUS: Record<FhirObservation['status'], LabResultEvent['status'] | null>
   'entered-in-error': 'deleted',
   unknown: null,
 };
-
-type Indexed = { resource: Record<string, unknown>; expression: string };
-
-/** Resolves a Reference.reference within the resource (`#id`) or the Bundle (fullUrl, `Type/id`). */
-type Resolve = (reference: string) => Indexed | undefined;
 
 /** Reads an R4 Observation or transaction Bundle as lab results; pure, never throws. */
 export function readFhirResults(body: unknown, options: FhirReadOptions): FhirRead {
@@ -151,30 +154,6 @@ function readBundle(body: object, options: FhirReadOptions): FhirRead {
   return collect(observations, options);
 }
 
-/** A reference to a bundled resource: its fullUrl, `Type/id`, or an absolute URL ending in `Type/id`. */
-function inBundle(index: Map<string, Indexed>, reference: string): Indexed | undefined {
-  const found = index.get(reference);
-  if (found) return found;
-  const relative = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(
-    reference,
-  );
-  return relative ? index.get(relative[1]!) : undefined;
-}
-
-function containedIndex(observation: FhirObservation, expression: string): Map<string, Indexed> {
-  const index = new Map<string, Indexed>();
-  for (const [position, resource] of (observation.contained ?? []).entries()) {
-    const id = (resource as { id?: unknown }).id;
-    if (typeof id === 'string') {
-      index.set(`#${id}`, {
-        resource: resource as Record<string, unknown>,
-        expression: `${expression}.contained[${position}]`,
-      });
-    }
-  }
-  return index;
-}
-
 function collect(
   observations: Array<{ observation: FhirObservation; expression: string; resolve: Resolve }>,
   options: FhirReadOptions,
@@ -239,7 +218,11 @@ function toEvent(
   const specimen = resolveAs<FhirSpecimen>(observation.specimen, 'Specimen', resolve);
   const observationCode = codeOf(observation.code);
   if (typeof observationCode === 'string') problem('code', observationCode, 'required');
-  const patient = patientOf(observation, expression, resolve);
+  const patient = patientOf(observation.subject, expression, resolve, {
+    element: 'subject',
+    missing: 'a result belongs to a patient: subject is required',
+    notPatient: 'the subject of a lab result taken here is a Patient',
+  });
   if ('issue' in patient) issues.push(patient.issue);
   const observed = observedAt(observation, specimen);
   if (typeof observed !== 'string') problem(observed.element, observed.message, 'required');
@@ -297,99 +280,6 @@ function codeOf(concept: FhirCodeableConcept): { code: string; system: string; d
   const system = other.system === SNOMED_SYSTEM ? 'SCT' : other.system!;
   if (system.length > 64) return `code system ${system.slice(0, 80)} is longer than 64 characters`;
   return { code: other.code!, system, display: other.display ?? concept.text };
-}
-
-/** A Reference resolved within the resource or Bundle, when it points at a resource of that type. */
-function resolveAs<T>(reference: FhirReference | undefined, type: string, resolve: Resolve): T | undefined {
-  if (!reference?.reference) return undefined;
-  const found = resolve(reference.reference);
-  return found && found.resource.resourceType === type ? (found.resource as T) : undefined;
-}
-
-/**
- * The patient, by identifier and assigning authority, never by name: the identifier of the contained or
- * bundled Patient the subject points at, else `subject.identifier`. The identifier typed MR (v2-0203) is
- * preferred, then an official or usual one, then the first with a system and a value.
- */
-function patientOf(
-  observation: FhirObservation,
-  expression: string,
-  resolve: Resolve,
-): { patient: { id: string; authority: string } } | { issue: FhirIssue } {
-  const subject = observation.subject;
-  const at = (element: string, message: string): { issue: FhirIssue } => ({
-    issue: { expression: `${expression}.${element}`, message, code: 'required' },
-  });
-  if (!subject) return at('subject', 'a result belongs to a patient: subject is required');
-  const named = subject.reference?.split('/').at(-2);
-  if (
-    (subject.type && subject.type !== 'Patient') ||
-    (named && /^[A-Z]/.test(named) && named !== 'Patient')
-  ) {
-    return at('subject', 'the subject of a lab result taken here is a Patient');
-  }
-  const found = subject.reference ? resolve(subject.reference) : undefined;
-  if (found && found.resource.resourceType !== 'Patient') {
-    return at('subject', `the subject is a ${String(found.resource.resourceType)}, not a Patient`);
-  }
-  const identifiers = found ? ((found.resource as FhirPatient).identifier ?? []) : [];
-  const where = found ? `${found.expression}.identifier` : `${expression}.subject.identifier`;
-  const candidates = found ? identifiers : subject.identifier ? [subject.identifier] : [];
-  if (candidates.length === 0) {
-    return {
-      issue: {
-        expression: found ? where : `${expression}.subject`,
-        message: found
-          ? 'the Patient has no identifier: a patient is matched by identifier and assigning authority'
-          : `${subject.reference ?? 'the subject'} is neither contained nor in the Bundle, and subject.identifier is absent: a patient is matched by identifier and assigning authority`,
-        code: 'required',
-      },
-    };
-  }
-  const usable = candidates.filter((i) => i.system && i.value);
-  const chosen =
-    usable.find(isMedicalRecordNumber) ??
-    usable.find((i) => i.use === 'official' || i.use === 'usual') ??
-    usable[0];
-  if (!chosen) {
-    return {
-      issue: {
-        expression: where,
-        message: 'an identifier with a system (the assigning authority) and a value is required',
-        code: 'required',
-      },
-    };
-  }
-  const authority = authorityOf(chosen.system!);
-  if (authority === null) {
-    return {
-      issue: {
-        expression: `${where}.system`,
-        message:
-          'this system cannot name an assigning authority (it holds & or ^, or is over 120 characters)',
-        code: 'value',
-      },
-    };
-  }
-  return { patient: { id: chosen.value!.trim(), authority } };
-}
-
-function isMedicalRecordNumber(identifier: FhirIdentifier): boolean {
-  return (identifier.type?.coding ?? []).some(
-    (c) => c.code === 'MR' && (!c.system || c.system === MR_TYPE_SYSTEM),
-  );
-}
-
-/**
- * An identifier's system as an HL7 v2 assigning authority (a hierarchic designator), so that a patient is the
- * same whichever standard the lab speaks: `urn:oid:2.16.840.1.113883.19.5` → `&2.16.840.1.113883.19.5&ISO` (what
- * PID-3.4 carries for an OID), any other URI `u` → `&u&URI`. An enrolment or sender registration naming the OID
- * or the URI matches either (the universal id is one of the forms `hdForms` looks up).
- */
-export function authorityOf(system: string): string | null {
-  if (/[&^~\\|]/.test(system) || system.length > 120) return null;
-  const oid = /^urn:oid:([0-2](\.(0|[1-9]\d*))+)$/.exec(system);
-  return oid ? `&${oid[1]}&ISO` : `&${system}&URI`;
 }
 
 /**
@@ -575,21 +465,4 @@ function controlIdOf(observation: FhirObservation): string | null {
 
 function refused(status: 400 | 422, issues: FhirIssue[]): FhirRead {
   return { ok: false, status, issues: issues.slice(0, 50) };
-}
-
-/** zod's issues at FHIRPath expressions: `Bundle.entry[2].resource.valueQuantity.value`. */
-function zodIssues(error: z.ZodError, root: string): FhirIssue[] {
-  return error.issues.map((issue) => {
-    const expression = issue.path.reduce<string>(
-      (path, part) => (typeof part === 'number' ? `${path}[${part}]` : `${path}.${String(part)}`),
-      root,
-    );
-    const missing = /received undefined/.test(issue.message) || issue.message.startsWith('required');
-    const unknown = issue.message.startsWith('not an element');
-    return {
-      expression,
-      message: issue.message,
-      code: missing ? 'required' : unknown ? 'structure' : 'value',
-    };
-  });
 }

@@ -259,6 +259,153 @@ export const observationSchema = z
     }
   });
 
+export const medicationSchema = z.looseObject({
+  resourceType: z.literal('Medication'),
+  id: id.optional(),
+  code: codeableConceptSchema.optional(),
+});
+
+export const encounterSchema = z.looseObject({
+  resourceType: z.literal('Encounter'),
+  id: id.optional(),
+  location: z.array(z.looseObject({ location: referenceSchema })).optional(),
+  serviceProvider: referenceSchema.optional(),
+});
+
+export const organizationSchema = z.looseObject({
+  resourceType: z.literal('Organization'),
+  id: id.optional(),
+  identifier: z.array(identifierSchema).optional(),
+  name: fhirString.optional(),
+});
+
+export const locationSchema = z.looseObject({
+  resourceType: z.literal('Location'),
+  id: id.optional(),
+  identifier: z.array(identifierSchema).optional(),
+  name: fhirString.optional(),
+});
+
+/** R4 MedicationAdministration.status (required binding). */
+export const MEDICATION_ADMINISTRATION_STATUSES = [
+  'in-progress',
+  'not-done',
+  'on-hold',
+  'completed',
+  'entered-in-error',
+  'stopped',
+  'unknown',
+] as const;
+
+/**
+ * Every element of an R4 MedicationAdministration, and the two DSTU2 names senders still use for R4's `subject`
+ * and `context` (`patient`, `encounter`), which are read as those.
+ */
+const MEDICATION_ADMINISTRATION_ELEMENTS = new Set<string>([
+  'resourceType',
+  'id',
+  'meta',
+  'implicitRules',
+  'language',
+  'text',
+  'contained',
+  'extension',
+  'modifierExtension',
+  'identifier',
+  'instantiates',
+  'partOf',
+  'status',
+  'statusReason',
+  'category',
+  'medicationCodeableConcept',
+  'medicationReference',
+  'subject',
+  'patient',
+  'context',
+  'encounter',
+  'supportingInformation',
+  'effectiveDateTime',
+  'effectivePeriod',
+  'performer',
+  'reasonCode',
+  'reasonReference',
+  'request',
+  'device',
+  'note',
+  'dosage',
+  'eventHistory',
+]);
+
+/** A contained resource of a MedicationAdministration: the ones read (Medication, Patient, Encounter...) in full. */
+const administrationContainedSchema = z.unknown().superRefine((value, ctx) => {
+  const type = (value as { resourceType?: unknown } | null)?.resourceType;
+  const schema =
+    typeof type === 'string' && type in administrationResourceSchemas
+      ? administrationResourceSchemas[type as keyof typeof administrationResourceSchemas]
+      : anyResourceSchema;
+  const parsed = (schema as z.ZodType).safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  }
+});
+
+export const medicationAdministrationSchema = z
+  .object({
+    resourceType: z.literal('MedicationAdministration'),
+    id: id.optional(),
+    meta: metaSchema.optional(),
+    contained: z.array(administrationContainedSchema).optional(),
+    modifierExtension: z.array(z.unknown()).optional(),
+    identifier: z.array(identifierSchema).optional(),
+    status: oneOf(MEDICATION_ADMINISTRATION_STATUSES),
+    medicationCodeableConcept: codeableConceptSchema.optional(),
+    medicationReference: referenceSchema.optional(),
+    subject: referenceSchema.optional(),
+    patient: referenceSchema.optional(),
+    context: referenceSchema.optional(),
+    encounter: referenceSchema.optional(),
+    effectiveDateTime: dateTime.optional(),
+    effectivePeriod: periodSchema.optional(),
+    performer: z.array(z.looseObject({ actor: referenceSchema })).optional(),
+    dosage: z.looseObject({ dose: quantitySchema.optional() }).optional(),
+  })
+  .catchall(z.unknown())
+  .superRefine((administration, ctx) => {
+    for (const key of Object.keys(administration)) {
+      if (!MEDICATION_ADMINISTRATION_ELEMENTS.has(key) && !key.startsWith('_')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'not an element of an R4 MedicationAdministration',
+        });
+      }
+    }
+    const pairs: Array<[string, string, string]> = [
+      ['medicationCodeableConcept', 'medicationReference', 'medication[x]'],
+      ['effectiveDateTime', 'effectivePeriod', 'effective[x]'],
+      ['subject', 'patient', 'subject'],
+      ['context', 'encounter', 'context'],
+    ];
+    for (const [first, second, name] of pairs) {
+      const a = administration[first as keyof typeof administration];
+      const b = administration[second as keyof typeof administration];
+      if (a !== undefined && b !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [second], message: `one ${name} at most` });
+      } else if (a === undefined && b === undefined && name !== 'context') {
+        ctx.addIssue({ code: 'custom', path: [first], message: `required: ${name} (1..1 in R4)` });
+      }
+    }
+  });
+
+export type FhirMedicationAdministration = z.infer<typeof medicationAdministrationSchema>;
+export type FhirMedication = z.infer<typeof medicationSchema>;
+export type FhirEncounter = z.infer<typeof encounterSchema>;
+export type FhirOrganization = z.infer<typeof organizationSchema>;
+export type FhirLocation = z.infer<typeof locationSchema>;
+export type FhirQuantity = z.infer<typeof quantitySchema>;
+
 export type FhirObservation = z.infer<typeof observationSchema>;
 export type FhirPatient = z.infer<typeof patientSchema>;
 export type FhirSpecimen = z.infer<typeof specimenSchema>;
@@ -300,6 +447,16 @@ export const resourceSchemas = {
   Patient: patientSchema,
   Specimen: specimenSchema,
   ServiceRequest: serviceRequestSchema,
+} as const;
+
+/** What the MedicationAdministration reader checks in full, in a Bundle or contained; others as any resource. */
+export const administrationResourceSchemas = {
+  MedicationAdministration: medicationAdministrationSchema,
+  Medication: medicationSchema,
+  Patient: patientSchema,
+  Encounter: encounterSchema,
+  Organization: organizationSchema,
+  Location: locationSchema,
 } as const;
 
 export { anyResourceSchema };

@@ -27,4 +27,5 @@ export {
   type FhirAdministrationRead,
   type FhirAdministrationReadOptions,
   readFhirAdministrations,
+  RXNORM_URI,
 } from './fhir-administrations';
