@@ -19,8 +19,9 @@ import { RegisteredSenders } from './senders/registered-senders';
 
 /**
  * The ingest gateway: HL7 v2 over MLLP (`MllpServer`, started when the app boots) and `POST /v1/results`
- * (HL7 v2 or lab-result.v1 JSON, API keys) and FHIR R4 (`/fhir/R4`), all produced to `lab.results.v1` and answered only after Kafka
- * acknowledged the write. As an application context (the demo) it runs the MLLP listener alone; the bound
+ * (HL7 v2 or lab-result.v1 JSON, API keys) and FHIR R4 (`/fhir/R4`): results produced to `lab.results.v1`,
+ * medication administrations (RAS^O17, RDS^O13, RDE^O11, FHIR MedicationAdministration) to
+ * `medication.administrations.v1`, answered only after Kafka acknowledged the write. As an application context (the demo) it runs the MLLP listener alone; the bound
  * port is `app.get(MllpServer).port`.
  */
 @Module({})

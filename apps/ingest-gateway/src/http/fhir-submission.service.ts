@@ -1,12 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type OperationOutcome } from '@medplum/fhirtypes';
 import { type ApiKeyPrincipal, authorityRefusal } from '@alem/access';
-import { FHIR_JSON, type FhirIssue, operationOutcome, readFhirResults } from '@alem/fhir';
-import { TOPICS } from '@alem/messaging';
+import { FHIR_JSON, type FhirIssue, operationOutcome } from '@alem/fhir';
+import { type OutboundMessage, TOPICS } from '@alem/messaging';
 import { Clock } from '@alem/runtime';
 import { GatewayMetrics } from '../gateway.metrics';
-import { KafkaUnavailableError, ResultPublisher, resultRecord } from '../intake/result.publisher';
+import {
+  administrationRecord,
+  KafkaUnavailableError,
+  ResultPublisher,
+  resultRecord,
+} from '../intake/result.publisher';
 import { RegisteredSenders } from '../senders/registered-senders';
+import { acceptedEvents, type FhirExpect, readFhirSubmission } from './fhir-submission.read';
 import { IngestRefusal, retryLater } from './ingest.errors';
 import { MAX_EVENTS_PER_REQUEST, mediaType } from './result-submission.service';
 import { keySenderRegistration } from './sender-registration';
@@ -26,11 +32,13 @@ function reasonOf(issues: FhirIssue[]): string {
 }
 
 /**
- * FHIR R4 laboratory results over HTTP (`POST /fhir/R4/Observation`, `POST /fhir/R4` with a transaction
- * Bundle): each Observation becomes a `lab-result.v1` event on `lab.results.v1`, exactly as a JSON event
- * submitted to `/v1/results` would (the key's sender is the sender, `receivedAt` the gateway's), 202 only once
- * Kafka acknowledged every one. A refusal is an OperationOutcome naming the element; what was refused for its
- * content or its sender is dead-lettered whole on `lab.results.dlq.v1` with the reason, and nothing is produced.
+ * FHIR R4 over HTTP (`POST /fhir/R4/Observation`, `POST /fhir/R4/MedicationAdministration`, `POST /fhir/R4`
+ * with a transaction Bundle of either or both): each Observation becomes a `lab-result.v1` event on
+ * `lab.results.v1`, exactly as a JSON event submitted to `/v1/results` would, and each MedicationAdministration a
+ * `medication-administration.v1` event on `medication.administrations.v1` (the key's sender is the sender,
+ * `receivedAt` the gateway's), 202 only once Kafka acknowledged every one. A refusal is an OperationOutcome
+ * naming the element; what was refused for its content or its sender is dead-lettered whole on
+ * `lab.results.dlq.v1` with the reason, and nothing of it is produced.
  */
 @Injectable()
 export class FhirSubmissionService {
@@ -47,7 +55,7 @@ export class FhirSubmissionService {
     lab: ApiKeyPrincipal,
     contentType: string | undefined,
     body: unknown,
-    expect: 'Observation' | 'Bundle',
+    expect: FhirExpect,
   ): Promise<OperationOutcome> {
     if (!FHIR_MEDIA_TYPES.includes(mediaType(contentType))) {
       throw this.refuse(415, `Send FHIR resources as ${FHIR_JSON} (R4 JSON)`);
@@ -65,41 +73,53 @@ export class FhirSubmissionService {
       );
     }
     const [application = '', facility = ''] = lab.sender.split('^');
-    const read = readFhirResults(body, { sender: { application, facility }, expect });
+    const read = readFhirSubmission(body, { application, facility }, expect);
     if (!read.ok) {
       const reason = reasonOf(read.issues);
       await this.deadLetter(raw, reason, lab.sender, receivedAt);
       throw new IngestRefusal(read.status, reason, operationOutcome(read.issues));
     }
-    if (read.results.length > MAX_EVENTS_PER_REQUEST) {
-      throw this.refuse(413, `At most ${MAX_EVENTS_PER_REQUEST} Observations per request`);
+    const accepted = acceptedEvents(read);
+    if (accepted.length > MAX_EVENTS_PER_REQUEST) {
+      throw this.refuse(413, `At most ${MAX_EVENTS_PER_REQUEST} resources per request`);
     }
     const refusal = authorityRefusal(
       registration,
-      read.results.map((result) => result.event.patient.authority),
+      accepted.map(({ event }) => event.patient.authority),
     );
     if (refusal !== null) {
       await this.deadLetter(raw, refusal, lab.sender, receivedAt);
       throw new IngestRefusal(403, refusal, operationOutcome([{ message: refusal, code: 'forbidden' }]));
     }
-    const messages = read.results.map(({ event }) => resultRecord(event, receivedAt, lab.sender));
-    try {
-      await this.publisher.publish(TOPICS.labResults, messages);
-    } catch (error) {
-      if (!(error instanceof KafkaUnavailableError)) throw error;
+    const writes: Array<[string, OutboundMessage[]]> = [
+      [TOPICS.labResults, read.results.map(({ event }) => resultRecord(event, receivedAt, lab.sender))],
+      [
+        TOPICS.medicationAdministrations,
+        read.administrations.map(({ event }) => administrationRecord(event, receivedAt, lab.sender)),
+      ],
+    ];
+    // Both topics at once; each write settles before the answer, so a 503 leaves nothing still on its way.
+    const settled = await Promise.allSettled(
+      writes
+        .filter(([, messages]) => messages.length > 0)
+        .map(([topic, messages]) => this.publisher.publish(topic, messages)),
+    );
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed) {
+      if (!(failed.reason instanceof KafkaUnavailableError)) throw failed.reason;
       this.metrics.messages.inc({ channel: CHANNEL, outcome: 'ar' });
-      this.logger.warn(`${messages.length} FHIR Observations not accepted: ${error.message}`);
-      // Some may have landed: resending the same resources is safe, each result is stored once.
-      throw retryLater('Kafka did not acknowledge the Observations in time; send them again');
+      this.logger.warn(`${accepted.length} FHIR resources not accepted: ${failed.reason.message}`);
+      // Some may have landed: resending the same resources is safe, each result and administration is stored once.
+      throw retryLater('Kafka did not acknowledge the resources in time; send them again');
     }
     this.metrics.messages.inc({ channel: CHANNEL, outcome: 'aa' });
     return {
       resourceType: 'OperationOutcome',
       issue: [
         ...operationOutcome(
-          read.results.map((result) => ({
-            expression: result.expression,
-            message: `accepted as ${result.event.messageControlId}`,
+          accepted.map(({ expression, event }) => ({
+            expression,
+            message: `accepted as ${event.messageControlId}`,
             code: 'informational',
           })),
           'information',

@@ -6,9 +6,9 @@ import { ApiKeyGuard, Lab } from './api-key.guard';
 import { FhirSubmissionService } from './fhir-submission.service';
 
 /**
- * FHIR R4 laboratory results in, for labs and EHRs that speak FHIR: one Observation, or a transaction Bundle
- * posted to the base. 202 with an OperationOutcome (information: each Observation and the control id it was
- * accepted as) once Kafka acknowledged; every refusal is an OperationOutcome too (`IngestExceptionFilter`).
+ * FHIR R4 in, for labs and EHRs that speak FHIR: one Observation or one MedicationAdministration, or a
+ * transaction Bundle posted to the base. 202 with an OperationOutcome (information: each resource and the
+ * control id it was accepted as) once Kafka acknowledged; every refusal is an OperationOutcome too (`IngestExceptionFilter`).
  */
 @Controller('fhir/R4')
 @UseGuards(ApiKeyGuard)
@@ -26,6 +26,18 @@ export class FhirController {
     return this.submissions.submit(lab, contentType, body, 'Observation');
   }
 
+  @Post('MedicationAdministration')
+  @HttpCode(202)
+  @Header('Content-Type', FHIR_JSON)
+  medicationAdministration(
+    @Lab() lab: ApiKeyPrincipal,
+    @Headers('content-type') contentType: string | undefined,
+    @Body() body: unknown,
+  ): Promise<OperationOutcome> {
+    return this.submissions.submit(lab, contentType, body, 'MedicationAdministration');
+  }
+
+  /** A transaction Bundle of Observations, MedicationAdministrations or both: taken or refused whole. */
   @Post()
   @HttpCode(202)
   @Header('Content-Type', FHIR_JSON)

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type ApiKeyPrincipal, authorityRefusal, type SenderCredentials } from '@alem/access';
-import { type Hl7Parse, type Hl7Party } from '@alem/hl7';
+import { type Hl7Party } from '@alem/hl7';
 import { type LabResultEvent, parseLabResultEvent, senderForms } from '@alem/events';
 import { CONTENT_TYPES, TOPICS } from '@alem/messaging';
 import { Clock } from '@alem/runtime';
 import { GatewayMetrics } from '../gateway.metrics';
-import { Hl7IntakeService } from '../intake/hl7-intake.service';
+import { Hl7IntakeService, type IntakeParse } from '../intake/hl7-intake.service';
 import { KafkaUnavailableError, ResultPublisher, resultRecord } from '../intake/result.publisher';
 import { hl7SenderCheck } from '../senders/hl7-sender-check';
 import { RegisteredSenders } from '../senders/registered-senders';
@@ -20,8 +20,10 @@ export const MAX_EVENTS_PER_REQUEST = 1000;
 
 export interface Hl7Accepted {
   status: 'accepted';
+  /** What the message was taken as: lab results (ORU^R01) or medication administrations (RAS, RDS, RDE). */
+  taken: 'results' | 'administrations';
   controlId: string;
-  /** `AA`, or `AE` when the parser refused some OBX (the rest was accepted; `reason` and `warnings` say which). */
+  /** `AA`, or `AE` when the parser refused some OBX or RXA (the rest was accepted; `reason` and `warnings` say which). */
   ackCode: 'AA' | 'AE';
   reason?: string;
   skipped: number;
@@ -44,8 +46,8 @@ export function mediaType(contentType: string | undefined): string {
 const sendsAs = (lab: ApiKeyPrincipal, party: Hl7Party) => senderForms(party).includes(lab.sender);
 
 /**
- * `POST /v1/results` for labs that speak HTTP: an HL7 v2 ORU^R01 body (the same intake as MLLP, answered in
- * HTTP terms) or `lab-result.v1` JSON events (one, or an array). The API key's sender must be registered, must
+ * `POST /v1/results` for labs that speak HTTP: an HL7 v2 body, ORU^R01 or a pharmacy message (RAS^O17, RDS^O13,
+ * RDE^O11: onto the administrations topic; the same intake and routing as MLLP, answered in HTTP terms) or `lab-result.v1` JSON events (one, or an array). The API key's sender must be registered, must
  * be the message's sender (MSH-3^MSH-4, or each event's `sender.application^sender.facility`), and may report
  * only for the assigning authorities it is bound to; all checked before anything is produced, and a refusal
  * (403) is dead-lettered with its reason. The key's sender is the message's identity from there on (header
@@ -69,7 +71,7 @@ export class ResultSubmissionService {
   }
 
   /** Why the key may not submit this HL7 message (its sender, the sender's authorities), or null. */
-  private async hl7Refusal(lab: ApiKeyPrincipal, parse: Hl7Parse): Promise<string | null> {
+  private async hl7Refusal(lab: ApiKeyPrincipal, parse: IntakeParse): Promise<string | null> {
     const sender = parse.ok ? parse.header.sender : parse.sender;
     if (sender && sender.application !== '' && !sendsAs(lab, sender)) {
       return `This API key may send only as ${lab.sender}; the message names another sender`;
@@ -138,6 +140,7 @@ export class ResultSubmissionService {
     }
     return {
       status: 'accepted',
+      taken: intake.destination === 'administrations' ? 'administrations' : 'results',
       controlId: intake.controlId!,
       ackCode: intake.ackCode === 'AA' ? 'AA' : 'AE',
       ...(intake.reason ? { reason: intake.reason } : {}),

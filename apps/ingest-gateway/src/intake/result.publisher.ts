@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { labResultKey, type LabResultEvent } from '@alem/events';
+import { labResultKey, type LabResultEvent, type MedicationAdministrationEvent } from '@alem/events';
 import { CONTENT_TYPES, HEADERS, MessageProducer, type OutboundMessage, TOPICS } from '@alem/messaging';
 import { withTimeout } from '@alem/ops';
 import { type AppConfig, InjectConfig } from '@alem/runtime';
@@ -13,17 +13,40 @@ export class KafkaUnavailableError extends Error {
   }
 }
 
-/** A `LabResult` event accepted from `sender`, as `lab.results.v1` carries it (keyed by its patient). */
-export function resultRecord(event: LabResultEvent, receivedAt: string, sender: string): OutboundMessage {
+/**
+ * An event accepted from `sender` as its topic carries it: JSON with the gateway's `receivedAt`, keyed by its
+ * patient (`<authority>|<id>`: a patient's results and administrations stay in order, each on one partition).
+ * `sender` is absent only behind the local stack's open MLLP listener, which authenticates no one.
+ */
+function eventRecord(
+  event: { patient: { id: string; authority: string } },
+  contentType: string,
+  receivedAt: string,
+  sender: string | null | undefined,
+): OutboundMessage {
   return {
     key: labResultKey(event.patient),
     value: JSON.stringify({ ...event, receivedAt }),
     headers: {
-      [HEADERS.contentType]: CONTENT_TYPES.labResultJson,
+      [HEADERS.contentType]: contentType,
       [HEADERS.receivedAt]: receivedAt,
-      [HEADERS.authenticatedSender]: sender,
+      ...(sender ? { [HEADERS.authenticatedSender]: sender } : {}),
     },
   };
+}
+
+/** A `LabResult` event accepted from `sender`, as `lab.results.v1` carries it (keyed by its patient). */
+export function resultRecord(event: LabResultEvent, receivedAt: string, sender: string): OutboundMessage {
+  return eventRecord(event, CONTENT_TYPES.labResultJson, receivedAt, sender);
+}
+
+/** A `MedicationAdministration` event accepted from `sender`, as `medication.administrations.v1` carries it. */
+export function administrationRecord(
+  event: MedicationAdministrationEvent,
+  receivedAt: string,
+  sender: string | null | undefined,
+): OutboundMessage {
+  return eventRecord(event, CONTENT_TYPES.medicationAdministrationJson, receivedAt, sender);
 }
 
 /** A refused submission as the DLQ topic keeps it: whole, with why, through which door, when, and who sent it. */
