@@ -40,8 +40,8 @@ export interface TestStack {
    * Postgres until the reload is done, but one taken before it arrived is dropped as not enrolled.
    */
   waitForEnrolment(patient: { authority: string; id: string }): Promise<void>;
-  /** Resolves when the processor group's committed offsets have reached the end of every partition. */
-  waitUntilConsumed(groupId?: string, timeoutMs?: number): Promise<void>;
+  /** Resolves when the processor group's committed offsets have reached the end of every partition of a topic. */
+  waitUntilConsumed(groupId?: string, timeoutMs?: number, topic?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,17 +128,21 @@ export async function startTestStack(options: { clock?: Clock; brokers?: number 
       apps.push(app);
       return app;
     },
-    async waitUntilConsumed(groupId = config.processor.groupId, timeoutMs = 20000) {
+    async waitUntilConsumed(
+      groupId = config.processor.groupId,
+      timeoutMs = 20000,
+      topic = TOPICS.labResults,
+    ) {
       await waitFor(
         async () => {
-          const ends = await admin.fetchTopicOffsets(TOPICS.labResults);
-          const [committed] = await admin.fetchOffsets({ groupId, topics: [TOPICS.labResults] });
+          const ends = await admin.fetchTopicOffsets(topic);
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
           const byPartition = new Map(committed!.partitions.map((p) => [p.partition, BigInt(p.offset)]));
           return ends.every(
             (p) => BigInt(p.high) === 0n || (byPartition.get(p.partition) ?? -1n) >= BigInt(p.high),
           );
         },
-        { timeoutMs, description: `group ${groupId} to consume ${TOPICS.labResults}` },
+        { timeoutMs, description: `group ${groupId} to consume ${topic}` },
       );
     },
     async stop() {

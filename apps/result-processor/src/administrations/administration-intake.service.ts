@@ -170,7 +170,12 @@ export class AdministrationIntakeService {
     const senders = senderForms(event.sender);
     const location = group.find((t) => t.record.location)?.record.location ?? null;
     const mapping = await this.administrations.enrolmentLocation(m, senders, location);
-    const plan = planEnrolment({ location, products: group.map((t) => t.record.product), mapping });
+    const plan = planEnrolment({
+      location,
+      products: group.map((t) => t.record.product),
+      mapping,
+      senderSites: mapping ? [] : await this.administrations.senderSites(m, senders),
+    });
     const unmappedKey = `${ENROLMENT_UNMAPPED_RULE_ID}|${labResultKey(event.patient)}`;
     const [openUnmapped] = await this.openAlerts.openAlertsByKey(m, [unmappedKey]);
     if (plan.type === 'unmapped') {

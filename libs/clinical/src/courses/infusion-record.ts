@@ -170,10 +170,19 @@ export function planEnrolment(input: {
   location: string | null;
   products: readonly MedicationProduct[];
   mapping: EnrolmentLocation | null;
+  /** The sites the sender's other locations map to: one names the site to alert when this location maps to none. */
+  senderSites: readonly string[];
 }): EnrolmentPlan {
   const { mapping } = input;
   const where = input.location ? `location ${input.location}` : 'no location';
-  if (!mapping) return { type: 'unmapped', siteId: null, reason: `no care team is mapped for ${where}` };
+  if (!mapping) {
+    const sites = [...new Set(input.senderSites)];
+    return {
+      type: 'unmapped',
+      siteId: sites.length === 1 ? sites[0]! : null,
+      reason: `no care team is mapped for ${where}`,
+    };
+  }
   if (!mapping.careTeamId) {
     return { type: 'unmapped', siteId: mapping.siteId, reason: `the mapping of ${where} names no care team` };
   }

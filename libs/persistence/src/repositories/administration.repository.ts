@@ -113,6 +113,9 @@ export class AdministrationRepository {
   /**
    * The patient one of these identifiers (any registered form of the authority) belongs to, locked for the
    * transaction so that two batches never plan one patient at once; null when nobody is enrolled under it.
+   * NO KEY UPDATE, not UPDATE: the scheduler's sweep holds the patient's monitoring row while its inserts check
+   * their foreign keys to the patient (KEY SHARE), and rewriting the courses wakes that monitoring row; a FOR
+   * UPDATE here deadlocks with it.
    */
   async lockPatient(
     m: M,
@@ -130,7 +133,7 @@ export class AdministrationRepository {
        FROM patient_identifiers i JOIN patients p ON p.id = i.patient_id JOIN sites s ON s.id = p.site_id
        WHERE i.identifier = $2 AND i.authority = ANY($1::text[])
        ORDER BY array_position($1::text[], i.authority) LIMIT 1
-       FOR UPDATE OF p`,
+       FOR NO KEY UPDATE OF p`,
       [authorities, identifier],
     );
     return row
@@ -169,6 +172,16 @@ export class AdministrationRepository {
           location: row.location,
         }
       : null;
+  }
+
+  /** The sites any location of the sender maps to. */
+  async senderSites(m: M, senders: readonly string[]): Promise<string[]> {
+    const rows = await queryRows<{ site_id: string }>(
+      m,
+      `SELECT DISTINCT site_id FROM enrolment_locations WHERE sender = ANY($1::text[]) ORDER BY site_id`,
+      [senders],
+    );
+    return rows.map((r) => r.site_id);
   }
 
   /** Enrols a patient first seen in the infusion record under the identifier the record names. */
