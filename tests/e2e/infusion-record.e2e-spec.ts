@@ -124,11 +124,7 @@ describe('infusion record → courses → monitoring', () => {
     // The same message again (a sender that did not hear the ACK): AA, nothing kept twice, nothing re-planned.
     const again = await lab.send(hl7Fixture('ras-o17-v25-course1'));
     expect(again.code).toBe('AA');
-    await stack.waitUntilConsumed(
-      `${stack.config.processor.groupId}-administrations`,
-      20000,
-      TOPICS.medicationAdministrations,
-    );
+    await stack.waitUntilConsumed(stack.config.processor.groupId, 20000, TOPICS.medicationAdministrations);
     expect(Number((await q(`SELECT count(*) AS n FROM medication_administrations`))[0].n)).toBe(5);
     expect(
       await q(`SELECT count(*)::int AS n FROM treatment_course_events WHERE patient_id = $1`, [patientId]),

@@ -7,6 +7,7 @@ import {
 import { type AppConfig, InjectConfig } from '@alem/runtime';
 import { BatchConsumer, createKafka, type CrashRecovery, MessageProducer, TOPICS } from '@alem/messaging';
 import { ConsumerHealthIndicator } from '@alem/ops';
+import { AdministrationIntakeService } from './administrations/administration-intake.service';
 import { CodeMappingCache } from './code-mapping-cache';
 import { EnrolmentCache } from './enrolment-cache';
 import { FeedActivityRecorder } from './feed-activity.recorder';
@@ -16,7 +17,9 @@ import { RuleSetCache } from './rule-set-cache';
 import { SenderRegistrationCache } from './sender-registration-cache';
 
 /**
- * The processor's intake from `lab.results.v1`: a consumer group reading in batches; offsets are committed
+ * The processor's intake from `lab.results.v1` and `medication.administrations.v1` (issue 18: the courses come
+ * from the infusion record): one consumer group reading both in batches, each batch (one partition of one topic)
+ * taken by its topic's intake; offsets are committed
  * only after a batch's transaction has committed. Started when the app boots; stopped (intake first, then
  * the producer) when it shuts down. A consumer that crashed restarts (`/health` is down meanwhile); one that
  * cannot be restarted settles `stoppedForGood`, and the process run alone then ends (main.ts).
@@ -32,6 +35,7 @@ export class LabResultConsumer implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly intake: ResultIntakeService,
+    private readonly administrations: AdministrationIntakeService,
     private readonly enrolment: EnrolmentCache,
     private readonly codeMappings: CodeMappingCache,
     private readonly ruleSets: RuleSetCache,
@@ -58,7 +62,7 @@ export class LabResultConsumer implements OnApplicationBootstrap, BeforeApplicat
     );
     this.consumer = new BatchConsumer(kafka, {
       groupId: this.config.processor.groupId,
-      topic: TOPICS.labResults,
+      topic: [TOPICS.labResults, TOPICS.medicationAdministrations],
       partitionsConsumedConcurrently: this.config.processor.partitionsConcurrently,
       sessionTimeoutMs: this.config.processor.sessionTimeoutMs,
       commitIntervalMs: this.config.processor.commitIntervalMs,
@@ -77,10 +81,11 @@ export class LabResultConsumer implements OnApplicationBootstrap, BeforeApplicat
     const consumer = this.consumer;
     this.health.watch(() => consumer.status);
     await this.consumer.start(async (batch) => {
-      await this.intake.processBatch(batch);
+      if (batch.topic === TOPICS.medicationAdministrations) await this.administrations.processBatch(batch);
+      else await this.intake.processBatch(batch);
     });
     this.logger.log(
-      `consuming ${TOPICS.labResults} as group ${this.config.processor.groupId}; ${this.enrolment.size} enrolled identifiers`,
+      `consuming ${TOPICS.labResults} and ${TOPICS.medicationAdministrations} as group ${this.config.processor.groupId}; ${this.enrolment.size} enrolled identifiers`,
     );
   }
 

@@ -4,7 +4,6 @@ import { OpsModule } from '@alem/ops';
 import { DatabaseModule } from '@alem/persistence';
 import { createKafka, MessageProducer } from '@alem/messaging';
 import { type AppConfig, APP_CONFIG, loggerParams, RuntimeModule, type RuntimeOptions } from '@alem/runtime';
-import { AdministrationConsumer } from './administrations/administration.consumer';
 import { AdministrationIntakeService } from './administrations/administration-intake.service';
 import { AlertEvaluator } from './alert-evaluator';
 import { CodeMappingCache } from './code-mapping-cache';
@@ -64,8 +63,6 @@ export class ResultProcessorModule {
         SenderRegistrationCache,
         LabResultConsumer,
         AdministrationIntakeService,
-        // After the results' consumer, which connects the DLQ producer both share.
-        AdministrationConsumer,
       ],
       exports: [ResultIntakeService, AdministrationIntakeService, EnrolmentCache],
     };

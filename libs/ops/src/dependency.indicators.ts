@@ -133,20 +133,17 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
  */
 @Injectable()
 export class ConsumerHealthIndicator {
-  private readonly statuses: Array<() => ConsumerStatus> = [];
+  private status: (() => ConsumerStatus) | null = null;
 
   constructor(private readonly health: HealthIndicatorService) {}
 
-  /** Watches one more consumer (an app may run several: the processor's results and administrations). */
   watch(status: () => ConsumerStatus): void {
-    this.statuses.push(status);
+    this.status = status;
   }
 
-  /** Up when every watched consumer runs; otherwise the first that does not, with its state and reason. */
   check(): HealthIndicatorResult {
     const session = this.health.check('consumer');
-    const all = this.statuses.map((status) => status());
-    const status = all.find((s) => s.state !== 'running') ?? all[0];
+    const status = this.status?.();
     if (!status) return session.down({ state: 'none', message: 'no consumer started' });
     if (status.state === 'running') return session.up({ state: status.state });
     return session.down({

@@ -34,7 +34,8 @@ export type BatchHandler = (batch: InboundBatch) => Promise<void>;
 
 export interface BatchConsumerOptions {
   groupId: string;
-  topic: string;
+  /** The topic, or topics, the group consumes (each batch is one partition of one of them). */
+  topic: string | readonly string[];
   fromBeginning?: boolean;
   /** Partitions worked on at the same time (each batch is one partition's). */
   partitionsConsumedConcurrently?: number;
@@ -134,7 +135,7 @@ export class BatchConsumer {
   async start(handler: BatchHandler): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({
-      topic: this.options.topic,
+      topics: typeof this.options.topic === 'string' ? [this.options.topic] : [...this.options.topic],
       fromBeginning: this.options.fromBeginning ?? true,
     });
     this.running = true;
