@@ -15,9 +15,11 @@ export const alertQuerySchema = z
       .regex(/^[A-Z0-9][A-Z0-9-]{0,31}$/, 'a rule id such as PLT-4')
       .optional(),
     kind: z
-      .enum(['breach', 'missed', 'data-quality', 'feed', 'unreachable'])
+      .enum(['breach', 'missed', 'data-quality', 'feed', 'unreachable', 'enrolment'])
       .optional()
-      .describe('breach or missed result, ...'),
+      .describe(
+        'breach or missed result, data quality, quiet feed, nobody reachable, enrolment from the infusion record',
+      ),
     reference: z
       .string()
       .regex(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'a reference such as K7Q2-9XMA')

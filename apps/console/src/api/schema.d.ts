@@ -4715,8 +4715,8 @@ export interface operations {
                 severity?: "info" | "warning" | "critical";
                 state?: "open" | "acknowledged" | "resolved";
                 ruleId?: string;
-                /** @description breach or missed result, ... */
-                kind?: "breach" | "missed" | "data-quality" | "feed" | "unreachable";
+                /** @description breach or missed result, data quality, quiet feed, nobody reachable, enrolment from the infusion record */
+                kind?: "breach" | "missed" | "data-quality" | "feed" | "unreachable" | "enrolment";
                 reference?: string;
                 /** @description opened: newest first (default); triage: open first, then criticals and emergencies, oldest first */
                 sort?: "opened" | "triage";
