@@ -273,4 +273,40 @@ describe('infusion record → courses → monitoring', () => {
     const [resolved] = await q(`SELECT state, resolution_reason FROM alerts WHERE id = $1`, [alert.id]);
     expect(resolved).toEqual({ state: 'resolved', resolution_reason: 'enrolled-from-infusion-record' });
   });
+
+  it('a local code nobody mapped that names Lemtrada is dead-lettered for a person to map; another drug is not ours', async () => {
+    const course = hl7Fixture('ras-o17-v25-course1');
+    const local = retarget(course, {
+      controlId: 'RAS-0301',
+      patient: { id: '4714', authority: 'CITYHOSP' },
+    }).replaceAll(
+      '117055^alemtuzumab^RXNORM^LEM12^Lemtrada 12 mg infusion^L',
+      'LEM12^Lemtrada 12 mg infusion^L',
+    );
+    const paracetamol = retarget(course, {
+      controlId: 'RAS-0302',
+      patient: { id: '4715', authority: 'CITYHOSP' },
+    }).replaceAll(
+      '117055^alemtuzumab^RXNORM^LEM12^Lemtrada 12 mg infusion^L',
+      '313782^acetaminophen 325 MG Oral Tablet^RXNORM',
+    );
+    expect((await lab.send(local)).code).toBe('AA');
+    expect((await lab.send(paracetamol)).code).toBe('AA');
+    await stack.waitUntilConsumed(stack.config.processor.groupId, 20000, TOPICS.medicationAdministrations);
+    const letters = await q(
+      `SELECT source_topic, reason FROM dlq_records WHERE source_topic = $1 ORDER BY id`,
+      [TOPICS.medicationAdministrations],
+    );
+    expect(letters).toHaveLength(5);
+    expect(letters[0].reason).toBe(
+      'medication LEM12^L is named as alemtuzumab but not mapped: add a medication code mapping and replay',
+    );
+    expect(
+      await q(
+        `SELECT count(*)::int AS n FROM medication_administrations WHERE patient_identifier IN ('4714', '4715')`,
+      ),
+    ).toEqual([{ n: 0 }]);
+    expect(await patientOf('4714')).toBeUndefined();
+    expect(await patientOf('4715')).toBeUndefined();
+  });
 });
