@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { HEADERS, MessageProducer, TOPICS } from '@alem/messaging';
+import { CONTENT_TYPES, HEADERS, MessageProducer, TOPICS } from '@alem/messaging';
 import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditedTransactions } from '../common/audited-transaction';
@@ -76,13 +76,13 @@ export class DlqService implements OnModuleDestroy {
         action: 'dlq.replay.claim',
         entityType: 'dlq-record',
         entityId: id,
-        detail: { topic: TOPICS.labResults, source: this.position(row) },
+        detail: { topic: replayTopicOf(row), source: this.position(row) },
       });
       return row;
     });
 
     try {
-      await this.producer.send(TOPICS.labResults, [
+      await this.producer.send(replayTopicOf(claimed), [
         {
           key: claimed.message_key,
           value: claimed.payload ?? Buffer.alloc(0),
@@ -113,7 +113,7 @@ export class DlqService implements OnModuleDestroy {
         action: 'dlq.replay',
         entityType: 'dlq-record',
         entityId: id,
-        detail: { topic: TOPICS.labResults, source: this.position(claimed) },
+        detail: { topic: replayTopicOf(claimed), source: this.position(claimed) },
       });
       return this.find(m, id);
     });
@@ -130,4 +130,15 @@ export class DlqService implements OnModuleDestroy {
   private async find(m: EntityManager, id: string): Promise<DlqRecordView> {
     return toRecord((await this.records.find(m, id))!);
   }
+}
+
+/**
+ * Where a dead letter goes back to: the topic it came from. Administrations (issue 18) go back to
+ * `medication.administrations.v1`; results, and what the gateway refused before any topic, to `lab.results.v1`.
+ */
+export function replayTopicOf(row: Pick<DlqRow, 'source_topic' | 'content_type'>): string {
+  return row.source_topic === TOPICS.medicationAdministrations ||
+    row.content_type === CONTENT_TYPES.medicationAdministrationJson
+    ? TOPICS.medicationAdministrations
+    : TOPICS.labResults;
 }
