@@ -315,6 +315,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/patients/{id}/course-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The courses’ timeline, newest first: what each administration from the infusion record changed, and the anomalies of the plan. Clinicians: patients of their care teams */
+        get: operations["PatientController_courseEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/patients/{id}/courses/{courseId}": {
         parameters: {
             query?: never;
@@ -1540,6 +1557,11 @@ export interface components {
                 courseNumber: number;
                 product: string;
                 infusionDays: string[];
+                /**
+                 * @description manual: entered by a person (this API, a seed); infusion-record: planned from the administrations
+                 * @enum {string}
+                 */
+                source: "manual" | "infusion-record";
                 createdAt: string;
             }[];
         };
@@ -1652,8 +1674,30 @@ export interface components {
                 courseNumber: number;
                 product: string;
                 infusionDays: string[];
+                /**
+                 * @description manual: entered by a person (this API, a seed); infusion-record: planned from the administrations
+                 * @enum {string}
+                 */
+                source: "manual" | "infusion-record";
                 createdAt: string;
             }[];
+        };
+        CourseEventPageDto: {
+            items: {
+                id: string;
+                at: string;
+                /** @description What changed: a course planned, changed or withdrawn from the infusion record, an entered course it replaced (entered-course-replaced), or an anomaly of the plan */
+                type: string;
+                courseNumber: number | null;
+                /** @description What the change was (its explanation, days, records) */
+                detail: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description Rows matching the filters */
+            total: number;
+            limit: number;
+            offset: number;
         };
         CreateCourseDto: {
             courseNumber: number;
@@ -1670,6 +1714,11 @@ export interface components {
             courseNumber: number;
             product: string;
             infusionDays: string[];
+            /**
+             * @description manual: entered by a person (this API, a seed); infusion-record: planned from the administrations
+             * @enum {string}
+             */
+            source: "manual" | "infusion-record";
             createdAt: string;
         };
         UpdateCourseDto: {
@@ -4185,6 +4234,50 @@ export interface operations {
                 content?: never;
             };
             /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PatientController_courseEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+                /** @description csv: the same rows as a CSV file (or send Accept: text/csv) */
+                format?: "json" | "csv";
+                /** @description The events of this course only */
+                courseNumber?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseEventPageDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin, clinician */
             403: {
                 headers: {
                     [name: string]: unknown;
