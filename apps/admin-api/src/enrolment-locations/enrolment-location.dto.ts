@@ -24,7 +24,7 @@ const careTeamId = z
   .uuid()
   .nullable()
   .describe(
-    'The team a patient is enrolled to; null: nobody is named (the site’s admins are alerted instead)',
+    'The team a patient is enrolled to; null: nobody is named (the site’s integration team is alerted instead)',
   );
 const indication = z
   .enum(['MS', 'CLL'])

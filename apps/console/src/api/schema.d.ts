@@ -3237,7 +3237,7 @@ export interface components {
             siteId: string;
             /**
              * Format: uuid
-             * @description The team a patient is enrolled to; null: nobody is named (the site’s admins are alerted instead)
+             * @description The team a patient is enrolled to; null: nobody is named (the site’s integration team is alerted instead)
              * @default null
              */
             careTeamId: string | null;
@@ -3265,7 +3265,7 @@ export interface components {
             siteId?: string;
             /**
              * Format: uuid
-             * @description The team a patient is enrolled to; null: nobody is named (the site’s admins are alerted instead)
+             * @description The team a patient is enrolled to; null: nobody is named (the site’s integration team is alerted instead)
              */
             careTeamId?: string | null;
             /**
