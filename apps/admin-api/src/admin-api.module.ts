@@ -22,9 +22,11 @@ import { RateLimitStorage } from './common/rate-limit-storage';
 import { strictThrottlers } from './common/strict-throttle';
 import { StrictZodValidationPipe } from './common/zod-validation.pipe';
 import { DlqModule } from './dlq/dlq.module';
+import { EnrolmentLocationModule } from './enrolment-locations/enrolment-location.module';
 import { EscalationPolicyModule } from './escalation-policies/escalation-policy.module';
 import { FailedDeliveryModule } from './failed-deliveries/failed-delivery.module';
 import { FhirModule } from './fhir/fhir.module';
+import { MedicationCodeMappingModule } from './medication-code-mappings/medication-code-mapping.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { NotificationModule } from './notifications/notification.module';
 import { PatientModule } from './patients/patient.module';
@@ -56,6 +58,8 @@ export const ADMIN_API_FEATURES: Type<unknown>[] = [
   RuleSetModule,
   MonitoringModule,
   FhirModule,
+  MedicationCodeMappingModule,
+  EnrolmentLocationModule,
 ];
 
 /** The admin API (REST, OpenAPI): patients, care teams, people, alerts, notifications, DLQ, mappings, audit. */

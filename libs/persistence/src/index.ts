@@ -91,6 +91,11 @@ export {
 } from './seed/enrolment.seed';
 export { TABLES } from './tables/index';
 export { type Column, SERIAL, type Table } from './tables/table';
+export {
+  enrolmentLocationsTable,
+  medicationCodeMappingsTable,
+  treatmentCourseEventsTable,
+} from './tables/administration.tables';
 export { auditLogTable } from './tables/audit.tables';
 export { codeMappingsTable } from './tables/access.tables';
 export { type RowOf } from './tables/table';

@@ -17,6 +17,8 @@ import {
   ClinicalFlagsDto,
   ClinicalFlagsInputDto,
   CourseDto,
+  CourseEventPageDto,
+  CourseEventQueryDto,
   CourseListDto,
   CourseParams,
   CreateCourseDto,
@@ -157,6 +159,23 @@ export class PatientController {
   @ApiOkResponse({ type: CourseListDto })
   courses(@Actor() actor: RequestActor, @Param() params: PatientIdParams) {
     return this.patients.courses(actor, params.id);
+  }
+
+  @Get(':id/course-events')
+  @Roles('admin', 'clinician')
+  @ApiOperation({
+    summary:
+      'The courses’ timeline, newest first: what each administration from the infusion record changed, and ' +
+      'the anomalies of the plan. Clinicians: patients of their care teams',
+  })
+  @ApiOkResponse({ type: CourseEventPageDto })
+  courseEvents(
+    @Actor() actor: RequestActor,
+    @Param() params: PatientIdParams,
+    @Query() query: CourseEventQueryDto,
+    @RequestedFormat() format: ListFormat,
+  ) {
+    return this.patients.courseEvents(actor, params.id, query, format);
   }
 
   @Post(':id/courses')

@@ -152,11 +152,45 @@ export const courseSchema = z.object({
   courseNumber: z.number().int(),
   product: z.string(),
   infusionDays: z.array(z.string()),
+  source: z
+    .enum(['manual', 'infusion-record'])
+    .describe(
+      'manual: entered by a person (this API, a seed); infusion-record: planned from the administrations',
+    ),
   createdAt: z.string(),
 });
 export type CourseView = z.infer<typeof courseSchema>;
 export class CourseDto extends createZodDto(courseSchema) {}
 export class CourseListDto extends createZodDto(z.object({ items: z.array(courseSchema) })) {}
+
+export const courseEventQuerySchema = z
+  .object({
+    ...pageQueryShape,
+    courseNumber: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .optional()
+      .describe('The events of this course only'),
+  })
+  .strict();
+export class CourseEventQueryDto extends createZodDto(courseEventQuerySchema) {}
+
+export const courseEventSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  type: z
+    .string()
+    .describe(
+      'What changed: a course planned, changed or withdrawn from the infusion record, an entered course it ' +
+        'replaced (entered-course-replaced), or an anomaly of the plan',
+    ),
+  courseNumber: z.number().int().nullable(),
+  detail: z.record(z.string(), z.unknown()).describe('What the change was (its explanation, days, records)'),
+});
+export type CourseEventView = z.infer<typeof courseEventSchema>;
+export class CourseEventPageDto extends createZodDto(pageSchema(courseEventSchema)) {}
 
 export const clinicalFlagsSchema = z
   .object({

@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { patientFlags, type PatientFlags, type RuleInputResult } from '@alem/clinical';
-import { queryRows, RULE_INPUT_COLUMNS, ruleInputFromRow } from '@alem/persistence';
+import {
+  queryRows,
+  type RowOf,
+  RULE_INPUT_COLUMNS,
+  ruleInputFromRow,
+  type treatmentCourseEventsTable,
+} from '@alem/persistence';
 import { type EntityManager } from 'typeorm';
 import { applyPatientScope, type PatientScope } from '../common/patient-scope';
-import { SqlBuilder } from '../common/sql-builder';
+import { countAndRows, SqlBuilder } from '../common/sql-builder';
 import {
+  type CourseEventQueryDto,
+  type CourseEventView,
   type CourseView,
   type CreateCourseDto,
   type CreatePatientDto,
@@ -35,8 +43,11 @@ interface CourseRow {
   course_number: number;
   product: string;
   infusion_dates: string[];
+  source: CourseView['source'];
   created_at: Date;
 }
+
+type CourseEventRow = Omit<RowOf<typeof treatmentCourseEventsTable>, 'patient_id'>;
 
 const PATIENT_COLUMNS = `
   p.id, p.site_id, p.care_team_id, p.indication, p.display_name, p.birth_date::text AS birth_date, p.sex,
@@ -67,11 +78,12 @@ export function toCourse(r: CourseRow): CourseView {
     courseNumber: r.course_number,
     product: r.product,
     infusionDays: r.infusion_dates,
+    source: r.source,
     createdAt: r.created_at.toISOString(),
   };
 }
 
-export const COURSE_COLUMNS = `id, course_number, product, infusion_dates::text[] AS infusion_dates, created_at`;
+export const COURSE_COLUMNS = `id, course_number, product, infusion_dates::text[] AS infusion_dates, source, created_at`;
 
 /** A stored result's review hold and release (`results.review_hold`, `released_at/_by/_reason`). */
 export interface ResultReleaseState {
@@ -141,6 +153,35 @@ export class PatientRepository {
       [id],
     );
     return { ...toPatient(rows[0]), courses: courses.map(toCourse) };
+  }
+
+  /** The patient's course timeline (`treatment_course_events`), newest first. */
+  async courseEvents(
+    m: EntityManager,
+    patientId: string,
+    query: CourseEventQueryDto,
+    limit: number,
+  ): Promise<{ items: CourseEventView[]; total: number }> {
+    const sql = new SqlBuilder();
+    sql.where(`patient_id = ${sql.p(patientId)}`).whereEquals('course_number', query.courseNumber);
+    const { total, rows } = await countAndRows<CourseEventRow>(
+      m,
+      sql,
+      `SELECT count(*)::int AS total FROM treatment_course_events ${sql.whereSql()}`,
+      () =>
+        `SELECT id::text, at, type, course_number, detail FROM treatment_course_events ${sql.whereSql()}
+         ORDER BY at DESC, id DESC LIMIT ${sql.p(limit)} OFFSET ${sql.p(query.offset)}`,
+    );
+    return {
+      total,
+      items: rows.map((r) => ({
+        id: r.id,
+        at: r.at.toISOString(),
+        type: r.type,
+        courseNumber: r.course_number,
+        detail: r.detail,
+      })),
+    };
   }
 
   async results(
@@ -341,8 +382,9 @@ export class PatientRepository {
     at: Date,
   ): Promise<CourseView> {
     const [row] = await m.query(
-      `INSERT INTO treatment_courses (patient_id, course_number, product, infusion_dates, created_at)
-       VALUES ($1, $2, $3, $4::date[], $5) RETURNING ${COURSE_COLUMNS}`,
+      // Entered by a person: the processor keeps it as entered until the infusion record replaces it.
+      `INSERT INTO treatment_courses (patient_id, course_number, product, infusion_dates, source, created_at)
+       VALUES ($1, $2, $3, $4::date[], 'manual', $5) RETURNING ${COURSE_COLUMNS}`,
       [patientId, course.courseNumber, course.product, [...course.infusionDays].sort(), at.toISOString()],
     );
     return toCourse(row);

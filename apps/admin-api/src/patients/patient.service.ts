@@ -13,6 +13,8 @@ import {
   type AddIdentifierDto,
   type ClinicalFlagsInputDto,
   type ClinicalFlagsView,
+  type CourseEventQueryDto,
+  type CourseEventView,
   type CourseView,
   type CreateCourseDto,
   type CreatePatientDto,
@@ -201,6 +203,32 @@ export class PatientService {
         patientId: id,
       });
       return { items: patient.courses };
+    });
+  }
+
+  /**
+   * The courses' timeline, newest first: what each administration's arrival or withdrawal changed, and the
+   * anomalies of the plan. Read like the courses (a clinician: their teams' patients; another's is not found).
+   */
+  async courseEvents(
+    actor: RequestActor,
+    id: string,
+    query: CourseEventQueryDto,
+    format: ListFormat,
+  ): Promise<Page<CourseEventView>> {
+    const limit = pageLimit(query, format);
+    return this.audited.run(actor, 'treatment', async (m, trail) => {
+      const patient = await this.patients.find(m, patientScopeOf(actor), id);
+      if (!patient) throw new NotFoundError('Patient');
+      const page = await this.patients.courseEvents(m, id, query, limit);
+      trail.record({
+        action: 'course-event.list',
+        entityType: 'patient',
+        entityId: id,
+        patientId: id,
+        detail: { filters: { ...query, limit }, eventIds: page.items.map((e) => e.id), total: page.total },
+      });
+      return { ...page, limit, offset: query.offset };
     });
   }
 

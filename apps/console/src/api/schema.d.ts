@@ -315,6 +315,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/patients/{id}/course-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The courses’ timeline, newest first: what each administration from the infusion record changed, and the anomalies of the plan. Clinicians: patients of their care teams */
+        get: operations["PatientController_courseEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/patients/{id}/courses/{courseId}": {
         parameters: {
             query?: never;
@@ -1185,6 +1202,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/medication-code-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which medication codes are alemtuzumab (per sender, or * for every sender: RxNorm) */
+        get: operations["MedicationCodeMappingController_list"];
+        put?: never;
+        /** Map a medication code (a sender’s local code, or a shared one) to alemtuzumab */
+        post: operations["MedicationCodeMappingController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/medication-code-mappings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A medication code mapping */
+        get: operations["MedicationCodeMappingController_get"];
+        put?: never;
+        post?: never;
+        /** Remove a medication code mapping (the code’s administrations are then ignored) */
+        delete: operations["MedicationCodeMappingController_delete"];
+        options?: never;
+        head?: never;
+        /** Change the product a medication code stands for, or its description */
+        patch: operations["MedicationCodeMappingController_update"];
+        trace?: never;
+    };
+    "/api/v1/enrolment-locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where a sender’s locations enrol a patient first seen in the infusion record (site, care team) */
+        get: operations["EnrolmentLocationController_list"];
+        put?: never;
+        /** Map a sender’s location (or * for its others) to a site and care team */
+        post: operations["EnrolmentLocationController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-locations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An enrolment location */
+        get: operations["EnrolmentLocationController_get"];
+        put?: never;
+        post?: never;
+        /** Remove an enrolment location */
+        delete: operations["EnrolmentLocationController_delete"];
+        options?: never;
+        head?: never;
+        /** Change the site, care team or indication a location enrols into */
+        patch: operations["EnrolmentLocationController_update"];
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -1466,6 +1557,11 @@ export interface components {
                 courseNumber: number;
                 product: string;
                 infusionDays: string[];
+                /**
+                 * @description manual: entered by a person (this API, a seed); infusion-record: planned from the administrations
+                 * @enum {string}
+                 */
+                source: "manual" | "infusion-record";
                 createdAt: string;
             }[];
         };
@@ -1578,8 +1674,30 @@ export interface components {
                 courseNumber: number;
                 product: string;
                 infusionDays: string[];
+                /**
+                 * @description manual: entered by a person (this API, a seed); infusion-record: planned from the administrations
+                 * @enum {string}
+                 */
+                source: "manual" | "infusion-record";
                 createdAt: string;
             }[];
+        };
+        CourseEventPageDto: {
+            items: {
+                id: string;
+                at: string;
+                /** @description What changed: a course planned, changed or withdrawn from the infusion record, an entered course it replaced (entered-course-replaced), or an anomaly of the plan */
+                type: string;
+                courseNumber: number | null;
+                /** @description What the change was (its explanation, days, records) */
+                detail: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description Rows matching the filters */
+            total: number;
+            limit: number;
+            offset: number;
         };
         CreateCourseDto: {
             courseNumber: number;
@@ -1596,6 +1714,11 @@ export interface components {
             courseNumber: number;
             product: string;
             infusionDays: string[];
+            /**
+             * @description manual: entered by a person (this API, a seed); infusion-record: planned from the administrations
+             * @enum {string}
+             */
+            source: "manual" | "infusion-record";
             createdAt: string;
         };
         UpdateCourseDto: {
@@ -3033,6 +3156,124 @@ export interface components {
             /** @description Why (on the alert timeline) */
             note?: string;
         };
+        MedicationCodeMappingPageDto: {
+            items: {
+                id: string;
+                /** @description APPLICATION^FACILITY, or * for every sender */
+                sender: string;
+                codeSystem: string;
+                code: string;
+                /** @enum {string} */
+                product: "lemtrada" | "campath" | "alemtuzumab";
+                description: string;
+                /** @description null: shipped with the installation (the RxNorm rows) */
+                createdBy: string | null;
+                createdAt: string;
+                updatedAt: string | null;
+            }[];
+            /** @description Rows matching the filters */
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        CreateMedicationCodeMappingDto: {
+            sender: string;
+            codeSystem: string;
+            code: string;
+            /**
+             * @description lemtrada (MS) or campath (CLL); alemtuzumab: the ingredient, the product following the patient’s indication
+             * @enum {string}
+             */
+            product: "lemtrada" | "campath" | "alemtuzumab";
+            /** @description What the code is, as a person reads it (e.g. "RxNorm SBD Lemtrada 12 MG/1.2ML") */
+            description: string;
+        };
+        MedicationCodeMappingDto: {
+            id: string;
+            /** @description APPLICATION^FACILITY, or * for every sender */
+            sender: string;
+            codeSystem: string;
+            code: string;
+            /** @enum {string} */
+            product: "lemtrada" | "campath" | "alemtuzumab";
+            description: string;
+            /** @description null: shipped with the installation (the RxNorm rows) */
+            createdBy: string | null;
+            createdAt: string;
+            updatedAt: string | null;
+        };
+        UpdateMedicationCodeMappingDto: {
+            /**
+             * @description lemtrada (MS) or campath (CLL); alemtuzumab: the ingredient, the product following the patient’s indication
+             * @enum {string}
+             */
+            product?: "lemtrada" | "campath" | "alemtuzumab";
+            /** @description What the code is, as a person reads it (e.g. "RxNorm SBD Lemtrada 12 MG/1.2ML") */
+            description?: string;
+        };
+        EnrolmentLocationPageDto: {
+            items: {
+                id: string;
+                sender: string;
+                /** @description * = the sender’s other locations */
+                location: string;
+                siteId: string;
+                careTeamId: string | null;
+                /** @enum {string|null} */
+                indication: "MS" | "CLL" | null;
+                createdBy: string | null;
+                createdAt: string;
+                updatedAt: string | null;
+            }[];
+            /** @description Rows matching the filters */
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        CreateEnrolmentLocationDto: {
+            sender: string;
+            /** @description Where it was ordered or given, as the sender codes it (PV1-3.1, else ORC-17.1/ORC-21.1; FHIR the Encounter’s location): the record’s own wins over *, the sender’s other locations */
+            location: string;
+            siteId: string;
+            /**
+             * Format: uuid
+             * @description The team a patient is enrolled to; null: nobody is named (the site’s integration team is alerted instead)
+             * @default null
+             */
+            careTeamId: string | null;
+            /**
+             * @description The indication for a record that names the ingredient only (Lemtrada is MS and Campath CLL whatever this says); null: such a record enrols nobody and is alerted
+             * @default null
+             * @enum {string|null}
+             */
+            indication: "MS" | "CLL" | null;
+        };
+        EnrolmentLocationDto: {
+            id: string;
+            sender: string;
+            /** @description * = the sender’s other locations */
+            location: string;
+            siteId: string;
+            careTeamId: string | null;
+            /** @enum {string|null} */
+            indication: "MS" | "CLL" | null;
+            createdBy: string | null;
+            createdAt: string;
+            updatedAt: string | null;
+        };
+        UpdateEnrolmentLocationDto: {
+            siteId?: string;
+            /**
+             * Format: uuid
+             * @description The team a patient is enrolled to; null: nobody is named (the site’s integration team is alerted instead)
+             */
+            careTeamId?: string | null;
+            /**
+             * @description The indication for a record that names the ingredient only (Lemtrada is MS and Campath CLL whatever this says); null: such a record enrols nobody and is alerted
+             * @enum {string|null}
+             */
+            indication?: "MS" | "CLL" | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -3993,6 +4234,50 @@ export interface operations {
                 content?: never;
             };
             /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PatientController_courseEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+                /** @description csv: the same rows as a CSV file (or send Accept: text/csv) */
+                format?: "json" | "csv";
+                /** @description The events of this course only */
+                courseNumber?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseEventPageDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin, clinician */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6864,6 +7149,382 @@ export interface operations {
                         [key: string]: unknown;
                     };
                 };
+            };
+        };
+    };
+    MedicationCodeMappingController_list: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+                /** @description csv: the same rows as a CSV file (or send Accept: text/csv) */
+                format?: "json" | "csv";
+                sender?: string;
+                codeSystem?: string;
+                code?: string;
+                product?: "lemtrada" | "campath" | "alemtuzumab";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MedicationCodeMappingPageDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MedicationCodeMappingController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMedicationCodeMappingDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MedicationCodeMappingDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MedicationCodeMappingController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MedicationCodeMappingDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MedicationCodeMappingController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MedicationCodeMappingController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMedicationCodeMappingDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MedicationCodeMappingDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EnrolmentLocationController_list: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 500; for CSV default and at most 5000) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+                /** @description csv: the same rows as a CSV file (or send Accept: text/csv) */
+                format?: "json" | "csv";
+                sender?: string;
+                location?: string;
+                siteId?: string;
+                careTeamId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentLocationPageDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EnrolmentLocationController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEnrolmentLocationDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentLocationDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EnrolmentLocationController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentLocationDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EnrolmentLocationController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EnrolmentLocationController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEnrolmentLocationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentLocationDto"];
+                };
+            };
+            /** @description No valid token or API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requires one of the roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
