@@ -3,7 +3,8 @@ import { LabMllpClient, waitFor } from '@alem/local-stack';
 import { seedCareTeam, seedSite } from '@alem/persistence';
 import { ManualClock } from '@alem/runtime';
 import { hl7Fixture, oruR01, retarget } from '../support/hl7-messages';
-import { type RunningGateway, startGateway } from '../support/ingest-gateway';
+import { fhirFixture } from '../support/fhir-resources';
+import { issueLabKey, type RunningGateway, startGateway } from '../support/ingest-gateway';
 import { startScheduler } from '../support/monitoring';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -308,5 +309,55 @@ describe('infusion record → courses → monitoring', () => {
     ).toEqual([{ n: 0 }]);
     expect(await patientOf('4714')).toBeUndefined();
     expect(await patientOf('4715')).toBeUndefined();
+  });
+
+  it("an EHR's FHIR transaction Bundle (the R4 example MedicationAdministration) enrols and plans the same way", async () => {
+    await seedSite(stack.dataSource, {
+      id: 'amc',
+      name: 'Amsterdam MS centre',
+      timeZone: 'Europe/Amsterdam',
+    });
+    const team = await seedCareTeam(stack.dataSource, {
+      siteId: 'amc',
+      name: 'MS team',
+      members: [{ email: 'ms@amc.test', displayName: 'Dr. Anna de Vries', role: 'clinician' }],
+    });
+    await q(
+      `INSERT INTO enrolment_locations (sender, location, site_id, care_team_id) VALUES ('EHR^AMC', 'INFUSION-3', 'amc', $1)`,
+      [team.careTeamId],
+    );
+    const key = await issueLabKey(stack.dataSource, 'EHR^AMC', ['2.16.840.1.113883.19.5']);
+    const response = await gateway
+      .http()
+      .post('/fhir/R4')
+      .set('Content-Type', 'application/fhir+json')
+      .set('Authorization', `Bearer ${key}`)
+      .send(JSON.stringify(fhirFixture('bundle-medication-administrations')));
+    expect(response.status).toBe(202);
+
+    const patientId = await waitFor(
+      async () =>
+        (await q(`SELECT patient_id FROM patient_identifiers WHERE identifier = '12345'`))[0]?.patient_id as
+          string | undefined,
+      { description: 'the FHIR patient enrolled' },
+    );
+    await waitFor(async () => (await coursesOf(patientId)).length > 0 || undefined, {
+      description: 'their course planned',
+    });
+    // RxNorm 1594660 names Lemtrada: MS, though the location's mapping gives no indication.
+    expect(await q(`SELECT care_team_id, indication FROM patients WHERE id = $1`, [patientId])).toEqual([
+      { care_team_id: team.careTeamId, indication: 'MS' },
+    ]);
+    expect(await coursesOf(patientId)).toEqual([
+      { course_number: 1, source: 'infusion-record', days: ['2015-01-15'] },
+    ]);
+    const [product] = await q(`SELECT product FROM treatment_courses WHERE patient_id = $1`, [patientId]);
+    expect(product).toEqual({ product: 'lemtrada' });
+    // The bundle's entered-in-error administration withdraws one this record never had: said, not guessed.
+    const withdrawn = await q(
+      `SELECT detail->>'code' AS code FROM treatment_course_events WHERE patient_id = $1 AND type = 'anomaly-added'`,
+      [patientId],
+    );
+    expect(withdrawn).toEqual(expect.arrayContaining([{ code: 'WITHDRAWN' }]));
   });
 });

@@ -79,7 +79,10 @@ export class AdminApiModule {
         }),
         OpsModule.forRoot({
           checks: ['postgres', 'redis', 'kafka'],
-          consumerLag: [{ groupId: config.processor.groupId, topic: TOPICS.labResults }],
+          consumerLag: [
+            { groupId: config.processor.groupId, topic: TOPICS.labResults },
+            { groupId: config.processor.groupId, topic: TOPICS.medicationAdministrations },
+          ],
         }),
         AdminRedisModule,
         AuditedTransactionsModule,
