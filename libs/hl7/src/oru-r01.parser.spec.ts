@@ -788,6 +788,7 @@ describe('parseOruR01: fixture corpus (tests/fixtures/hl7)', () => {
       // Pharmacy messages (issue 18), read by pharmacy.parser.spec.ts.
       'ras-o17-v25-course1.hl7',
       'ras-o17-v25-correction.hl7',
+      'ras-o17-v251-gateway-infusions.hl7',
       'rds-o13-v25-dispense.hl7',
       'rde-o11-v25-order.hl7',
     ]);

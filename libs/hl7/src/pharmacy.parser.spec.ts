@@ -117,6 +117,26 @@ describe('parsePharmacyMessage: RAS^O17 fixtures (tests/fixtures/hl7)', () => {
     ]);
   });
 
+  it('two RXA under one ORC, RXA-5 repeated (RxNorm ~ local code), components of PV1-3 and ORC-3 (the gateway fixture)', () => {
+    const result = parseOk(fixture('ras-o17-v251-gateway-infusions.hl7'));
+    expect(result.header).toMatchObject({ controlId: 'RAS-0001', version: '2.5.1' });
+    expect(result.skipped).toBe(0);
+    expect(
+      result.events.map((e) => [
+        e.patient.id,
+        e.patient.authority,
+        e.administration.id,
+        e.administration.at,
+        e.administration.medication.code,
+        e.administration.medication.system,
+        e.location,
+      ]),
+    ).toEqual([
+      ['MRN7001', 'HOSP', 'FIL-3310|0|1', '2026-11-16T09:15:00+01:00', '117055', 'RXNORM', 'NEURO-INF'],
+      ['MRN7001', 'HOSP', 'FIL-3310|0|2', '2026-11-17T09:05:00+01:00', '117055', 'RXNORM', 'NEURO-INF'],
+    ]);
+  });
+
   it('a correction (RXA-21 D) keeps the id of the administration it withdraws: entered-in-error', () => {
     const event = single(fixture('ras-o17-v25-correction.hl7'));
     expect(event.administration).toMatchObject({
@@ -476,6 +496,7 @@ describe('pharmacy fixtures', () => {
     ).toEqual([
       'ras-o17-v25-correction.hl7',
       'ras-o17-v25-course1.hl7',
+      'ras-o17-v251-gateway-infusions.hl7',
       'rde-o11-v25-order.hl7',
       'rds-o13-v25-dispense.hl7',
     ]);
