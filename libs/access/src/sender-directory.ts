@@ -18,6 +18,8 @@ export interface SenderCredentials {
   certificateFingerprints: readonly string[];
   /** CIDR blocks (`10.1.2.0/24`, `::1/128`). */
   sourceAddresses: readonly string[];
+  /** IANA zone of the times its messages send without an offset (the registration's; absent: the default). */
+  timeZone?: string;
 }
 
 /** The far end of an MLLP connection, as the transport saw it. */
@@ -92,6 +94,15 @@ export class SenderDirectory {
         this.byAddress.push({ sender: registration, addresses: blockListOf(registration.sourceAddresses) });
       }
     }
+  }
+
+  /** The zone of a sender's times, registered under any form of its hierarchic designators (`senderForms`). */
+  timeZoneOf(sender: { application: string; facility: string }): string | undefined {
+    for (const name of senderForms(sender)) {
+      const zone = this.byName.get(name)?.timeZone;
+      if (zone) return zone;
+    }
+    return undefined;
   }
 
   /** The registration of a sender by its registered name (an API key's sender). */

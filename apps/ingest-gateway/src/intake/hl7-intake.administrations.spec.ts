@@ -264,3 +264,34 @@ describe('Hl7IntakeService: pharmacy messages', () => {
     expect(publisher.sent[0]!.messages[0]!.headers).not.toHaveProperty(HEADERS.authenticatedSender);
   });
 });
+
+describe("Hl7IntakeService.read: the zone of a pharmacy message's times", () => {
+  const config = { hl7: { defaultTimeZone: 'UTC', maxObservations: 1000 } } as AppConfig;
+  const withoutOffsets = RAS.replaceAll(/\|(2026111[67]\d{6})\+0100\|/g, '|$1|');
+  const read = (senders?: unknown) =>
+    new Hl7IntakeService(
+      new FakePublisher() as unknown as ResultPublisher,
+      new GatewayMetrics(),
+      new ManualClock('2026-11-20T08:00:00Z'),
+      config,
+      senders as never,
+    ).read({
+      raw: Buffer.from(withoutOffsets),
+      channel: 'mllp',
+      receivedAt: new Date('2026-11-20T08:00:00Z'),
+    });
+  const firstAt = (parse: ReturnType<typeof read>) =>
+    isAdministrationParse(parse) ? parse.events[0]!.administration.at : null;
+
+  it("reads a time sent without an offset in the sender's registered zone, not the default", () => {
+    expect(withoutOffsets).toContain('|20261116091500|');
+    const senders = {
+      directory: {
+        timeZoneOf: (sender: { application: string; facility: string }) =>
+          sender.application === 'PHARMSYS' ? 'Europe/Prague' : undefined,
+      },
+    };
+    expect(firstAt(read(senders))).toBe('2026-11-16T09:15:00+01:00');
+    expect(firstAt(read())).toBe('2026-11-16T09:15:00Z');
+  });
+});

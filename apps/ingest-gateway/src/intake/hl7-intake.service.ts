@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import {
   type AckCode,
   buildAck,
@@ -17,6 +17,7 @@ import { checkBuiltEvent, labResultKey, parseMedicationAdministrationEvent } fro
 import { CONTENT_TYPES, HEADERS, TOPICS } from '@alem/messaging';
 import { type AppConfig, Clock, InjectConfig } from '@alem/runtime';
 import { GatewayMetrics } from '../gateway.metrics';
+import { RegisteredSenders } from '../senders/registered-senders';
 import {
   administrationRecord,
   KafkaUnavailableError,
@@ -79,6 +80,8 @@ export function isAdministrationParse(parse: IntakeParse): parse is PharmacyPars
 export interface Hl7ReadOptions {
   receivedAt: Date;
   defaultTimeZone: string;
+  /** The sender's registered zone (pharmacy messages; results are read in the processor's). */
+  timeZoneFor?: (sender: Hl7Party) => string | undefined;
   /** The most OBX one ORU^R01 may carry (pharmacy messages: the reader's own limit of administrations). */
   maxObservations?: number;
 }
@@ -88,9 +91,13 @@ export interface Hl7ReadOptions {
  * else to the ORU^R01 reader (which refuses other types with AR, ERR 200, as before). Pure; never throws.
  */
 export function readHl7(text: string, options: Hl7ReadOptions): IntakeParse {
-  const { receivedAt, defaultTimeZone, maxObservations } = options;
+  const { receivedAt, defaultTimeZone, maxObservations, timeZoneFor } = options;
   if (isPharmacyMessage(text)) {
-    const parse = parsePharmacyMessage(text, { receivedAt, defaultTimeZone });
+    const parse = parsePharmacyMessage(text, {
+      receivedAt,
+      defaultTimeZone,
+      ...(timeZoneFor ? { timeZoneFor } : {}),
+    });
     return parse.ok ? withinContract(parse, administrationContract) : parse;
   }
   const parse = parseOruR01(text, { receivedAt, defaultTimeZone, maxObservations });
@@ -155,20 +162,24 @@ export class Hl7IntakeService {
     private readonly metrics: GatewayMetrics,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
+    // The registrations, for the zone of a pharmacy message's times (unit tests go without: the default zone).
+    @Optional() private readonly senders?: RegisteredSenders,
   ) {}
 
   /** Parses a message (pure; never throws). Callers that must check the sender first call this, then `take`. */
   read(message: ReceivedHl7): IntakeParse {
-    // The global default zone, not the sender's registration: for results this parse only decides acceptance
-    // and the Kafka key (the raw bytes are produced, and the processor reads the times in the sender's
-    // registered zone). A zone cannot make a time unreadable, so the answer is the same either way, and MLLP
-    // intake never waits on Postgres for it. Administrations are produced as events: an instant written without
-    // an offset is read in this zone (issue 18 leaves per-sender zones of pharmacy feeds to the registration
-    // lookup the processor has; the gateway has none on its MLLP path).
+    // Results: the global default zone, not the sender's registration: this parse only decides acceptance and
+    // the Kafka key (the raw bytes are produced, and the processor reads the times in the sender's registered
+    // zone). A zone cannot make a time unreadable, so the answer is the same either way. Administrations are
+    // produced as events with their instants, so a time written without an offset is read here in the sender's
+    // registered zone (the registrations are in memory: MLLP intake never waits on Postgres for it), as the
+    // processor reads a result's; the default only for a sender registered without one.
+    const directory = this.senders?.directory;
     return readHl7(message.raw.toString('utf8'), {
       receivedAt: message.receivedAt,
       defaultTimeZone: this.config.hl7.defaultTimeZone,
       maxObservations: this.config.hl7.maxObservations,
+      ...(directory ? { timeZoneFor: (sender: Hl7Party) => directory.timeZoneOf(sender) } : {}),
     });
   }
 
