@@ -26,5 +26,9 @@ describe('npm run demo', () => {
     expect(output).toMatch(/reads back: /);
     expect(output).toMatch(/Acknowledged through the link at .*; escalation stopped \(acknowledged\)/);
     expect(output).toMatch(/audit log: \d+ rows, chain intact/);
+    expect(output).toMatch(/RAS\^O17 with 5 administrations of Lemtrada for .*: ACK AA/);
+    expect(output).toMatch(
+      /course 1 planned from the infusion record: (\d{4}-\d\d-\d\d, ){4}\d{4}-\d\d-\d\d\./,
+    );
   }, 300_000);
 });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DEMO_ADMIN, DEMO_CLINICIAN, DEMO_PASSWORD, showAdminApi } from './demo-admin-api';
 import { seedDemoData, streamDemoFeeds } from './demo-data';
+import { showInfusionRecord } from './demo-infusion';
 import { showEscalation } from './demo-escalation';
 import { startLocalSystem } from './local-system';
 
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     `  Kafka bootstrap ${system.broker.bootstrap}, SMTP ${smtp.url}, apps: ${[...system.apps.keys()].join(', ')}\n`,
   );
 
-  const { demoPatientId } = await seedDemoData(system);
+  const { demoPatientId, careTeamId } = await seedDemoData(system);
   console.log(
     `Console: ${system.adminApiUrl}/ (API under /api/v1, OpenAPI UI at /api/docs); ${DEMO_ADMIN} and the neurologist (${DEMO_CLINICIAN}) sign in with the development password "${DEMO_PASSWORD}".\n`,
   );
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
   );
   await showEscalation(system);
   if (system.adminApiUrl) await showAdminApi(system.adminApiUrl);
+  await showInfusionRecord(system, careTeamId);
   const hold = Number(process.env.DEMO_HOLD_SECONDS ?? 0);
   if (hold > 0 && system.adminApiUrl) {
     console.log(
