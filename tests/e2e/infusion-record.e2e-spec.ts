@@ -1,4 +1,4 @@
-import { TOPICS } from '@alem/messaging';
+import { CONTENT_TYPES, HEADERS, TOPICS } from '@alem/messaging';
 import { LabMllpClient, waitFor } from '@alem/local-stack';
 import { seedCareTeam, seedSite } from '@alem/persistence';
 import { ManualClock } from '@alem/runtime';
@@ -359,5 +359,41 @@ describe('infusion record → courses → monitoring', () => {
       [patientId],
     );
     expect(withdrawn).toEqual(expect.arrayContaining([{ code: 'WITHDRAWN' }]));
+  });
+
+  it('an event the database cannot hold (year 0) is dead-lettered on its own; the rest of its batch is taken', async () => {
+    const patientId = (await patientOf(PATIENT.id))!;
+    const event = (id: string, day: string) => ({
+      schema: 'medication-administration.v1',
+      patient: PATIENT,
+      sender: { application: 'PHARMSYS', facility: 'STMARYS' },
+      messageControlId: `JSON-${id}`,
+      administration: {
+        id,
+        status: 'given',
+        evidence: 'administered',
+        day,
+        medication: { code: '117055', system: 'RXNORM' },
+      },
+      location: 'INFUSION',
+    });
+    const message = (value: unknown) => ({
+      key: `${PATIENT.authority}|${PATIENT.id}`,
+      value: JSON.stringify(value),
+      headers: { [HEADERS.contentType]: CONTENT_TYPES.medicationAdministrationJson },
+    });
+    // Valid to the contract (an ISO date), but not a date Postgres keeps: before, it failed its batch for ever.
+    await stack.producer.send(TOPICS.medicationAdministrations, [
+      message(event('POISON-1', '0000-01-01')),
+      message(event('LATE-1', '2024-03-09')),
+    ]);
+    await waitFor(async () => (await coursesOf(patientId))[0]?.days.includes('2024-03-09') || undefined, {
+      description: 'the valid administration planned',
+    });
+    const [letter] = await q(
+      `SELECT reason FROM dlq_records WHERE source_topic = $1 AND reason LIKE 'the database refused it%'`,
+      [TOPICS.medicationAdministrations],
+    );
+    expect(letter.reason).toMatch(/out of range/);
   });
 });

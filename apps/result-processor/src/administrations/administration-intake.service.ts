@@ -21,7 +21,7 @@ import {
   unmappedExplanation,
 } from '@alem/clinical';
 import { hdForms, labResultKey, type MedicationAdministrationEvent, senderForms } from '@alem/events';
-import { HEADERS, type InboundBatch } from '@alem/messaging';
+import { HEADERS, type InboundBatch, type InboundMessage } from '@alem/messaging';
 import {
   AdministrationRepository,
   type AdministeredPatient,
@@ -35,12 +35,23 @@ import { Clock } from '@alem/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type DeadLetter, DeadLetterPublisher, toDlqRecord } from '../dead-letter.publisher';
 import { ProcessorMetrics } from '../processor.metrics';
+import { isDataError } from '../store-failure';
 import { administrationKey, decodeAdministration, looksLikeAlemtuzumab } from './administration-decoder';
 
 /** One alemtuzumab record of the batch, with the patient it concerns. */
 interface Taken {
   record: NewAdministrationRecord;
   event: MedicationAdministrationEvent;
+  message: InboundMessage;
+}
+
+interface StepCounts {
+  kept: number;
+  enrolled: number;
+  unmapped: number;
+  replanned: number;
+  /** Messages the database refused, dead-lettered on their own. */
+  isolated: number;
 }
 
 export interface AdministrationBatchOutcome {
@@ -108,27 +119,83 @@ export class AdministrationIntakeService {
         } else otherMedications++;
         continue;
       }
-      taken.push({ event, record: toRecord(event, sender, product, message.timestamp) });
+      taken.push({ event, message, record: toRecord(event, sender, product, message.timestamp) });
     }
 
     if (letters.length > 0) await this.deadLetters.publish(letters, now);
-    const outcome = await this.dataSource.transaction(async (tx) => {
-      await this.dlq.record(tx, letters.map(toDlqRecord));
-      const result = { kept: 0, enrolled: 0, unmapped: 0, replanned: 0 };
-      for (const group of byPatient(taken)) {
-        const step = await this.takePatient(tx, group, now);
-        result.kept += step.kept;
-        result.enrolled += step.enrolled ? 1 : 0;
-        result.unmapped += step.unmapped ? 1 : 0;
-        result.replanned += step.replanned ? 1 : 0;
-      }
-      return result;
-    });
-    const counts = { ...outcome, other_medication: otherMedications, dead_lettered: letters.length };
+    let outcome: StepCounts;
+    try {
+      outcome = await this.store(letters, taken, now);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      this.logger.warn(
+        `batch ${batch.topic}/${batch.partition}@${batch.messages[0]?.offset}: ${(error as Error).message}; isolating messages`,
+      );
+      outcome = await this.storeIsolating(letters, taken, now);
+    }
+    const deadLettered = letters.length + outcome.isolated;
+    const { kept, enrolled, unmapped, replanned } = outcome;
+    const counts = {
+      kept,
+      enrolled,
+      unmapped,
+      replanned,
+      other_medication: otherMedications,
+      dead_lettered: deadLettered,
+    };
     for (const [key, value] of Object.entries(counts)) {
       if (value > 0) this.metrics.administrations.inc({ outcome: key }, value);
     }
-    return { ...outcome, otherMedications, deadLettered: letters.length };
+    return { kept, enrolled, unmapped, replanned, otherMedications, deadLettered };
+  }
+
+  /** The batch's dead letters and records, in one transaction. */
+  private store(letters: readonly DeadLetter[], taken: readonly Taken[], now: Date): Promise<StepCounts> {
+    return this.dataSource.transaction(async (tx) => {
+      await this.dlq.record(tx, letters.map(toDlqRecord));
+      const counts: StepCounts = { kept: 0, enrolled: 0, unmapped: 0, replanned: 0, isolated: 0 };
+      for (const group of byPatient(taken)) {
+        const step = await this.takePatient(tx, group, now);
+        counts.kept += step.kept;
+        counts.enrolled += step.enrolled ? 1 : 0;
+        counts.unmapped += step.unmapped ? 1 : 0;
+        counts.replanned += step.replanned ? 1 : 0;
+      }
+      return counts;
+    });
+  }
+
+  /**
+   * A batch the database refused (a value it cannot hold, whatever the contract let through): each message in
+   * a transaction of its own, and the one it refuses dead-lettered with the database's reason, so that one bad
+   * message never blocks its partition.
+   */
+  private async storeIsolating(
+    letters: readonly DeadLetter[],
+    taken: readonly Taken[],
+    now: Date,
+  ): Promise<StepCounts> {
+    const counts = await this.store(letters, [], now);
+    for (const item of taken) {
+      try {
+        const step = await this.store([], [item], now);
+        counts.kept += step.kept;
+        counts.enrolled += step.enrolled;
+        counts.unmapped += step.unmapped;
+        counts.replanned += step.replanned;
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        const letter: DeadLetter = {
+          message: item.message,
+          reason: `the database refused it: ${(error as Error).message}`,
+          contentType: item.message.headers[HEADERS.contentType] ?? null,
+        };
+        await this.deadLetters.publish([letter], now);
+        await this.store([letter], [], now);
+        counts.isolated++;
+      }
+    }
+    return counts;
   }
 
   private async takePatient(
