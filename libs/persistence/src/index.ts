@@ -21,6 +21,8 @@ export { RefreshingCache } from './refreshing-cache';
 export {
   type AdministeredPatient,
   AdministrationRepository,
+  mappedProduct,
+  type MedicationCodeMapping,
   type NewAdministrationRecord,
 } from './repositories/administration.repository';
 export { ApiKeyRepository } from './repositories/api-key.repository';

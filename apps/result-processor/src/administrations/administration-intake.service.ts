@@ -27,6 +27,7 @@ import {
   type AdministeredPatient,
   AlertLedger,
   DlqRepository,
+  mappedProduct,
   type MonitoringAlertChange,
   MonitoringAlertRepository,
   type NewAdministrationRecord,
@@ -94,21 +95,20 @@ export class AdministrationIntakeService {
     const letters: DeadLetter[] = [];
     const taken: Taken[] = [];
     let otherMedications = 0;
-    const m = this.dataSource.manager;
-    for (const message of batch.messages) {
-      const decoded = decodeAdministration(message);
-      if (!decoded.ok) {
-        letters.push({ message, reason: decoded.reason, contentType: decoded.contentType });
+    const decoded = batch.messages.map((message) => ({ message, decoded: decodeAdministration(message) }));
+    // The batch's codes in one query, not one per message.
+    const mappings = await this.administrations.mappingsOf(
+      this.dataSource.manager,
+      decoded.flatMap(({ decoded: d }) => (d.ok ? [d.event.administration.medication] : [])),
+    );
+    for (const { message, decoded: d } of decoded) {
+      if (!d.ok) {
+        letters.push({ message, reason: d.reason, contentType: d.contentType });
         continue;
       }
-      const { event, sender } = decoded;
+      const { event, sender } = d;
       const { medication } = event.administration;
-      const product = await this.administrations.productOf(
-        m,
-        senderForms(event.sender),
-        medication.system,
-        medication.code,
-      );
+      const product = mappedProduct(mappings, senderForms(event.sender), medication.system, medication.code);
       if (product === null) {
         if (looksLikeAlemtuzumab(medication)) {
           letters.push({
@@ -269,21 +269,17 @@ export class AdministrationIntakeService {
       this.logger.warn(`administration of ${record.sender}: patient not enrolled (${plan.reason}); alerted`);
       return null;
     }
-    const patientId = await this.administrations.enrol(m, {
+    const enrolled = await this.administrations.enrol(m, {
       siteId: plan.siteId,
       careTeamId: plan.careTeamId,
       indication: plan.indication,
       identifier: event.patient,
       at: now,
     });
-    const enrolled = await this.administrations.lockPatient(
-      m,
-      hdForms(event.patient.authority),
-      event.patient.id,
-    );
+    const { patientId } = enrolled;
     const days = givenDays(
       group.map((t) => asRecord(t.record)),
-      enrolled!.timeZone,
+      enrolled.timeZone,
     ).sort();
     const changes: MonitoringAlertChange[] = [
       {

@@ -33,6 +33,31 @@ export interface NewAdministrationRecord {
   receivedAt: string;
 }
 
+/** One row of `medication_code_mappings`, as `mappedProduct` reads it. */
+export interface MedicationCodeMapping {
+  sender: string;
+  system: string;
+  code: string;
+  product: MedicationProduct;
+}
+
+/**
+ * The product a code is mapped to for the first of `senders` (its registered forms, most specific first) that
+ * maps it, else the mapping for every sender (`*`); null when unmapped.
+ */
+export function mappedProduct(
+  mappings: readonly MedicationCodeMapping[],
+  senders: readonly string[],
+  system: string,
+  code: string,
+): MedicationProduct | null {
+  for (const sender of [...senders, '*']) {
+    const found = mappings.find((g) => g.sender === sender && g.system === system && g.code === code);
+    if (found) return found.product;
+  }
+  return null;
+}
+
 /** A patient an administration belongs to, with what planning needs. */
 export interface AdministeredPatient {
   patientId: string;
@@ -54,23 +79,31 @@ type StoredRecord = Pick<
 @Injectable()
 export class AdministrationRepository {
   /**
-   * The product a medication code is mapped to, for the first of `senders` (the sender's registered forms, most
-   * specific first) that maps it, else the mapping for every sender (`*`, e.g. RxNorm); null when unmapped.
+   * The mappings of these medication codes (one query for a batch): `sender` is a registered form of the
+   * sender or `*` (every sender, e.g. RxNorm). `mappedProduct` picks among them.
    */
+  async mappingsOf(
+    m: M,
+    codes: ReadonlyArray<{ system: string; code: string }>,
+  ): Promise<MedicationCodeMapping[]> {
+    if (codes.length === 0) return [];
+    return queryRows<MedicationCodeMapping>(
+      m,
+      `SELECT DISTINCT g.sender, g.code_system AS system, g.code, g.product
+       FROM unnest($1::text[], $2::text[]) AS k(system, code)
+       JOIN medication_code_mappings g ON g.code_system = k.system AND g.code = k.code`,
+      [codes.map((c) => c.system), codes.map((c) => c.code)],
+    );
+  }
+
+  /** The product one code is mapped to for the sender (see `mappedProduct`); null when unmapped. */
   async productOf(
     m: M,
     senders: readonly string[],
     system: string,
     code: string,
   ): Promise<MedicationProduct | null> {
-    const [row] = await queryRows<{ product: MedicationProduct }>(
-      m,
-      `SELECT product FROM medication_code_mappings
-       WHERE sender = ANY($1::text[]) AND code_system = $2 AND code = $3
-       ORDER BY array_position($1::text[], sender) LIMIT 1`,
-      [[...senders, '*'], system, code],
-    );
-    return row?.product ?? null;
+    return mappedProduct(await this.mappingsOf(m, [{ system, code }]), senders, system, code);
   }
 
   /** Keeps the records; returns the idempotency keys that were new (a redelivered record is not kept twice). */
@@ -194,16 +227,16 @@ export class AdministrationRepository {
       identifier: { authority: string; id: string };
       at: Date;
     },
-  ): Promise<string> {
-    const [row] = await queryRows<{ id: string }>(
+  ): Promise<AdministeredPatient> {
+    const [row] = await queryRows<{ id: string; time_zone: string }>(
       m,
       `WITH patient AS (
          INSERT INTO patients (site_id, care_team_id, indication, enrolled_at, created_at)
-         VALUES ($1, $2, $3, $4, $4) RETURNING id
+         VALUES ($1, $2, $3, $4, $4) RETURNING id, site_id
        ), identifier AS (
          INSERT INTO patient_identifiers (authority, identifier, patient_id) SELECT $5, $6, id FROM patient
        )
-       SELECT id FROM patient`,
+       SELECT p.id, s.time_zone FROM patient p JOIN sites s ON s.id = p.site_id`,
       [
         input.siteId,
         input.careTeamId,
@@ -213,7 +246,12 @@ export class AdministrationRepository {
         input.identifier.id,
       ],
     );
-    return row!.id;
+    return {
+      patientId: row!.id,
+      indication: input.indication,
+      timeZone: row!.time_zone,
+      enrolmentEnded: false,
+    };
   }
 
   /** Gives the patient the records kept under any of their identifiers (some may predate the enrolment). */
